@@ -1,0 +1,5 @@
+"""matching: the decision.
+
+Requirements, MCDA methods, shortlists with exclusions and explanations, robustness,
+preference learning and capacity-aware allocation.
+"""

@@ -1,0 +1,1 @@
+"""web: the people. Flask application factory, Folium maps, JSON API, persistence, i18n."""
