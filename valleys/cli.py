@@ -7,25 +7,47 @@ assembles the groups of every package.
 from __future__ import annotations
 
 import functools
+import json
 import sys
+import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from valleys.errors import TechValleyError
 
+#: Columns of ``sites --format table`` besides ``id``, ``name`` and the ``<layer>_km`` features.
+TABLE_CATCHMENT_COLUMNS: tuple[str, ...] = (
+    "catchment_population",
+    "catchment_labour_active",
+    "catchment_higher_education_pct",
+)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
 
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a :class:`TechValleyError` into a message on stderr and exit status 2."""
+    """Turn a :class:`TechValleyError` into a message on stderr and exit status 2.
+
+    While the command runs, warnings (repaired geometries, swapped coordinates...) are printed
+    at once on stderr as ``Warning: <message>``, one per line, without Python's source lines.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TechValleyError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(2)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            warnings.simplefilter("default", UserWarning)  # each distinct warning once per run
+            try:
+                return fn(*args, **kwargs)
+            except TechValleyError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(2)
 
     return wrapper
 
@@ -33,3 +55,92 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.group()
 def cli() -> None:
     """Territory commands."""
+
+
+_DATA_HELP = "The dataset (a GeoPackage or a folder of layer files); default: the shipped one."
+
+
+@cli.command("validate")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@user_errors
+def validate_command(path: Path | None) -> None:
+    """Check the dataset at PATH against the dataset contract (default: the shipped dataset).
+
+    Lists every problem on stderr, one per line (file, layer, row, column); exits 2 when
+    there is an error, 0 when there are only warnings or none. Repairs nothing.
+    """
+    from valleys.validation import validate
+
+    problems = validate(path)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    errors = sum(p.level == "error" for p in problems)
+    warnings_count = len(problems) - errors
+    where = path if path is not None else "the default dataset"
+    if errors:
+        click.echo(
+            f"Error: {where} is not a valid dataset: {errors} error(s), {warnings_count} "
+            "warning(s) above.", err=True,
+        )
+        sys.exit(2)
+    click.echo(f"{where}: valid ({warnings_count} warning(s)).")
+
+
+def _records(sites: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as flat JSON-ready dicts (NaN -> None, numpy scalars -> Python)."""
+    frame = sites.drop(columns=sites.geometry.name) if hasattr(sites, "geometry") else sites
+    return json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+
+
+def format_sites(sites: Any, fmt: str) -> str:
+    """``sites`` (the output of :func:`valleys.site_features`) as text in a ``sites`` format."""
+    if fmt == "json":
+        return json.dumps(_records(sites), ensure_ascii=False, indent=2, allow_nan=False)
+    if fmt == "geojson":
+        return sites.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False)
+    if fmt == "csv":
+        return sites.drop(columns=sites.geometry.name).to_csv(index=False)
+    columns = ["id", "name"] + [c for c in sites.columns if c.endswith("_km")]
+    columns += [c for c in TABLE_CATCHMENT_COLUMNS if c in sites.columns]
+    table = sites[[c for c in columns if c in sites.columns]].copy()
+    for column in table.columns:
+        if column.endswith(("_km", "_pct")):
+            table[column] = table[column].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+        elif column.startswith("catchment_"):
+            table[column] = table[column].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+    return table.to_string(index=False)
+
+
+@cli.command("sites")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=None, help=_DATA_HELP)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "geojson", "csv"]), default="table",
+    show_default=True, help="json: an array of flat objects (attributes, lon/lat, features).",
+)
+@click.option(
+    "--catchment-km", type=click.FloatRange(min=0, min_open=True), default=None,
+    help="Radius of the talent catchment in km (default 30, or $TECHVALLEY_CATCHMENT_KM).",
+)
+@user_errors
+def sites_command(data: Path | None, fmt: str, catchment_km: float | None) -> None:
+    """List the zones with their features: distances (km) to the nearest feature of each layer
+    and the talent catchment."""
+    from valleys import load_sites
+
+    sites = load_sites(data, catchment_km=catchment_km)
+    click.echo(format_sites(sites, fmt))
+
+
+@cli.command("build-geodata")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder to write the dataset into (default: the shipped dataset's folder).",
+)
+@user_errors
+def build_geodata_command(out: Path | None) -> None:
+    """Rebuild the shipped Morocco dataset from the curated facts and the census packages."""
+    from valleys.build import build_geodata
+
+    result = build_geodata(out) if out is not None else build_geodata()
+    if result is not None:
+        click.echo(f"Wrote {result}")

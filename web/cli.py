@@ -5,10 +5,13 @@ Imports run one way (valleys -> matching -> web), so the assembly lives here, at
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from matching.cli import cli as matching_cli
 from valleys.cli import cli as valleys_cli
+from valleys.cli import user_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,6 +23,61 @@ def main() -> None:
 @click.group()
 def web_cli() -> None:
     """Web commands."""
+
+
+
+@web_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(exists=True, dir_okay=True, file_okay=True),
+    default=None,
+    help="Dataset to serve (a GeoPackage or a folder); default TECHVALLEY_DATA or the shipped one.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker threads (default TECHVALLEY_SERVE_THREADS, 8).",
+)
+@user_errors
+def serve(host: str, port: int, data_path: str | None, threads: int | None) -> None:
+    """Serve the web app and the JSON API with waitress (a production WSGI server)."""
+    import waitress
+
+    from web import create_app
+
+    config = {"TECHVALLEY_DATA": data_path} if data_path else {}
+    app = create_app(config)
+    threads = threads or int(app.config["TECHVALLEY_SERVE_THREADS"])
+    click.echo(f"techvalley: serving {app.extensions['techvalley_data'].dataset.path} "
+               f"on http://{host}:{port}/ ({threads} threads)", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="techvalley")
+
+
+@web_cli.command("create-staff")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of a prompt.",
+)
+@user_errors
+def create_staff_command(email: str, password_stdin: bool) -> None:
+    """Create a staff account EMAIL (or set its password) in the app's store."""
+    from web import create_app
+    from web.auth import create_staff
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = create_app(load_data=False)
+    with app.app_context():
+        staff = create_staff(email, password)
+        click.echo(f"staff account {staff.email} is ready ({app.config['SQLALCHEMY_DATABASE_URI']})", err=True)
 
 
 for _group in (valleys_cli, matching_cli, web_cli):

@@ -1,0 +1,305 @@
+"""Capacity-aware allocation of a pipeline of investors to zones (issue 5).
+
+When several investors are in the pipeline at once, the zones' floor space is finite: three
+shortlists must not promise the same 5,000 m². :func:`allocate` gives each investor at most one
+zone, maximising the total shortlist score under the zones' capacities (``available_m2``). The
+problem is a generalised assignment problem, solved exactly as an integer program
+(:func:`scipy.optimize.milp`, HiGHS branch and cut):
+
+    maximise   sum_iz (s_iz + eps) x_iz
+    subject to sum_z x_iz <= 1                 (each investor at most one zone)
+               sum_i a_i x_iz <= c_z           (floor area a_i within capacity c_z)
+               x_iz in {0, 1}, only for zones i's shortlist ranks and that fit a_i
+
+``eps`` (1e-6) makes placing an investor in a zone where it scores 0 (TOPSIS's worst) better
+than leaving it out. Greedy allocation (best score first) is kept as :func:`greedy_assign`,
+the baseline of the tests and the benchmark: it can lose (see ``tests/matching/test_allocation.py``).
+
+Scores come from each investor's own shortlist (:func:`matching.shortlist.make_shortlist`):
+TOPSIS closeness and min-max weighted sums lie in [0, 1], so they add up across investors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from matching.errors import DecisionsError
+
+__all__ = ["PLACEMENT_BONUS", "allocate", "assign", "greedy_assign"]
+
+#: Added to every score in the objective: placing someone beats leaving them out at equal score.
+PLACEMENT_BONUS: float = 1e-6
+
+
+def assign(
+    scores: NDArray[np.float64],
+    demand: NDArray[np.float64],
+    capacity: NDArray[np.float64],
+    *,
+    time_limit: float | None = None,
+) -> NDArray[np.int64]:
+    """Optimal assignment of investors to zones under capacities (pure numpy/scipy).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray, shape (n_investors, n_zones)
+        Score of each zone for each investor; NaN where the zone is not eligible.
+    demand : numpy.ndarray, shape (n_investors,)
+        Floor area each investor needs (m²).
+    capacity : numpy.ndarray, shape (n_zones,)
+        Floor area each zone has available (m²); NaN: the zone is not allocated.
+    time_limit
+        Seconds for the solver (``None``: until proven optimal).
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_investors,)
+        The zone index given to each investor, -1 for none.
+
+    Raises
+    ------
+    RuntimeError
+        If the solver stops without a solution (e.g. the time limit).
+
+    Examples
+    --------
+    >>> scores = np.array([[0.9, 0.8], [0.85, 0.1]])
+    >>> assign(scores, np.array([100.0, 100.0]), np.array([100.0, 100.0])).tolist()
+    [1, 0]
+    """
+    from scipy import sparse
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n_investors, n_zones = scores.shape
+    result = np.full(n_investors, -1, dtype=np.int64)
+    eligible = np.isfinite(scores) & np.isfinite(capacity)[None, :]
+    eligible &= demand[:, None] <= np.nan_to_num(capacity, nan=-1.0)[None, :]
+    investor, zone = np.nonzero(eligible)
+    if investor.size == 0:
+        return result
+    n_vars = investor.size
+    columns = np.arange(n_vars)
+    one_zone = sparse.csr_array((np.ones(n_vars), (investor, columns)), shape=(n_investors, n_vars))
+    room = sparse.csr_array((demand[investor], (zone, columns)), shape=(n_zones, n_vars))
+    options = {"time_limit": time_limit} if time_limit is not None else {}
+    solution = milp(
+        c=-(scores[investor, zone] + PLACEMENT_BONUS),
+        constraints=[
+            LinearConstraint(one_zone, -np.inf, 1.0),
+            LinearConstraint(room, -np.inf, np.nan_to_num(capacity, nan=0.0)),
+        ],
+        integrality=np.ones(n_vars),
+        bounds=Bounds(0.0, 1.0),
+        options=options,
+    )
+    if solution.x is None:
+        raise RuntimeError(f"the allocation solver found no solution: {solution.message}")
+    taken = solution.x > 0.5
+    result[investor[taken]] = zone[taken]
+    return result
+
+
+def greedy_assign(
+    scores: NDArray[np.float64], demand: NDArray[np.float64], capacity: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """Greedy baseline: repeatedly give the highest remaining (investor, zone) score that fits.
+
+    Not optimal: kept to compare with :func:`assign`. Same parameters and result.
+
+    Examples
+    --------
+    >>> scores = np.array([[0.9, 0.8], [0.85, 0.1]])
+    >>> greedy_assign(scores, np.array([100.0, 100.0]), np.array([100.0, 100.0])).tolist()
+    [0, 1]
+    """
+    left = np.nan_to_num(capacity, nan=-1.0).astype(float)
+    result = np.full(scores.shape[0], -1, dtype=np.int64)
+    order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), axis=None, kind="stable")
+    for flat in order:
+        i, z = divmod(int(flat), scores.shape[1])
+        if not np.isfinite(scores[i, z]):
+            break
+        if result[i] < 0 and demand[i] <= left[z]:
+            result[i] = z
+            left[z] -= demand[i]
+    return result
+
+
+def _floor_area(
+    item: Mapping[str, Any], normalised: Mapping[str, Any], position: int, name: str
+) -> float:
+    # The shortlist's normalised requirements may already derive it from the headcount.
+    area = normalised.get("floor_area_m2")
+    if area is None:
+        area = item.get("floor_area_m2")
+    if area is None and item.get("headcount") is not None:
+        from matching.settings import M2_PER_SEAT
+
+        area = float(item["headcount"]) * M2_PER_SEAT
+    if area is None:
+        raise DecisionsError(
+            f"pipeline item {position + 1} ({name!r}): no floor_area_m2 (nor headcount to "
+            f"derive it from); give the floor area the investor needs in m²."
+        )
+    return float(area)
+
+
+def allocate(
+    pipeline: Sequence[Mapping[str, Any]],
+    sites: pd.DataFrame,
+    *,
+    source: str = "pipeline",
+    time_limit: float | None = None,
+) -> dict[str, Any]:
+    """Allocate a pipeline of investors to zones, at most one zone each, within capacities.
+
+    Parameters
+    ----------
+    pipeline
+        Requirements documents (the requirements contract), each with a unique ``name`` and a
+        ``floor_area_m2`` (or a ``headcount``, times ``matching.settings.M2_PER_SEAT``).
+    sites
+        The zones with their features, indexed by zone id; capacities are ``available_m2``.
+    source
+        The pipeline file name, for messages.
+    time_limit
+        Seconds for the solver (``None``: until proven optimal).
+
+    Returns
+    -------
+    dict
+        ``assignments`` [{investor, site_id, name, score, floor_area_m2}], ``unassigned``
+        [{investor, reason}], ``total_score`` (sum of the assigned scores), ``zones``
+        [{site_id, name, available_m2, allocated_m2, remaining_m2}] for the zones with a
+        capacity, ``not_allocated_zones`` [{site_id, name, reason}] for those without, and
+        ``method``. A pipeline nobody can be placed in is not an error: everyone is
+        unassigned, each with the reason.
+
+    Raises
+    ------
+    DecisionsError
+        An empty pipeline, an item that is not a mapping, a missing or duplicate ``name``, a
+        missing floor area, no ``available_m2`` column; a bad requirement raises the
+        :class:`~matching.errors.RequirementsError` of :func:`matching.shortlist.make_shortlist`,
+        prefixed with the investor's name.
+    """
+    from matching.errors import RequirementsError
+    from matching.shortlist import make_shortlist
+
+    if not pipeline:
+        raise DecisionsError(f"{source}: the pipeline is empty; list requirements documents.")
+    if "available_m2" not in sites.columns:
+        raise DecisionsError(
+            f"{source}: the zones have no available_m2 column, so no capacity is known; add "
+            f"available_m2 (floor space free for new investors, m²) to the zones layer."
+        )
+    names: list[str] = []
+    problems: list[str] = []
+    for position, item in enumerate(pipeline):
+        if not isinstance(item, Mapping):
+            problems.append(f"item {position + 1} is not a requirements document (a mapping)")
+            names.append("")
+            continue
+        name = str(item.get("name") or "").strip()
+        if not name:
+            problems.append(f"item {position + 1} has no name")
+        elif name in names:
+            problems.append(f"item {position + 1}: name {name!r} is used twice")
+        names.append(name)
+    if problems:
+        raise DecisionsError(
+            f"{source}: {len(problems)} problem(s); every investor needs its own name.",
+            details=problems,
+        )
+
+    capacity = pd.to_numeric(sites["available_m2"], errors="coerce").to_numpy(dtype=float)
+    site_ids = np.asarray(sites.index.astype(str))
+    site_names = sites["name"].astype(str).to_numpy() if "name" in sites else site_ids
+    position_of = {sid: z for z, sid in enumerate(site_ids)}
+    scores = np.full((len(pipeline), len(sites)), np.nan)
+    demand = np.empty(len(pipeline))
+    nothing_ranked: dict[int, str] = {}
+    for i, (item, name) in enumerate(zip(pipeline, names, strict=True)):
+        try:
+            shortlist = make_shortlist(dict(item), sites, robustness_draws=0)
+            demand[i] = _floor_area(item, shortlist.get("requirements") or {}, i, name)
+        except RequirementsError as exc:
+            raise type(exc)(f"{source}, investor {name!r}: {exc.message}",
+                            details=exc.details) from exc
+        if not np.isfinite(demand[i]) or demand[i] <= 0:
+            raise DecisionsError(
+                f"{source}, investor {name!r}: floor_area_m2 must be a positive number of m²."
+            )
+        for entry in shortlist["ranked"]:
+            scores[i, position_of[str(entry["id"])]] = float(entry["score"])
+        if not shortlist["ranked"]:
+            hint = shortlist.get("hint")
+            nothing_ranked[i] = "every zone is excluded by its requirements" + (
+                f" ({hint})" if hint else ""
+            )
+
+    chosen = assign(scores, demand, capacity, time_limit=time_limit)
+
+    assignments, unassigned = [], []
+    for i, z in enumerate(chosen):
+        if z >= 0:
+            assignments.append({
+                "investor": names[i], "site_id": str(site_ids[z]), "name": str(site_names[z]),
+                "score": float(scores[i, z]), "floor_area_m2": float(demand[i]),
+            })
+        else:
+            unassigned.append({"investor": names[i],
+                               "reason": _reason(i, scores, demand, capacity, site_ids,
+                                                 nothing_ranked)})
+    allocated = np.zeros(len(sites))
+    np.add.at(allocated, chosen[chosen >= 0], demand[chosen >= 0])
+    zones = [
+        {"site_id": str(site_ids[z]), "name": str(site_names[z]),
+         "available_m2": float(capacity[z]), "allocated_m2": float(allocated[z]),
+         "remaining_m2": float(capacity[z] - allocated[z])}
+        for z in np.flatnonzero(np.isfinite(capacity))
+    ]
+    not_allocated = [
+        {"site_id": str(site_ids[z]), "name": str(site_names[z]),
+         "reason": "available_m2 missing: the zone's free floor space is unknown, so it is not "
+                   "allocated"}
+        for z in np.flatnonzero(~np.isfinite(capacity))
+    ]
+    return {
+        "assignments": assignments,
+        "unassigned": unassigned,
+        "total_score": float(sum(a["score"] for a in assignments)),
+        "zones": zones,
+        "not_allocated_zones": not_allocated,
+        "method": "integer program (scipy.optimize.milp, HiGHS): at most one zone per "
+                  "investor, floor area within available_m2, total shortlist score maximised",
+    }
+
+
+def _reason(
+    i: int,
+    scores: NDArray[np.float64],
+    demand: NDArray[np.float64],
+    capacity: NDArray[np.float64],
+    site_ids: NDArray[Any],
+    nothing_ranked: Mapping[int, str],
+) -> str:
+    if i in nothing_ranked:
+        return nothing_ranked[i]
+    ranked = np.isfinite(scores[i])
+    with_room = ranked & np.isfinite(capacity)
+    if not with_room.any():
+        return ("none of the zones its shortlist ranks states available_m2 ("
+                + ", ".join(site_ids[ranked][:10]) + ")")
+    fits = with_room & (np.nan_to_num(capacity, nan=-1.0) >= demand[i])
+    if not fits.any():
+        largest = int(np.flatnonzero(with_room)[np.argmax(capacity[with_room])])
+        return (f"needs {demand[i]:g} m²; the most available in a zone its shortlist ranks is "
+                f"{capacity[largest]:g} m² ({site_ids[largest]})")
+    return ("the zones that fit it (" + ", ".join(site_ids[fits][:10]) + ") are allocated to "
+            "other investors, which gives a higher total score")

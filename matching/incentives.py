@@ -1,0 +1,314 @@
+"""Incentive estimates from the offshoring offer, kept as a versioned rules file.
+
+The renewed Offre Offshoring Maroc (in force since 2025-07-01) lives in
+``matching/rules/offre_offshoring_2025.yaml``: rates, years, eligible activities, the
+income-tax cap per ``incentive_zone_class`` and the sources. This module only applies it.
+
+For ``headcount`` new jobs at a gross taxable salary of ``salary_mad_month`` (default
+:data:`matching.settings.SALARY_MAD_MONTH`), S = 12 x salary_mad_month a year:
+
+- training grant: ``training_grant.rate`` x S per recruit per year, over ``years`` (3.5%, 5);
+- employment grant: ``employment_grant.rate`` x S per new stable job, once (17%, if the employee
+  stays 18 months);
+- income-tax cap: the state tops up the income tax (IR) above ``cap`` x S; the estimate values
+  it as max(0, IR(S) - cap x S) a year per employee (IR from the scale in the rules file), over
+  ``income_tax_cap.years``. It goes to the employees: the employer can pay less gross for the
+  same net salary. Zones of a class the rules do not list (``other``) or with no class are not
+  estimated (``None``, never 0);
+- the corporate-tax contribution (up to 56% of the IS due; uncertain) depends on profits: it is
+  reported, never added to a total.
+
+Examples
+--------
+>>> est = estimate(headcount=100, salary_mad_month=9000, zone_class="p2i_secondary",
+...                activity="CRM")
+>>> est["training_grant_mad"], est["employment_grant_mad"], est["income_tax_topup_mad"]
+(1890000.0, 1836000.0, 1960000.0)
+>>> est["total_mad"]
+5686000.0
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from matching import settings
+from matching.errors import RequirementsError
+
+__all__ = [
+    "IncentiveRules",
+    "estimate",
+    "income_tax",
+    "incentive_columns",
+    "load_rules",
+]
+
+ZONE_CLASS_COLUMN = "incentive_zone_class"
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _Grant(_Rule):
+    rate: float = Field(ge=0, le=1)
+    years: int = Field(1, ge=1)
+    retention_months: int | None = None
+    source: str = ""
+
+
+class _Bracket(_Rule):
+    up_to: float | None
+    rate: float = Field(ge=0, le=1)
+
+
+class _IncomeTaxCap(_Rule):
+    until: str
+    years: int = Field(ge=1)
+    by_zone_class: dict[str, float]
+    scale: list[_Bracket]
+    source: str = ""
+
+
+class _CorporateTax(_Rule):
+    max_rate: float = Field(ge=0, le=1)
+    uncertain: bool = True
+    estimated: bool = False
+    source: str = ""
+
+
+class IncentiveRules(_Rule):
+    """The offer, as read from a rules file (see the module docstring)."""
+
+    name: str
+    version: str
+    in_force_from: str
+    sources: dict[str, str] = {}
+    eligible_activities: list[str]
+    training_grant: _Grant
+    employment_grant: _Grant
+    income_tax_cap: _IncomeTaxCap
+    corporate_tax_contribution: _CorporateTax
+    path: str = ""
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, mtime: float) -> IncentiveRules:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return IncentiveRules.model_validate({**data, "path": path})
+    except (OSError, yaml.YAMLError, ValidationError, TypeError) as exc:
+        raise RequirementsError(
+            f"incentive rules file {path} cannot be used: {exc}. Fix it or point "
+            "TECHVALLEY_INCENTIVE_RULES at a valid rules file."
+        ) from None
+
+
+def load_rules(path: str | Path | None = None) -> IncentiveRules:
+    """Read (and cache, per file and modification time) an incentive rules file.
+
+    Parameters
+    ----------
+    path
+        Default :data:`matching.settings.INCENTIVE_RULES`.
+    """
+    path = Path(path or settings.INCENTIVE_RULES)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise RequirementsError(
+            f"incentive rules file {path} not found; set TECHVALLEY_INCENTIVE_RULES to a rules "
+            "file such as matching/rules/offre_offshoring_2025.yaml"
+        ) from None
+    return _load(str(path), mtime)
+
+
+def income_tax(annual_taxable_mad: float | np.ndarray, rules: IncentiveRules) -> np.ndarray:
+    """Income tax (IR) due a year on a taxable income, by the scale in the rules file.
+
+    Examples
+    --------
+    >>> float(income_tax(108_000, load_rules()))
+    14720.0
+    """
+    income = np.asarray(annual_taxable_mad, dtype=float)
+    tax = np.zeros_like(income)
+    lower = 0.0
+    for bracket in rules.income_tax_cap.scale:
+        upper = math.inf if bracket.up_to is None else bracket.up_to
+        tax += bracket.rate * np.clip(income - lower, 0.0, upper - lower)
+        lower = upper
+    return tax
+
+
+def _per_job(salary_mad_month: float, cap: float | None, rules: IncentiveRules) -> dict[str, Any]:
+    annual = 12.0 * salary_mad_month
+    training = rules.training_grant.rate * annual * rules.training_grant.years
+    employment = rules.employment_grant.rate * annual
+    if cap is None:
+        topup_year = None
+    else:
+        topup_year = float(max(0.0, float(income_tax(annual, rules)) - cap * annual))
+    return {"training": training, "employment": employment, "topup_year": topup_year}
+
+
+def estimate(
+    *,
+    headcount: int,
+    salary_mad_month: float | None = None,
+    zone_class: str | None,
+    activity: str | None = None,
+    rules: IncentiveRules | None = None,
+) -> dict[str, Any]:
+    """Estimate the offer's value for new jobs in one zone, with every assumption.
+
+    Parameters
+    ----------
+    headcount
+        New jobs (all assumed new, stable and Moroccan recruits).
+    salary_mad_month
+        Gross taxable monthly salary; default :data:`matching.settings.SALARY_MAD_MONTH`.
+    zone_class
+        The zone's ``incentive_zone_class`` (``p2i_primary``, ``p2i_secondary``,
+        ``no_p2i_region``, ``other``) or ``None`` when unknown.
+    activity
+        ITO, CRM, BPO, ESO or KPO; ``None`` is assumed eligible (and says so).
+    rules
+        Default: :func:`load_rules`.
+
+    Returns
+    -------
+    dict
+        ``eligible`` (``True``, ``False`` or ``None`` when the zone's class is not covered),
+        ``training_grant_mad``, ``employment_grant_mad``, ``income_tax_cap_pct``,
+        ``income_tax_topup_mad_year``, ``income_tax_topup_mad``, ``total_mad`` (``None`` when it
+        cannot be estimated), ``corporate_tax`` (text), ``rules_version`` and ``assumptions``.
+    """
+    rules = rules or load_rules()
+    salary_given = salary_mad_month is not None
+    salary = float(salary_mad_month if salary_given else settings.SALARY_MAD_MONTH)
+    caps = rules.income_tax_cap.by_zone_class
+    assumptions = [
+        f"{rules.name}, rules version {rules.version} (in force from {rules.in_force_from})",
+        f"{headcount} new stable jobs, all Moroccan recruits, kept at least "
+        f"{rules.employment_grant.retention_months or 18} months",
+        f"gross taxable salary {salary:,.0f} MAD/month"
+        + ("" if salary_given else " (default assumption: give salary_mad_month)"),
+        f"training grant {rules.training_grant.rate:.1%} of the annual gross salary per recruit "
+        f"per year over {rules.training_grant.years} years",
+        f"employment grant {rules.employment_grant.rate:.0%} of the annual gross salary per job, "
+        "once",
+    ]
+    eligible: bool | None = True
+    if activity is None:
+        assumptions.append("activity not given: assumed eligible (ITO, CRM, BPO, ESO or KPO)")
+    elif activity.upper() not in rules.eligible_activities:
+        eligible = False
+        assumptions.append(f"activity {activity} is not eligible to the offer")
+    cap = caps.get(zone_class) if zone_class else None
+    if zone_class is None:
+        assumptions.append("the zone's incentive class is unknown: income-tax cap not estimated")
+        eligible = None if eligible else eligible
+    elif cap is None:
+        assumptions.append(
+            f"incentive class {zone_class!r} is not covered by the rules file: not estimated"
+        )
+        eligible = None if eligible else eligible
+    else:
+        assumptions.append(
+            f"income-tax cap {cap:.0%} ({zone_class}), valued as the tax above the cap on the "
+            f"2025 scale, over {rules.income_tax_cap.years} years (the cap runs to "
+            f"{rules.income_tax_cap.until}); it accrues to the employees"
+        )
+    corporate = (
+        f"up to {rules.corporate_tax_contribution.max_rate:.0%} of the corporate tax (IS) due; "
+        "not estimated (depends on profits)"
+        + ("; uncertain: sources describe the base regime differently"
+           if rules.corporate_tax_contribution.uncertain else "")
+    )
+    result: dict[str, Any] = {
+        "eligible": eligible,
+        "headcount": headcount,
+        "salary_mad_month": salary,
+        "zone_class": zone_class,
+        "income_tax_cap_pct": None if cap is None else round(100 * cap, 1),
+        "training_grant_mad": None,
+        "employment_grant_mad": None,
+        "income_tax_topup_mad_year": None,
+        "income_tax_topup_mad": None,
+        "total_mad": None,
+        "corporate_tax": corporate,
+        "rules_version": rules.version,
+        "assumptions": assumptions,
+    }
+    if eligible is False:
+        for key in ("training_grant_mad", "employment_grant_mad", "total_mad"):
+            result[key] = 0.0
+        return result
+    per_job = _per_job(salary, cap, rules)
+    result["training_grant_mad"] = round(per_job["training"] * headcount, 2)
+    result["employment_grant_mad"] = round(per_job["employment"] * headcount, 2)
+    if per_job["topup_year"] is not None:
+        result["income_tax_topup_mad_year"] = round(per_job["topup_year"] * headcount, 2)
+        result["income_tax_topup_mad"] = round(
+            per_job["topup_year"] * headcount * rules.income_tax_cap.years, 2
+        )
+        result["total_mad"] = round(
+            result["training_grant_mad"] + result["employment_grant_mad"]
+            + result["income_tax_topup_mad"], 2
+        )
+    return result
+
+
+def incentive_columns(
+    sites: pd.DataFrame,
+    *,
+    headcount: int | None = None,
+    salary_mad_month: float | None = None,
+    activity: str | None = None,
+    rules: IncentiveRules | None = None,
+) -> pd.DataFrame:
+    """Incentive figures per zone, usable as criteria, aligned to ``sites.index``.
+
+    Columns: ``incentive_ir_cap_pct``, ``incentive_mad_per_job`` (the value of one new job over
+    the estimate's years: grants plus the income-tax top-up) and, with a ``headcount``,
+    ``incentive_mad_total``. Zones with no class, or a class the rules do not cover, get NaN
+    (a criterion's ``missing`` policy decides). Without an ``incentive_zone_class`` column the
+    frame has no columns.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"incentive_zone_class": ["p2i_primary", "p2i_secondary", None]},
+    ...                      index=["casa", "fes", "new"])
+    >>> incentive_columns(sites, salary_mad_month=9000)["incentive_mad_per_job"].tolist()
+    [37260.0, 56860.0, nan]
+    """
+    out = pd.DataFrame(index=sites.index)
+    if ZONE_CLASS_COLUMN not in sites.columns:
+        return out
+    rules = rules or load_rules()
+    salary = float(salary_mad_month if salary_mad_month is not None else settings.SALARY_MAD_MONTH)
+    eligible = activity is None or activity.upper() in rules.eligible_activities
+    caps: Mapping[str, float] = rules.income_tax_cap.by_zone_class
+    per_class = {}
+    for zone_class, cap in caps.items():
+        per_job = _per_job(salary, cap, rules)
+        total = (per_job["training"] + per_job["employment"]
+                 + per_job["topup_year"] * rules.income_tax_cap.years)
+        per_class[zone_class] = total if eligible else 0.0
+    classes = sites[ZONE_CLASS_COLUMN].astype("object")
+    out["incentive_ir_cap_pct"] = classes.map(lambda c: 100 * caps[c] if c in caps else np.nan)
+    out["incentive_mad_per_job"] = classes.map(lambda c: per_class.get(c, np.nan)).astype(float)
+    out["incentive_ir_cap_pct"] = out["incentive_ir_cap_pct"].astype(float)
+    if headcount is not None:
+        out["incentive_mad_total"] = out["incentive_mad_per_job"] * headcount
+    return out

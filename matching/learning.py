@@ -1,0 +1,653 @@
+"""Learn criterion weights from past placements (issue 5).
+
+An agency knows, for each past decision, the zones an investor considered and the one it
+chose. :func:`learn_weights` turns that evidence into criterion weights:
+
+1. each criterion is standardised over the zones named in the decisions;
+2. the **pairwise transform** (Herbrich et al. 2000, RankSVM): within a decision, every
+   (chosen, not chosen) pair gives the difference of their standardised features, labelled 1,
+   and its negation, labelled 0;
+3. a linear model without intercept (scikit-learn ``LogisticRegression``) separates the two:
+   its coefficients are the weights, their signs the directions (benefit or cost);
+4. cross-validation by decision (``GroupKFold``) reports top-1 accuracy and NDCG of the learned
+   weights against equal weights and against the activity preset.
+
+The fitted model ranks zones by ``sum_j coef_j * (x_j - mean_j) / sd_j``, i.e. by
+``sum_j (coef_j / sd_j) * x_j``. :meth:`LearnedWeights.to_requirements` writes exactly those
+per-unit coefficients as a requirements fragment with ``method: weighted_sum`` and
+``normalization: none``: a cost criterion is subtracted there, so the shortlist's score is a
+positive multiple of the model's and ranks zones as the model does, on any set of zones.
+(``minmax`` would rescale each criterion by the range of the zones being ranked, which changes
+from one dataset or shortlist to another, so no fixed weights could reproduce the model.)
+
+The domain functions here take DataFrames and read no files; ``matching.cli_learning`` parses
+``DECISIONS.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from pandas.api.types import is_numeric_dtype
+
+from matching.errors import DecisionsError
+
+__all__ = [
+    "DECISION_COLUMNS",
+    "LearnedWeights",
+    "check_criteria",
+    "check_decisions",
+    "cosine_similarity",
+    "fit_pairwise",
+    "learn_weights",
+    "pairwise_differences",
+    "preset_scores",
+    "ranking_quality",
+]
+
+#: The columns a decisions table must have (``activity`` is optional).
+DECISION_COLUMNS: tuple[str, ...] = ("decision_id", "site_id", "chosen")
+
+# Most problems listed in one error before "... and N more".
+_MAX_DETAILS = 20
+
+
+def _line(position: int) -> str:
+    # Row ``position`` (0-based) of the table is line position + 2 of its CSV (line 1: header).
+    return f"line {position + 2}"
+
+
+def _raise_all(message: str, problems: list[str]) -> None:
+    if problems:
+        shown = problems[:_MAX_DETAILS]
+        if len(problems) > _MAX_DETAILS:
+            shown.append(f"... and {len(problems) - _MAX_DETAILS} more")
+        raise DecisionsError(message, details=shown)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def check_criteria(
+    criteria: Sequence[str], sites: pd.DataFrame, *, option: str = "--criteria"
+) -> list[str]:
+    """Check that every criterion is a numeric column of the zones.
+
+    Parameters
+    ----------
+    criteria
+        Column names.
+    sites
+        The zones with their features (``valleys.load_sites``).
+    option
+        How the user gave the criteria, to name it in the message.
+
+    Returns
+    -------
+    list of str
+        The criteria, stripped, in order.
+
+    Raises
+    ------
+    DecisionsError
+        No criterion, a duplicate, an unknown column or a non-numeric one.
+
+    Examples
+    --------
+    >>> sites = pd.DataFrame({"name": ["A", "B"], "rent_mad_m2_month": [90.0, 120.0]})
+    >>> check_criteria([" rent_mad_m2_month "], sites)
+    ['rent_mad_m2_month']
+    """
+    names = [str(c).strip() for c in criteria if str(c).strip()]
+    if not names:
+        raise DecisionsError(f"{option} names no criterion: give numeric zone columns, e.g. "
+                             f"{option} catchment_labour_active,rent_mad_m2_month.")
+    numeric = [c for c in sites.columns if c != "geometry" and is_numeric_dtype(sites[c])]
+    problems = []
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{name!r} is given twice")
+    for name in names:
+        if name not in sites.columns:
+            problems.append(f"unknown criterion {name!r}: the zones have no such column")
+        elif name not in numeric:
+            problems.append(f"criterion {name!r} is not a numeric column of the zones")
+    _raise_all(
+        f"{option}: {len(problems)} problem(s). The numeric zone columns are: "
+        f"{', '.join(numeric) or '(none)'}.",
+        problems,
+    )
+    return names
+
+
+def check_decisions(
+    decisions: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    criteria: Sequence[str],
+    source: str = "decisions",
+) -> pd.DataFrame:
+    """Validate a table of past decisions against the zones and the criteria.
+
+    Parameters
+    ----------
+    decisions
+        One row per zone considered in a decision: ``decision_id``, ``site_id``, ``chosen``
+        (1 for the zone chosen, 0 for the others) and optionally ``activity``. Row ``i`` is
+        reported as line ``i + 2`` of its CSV file.
+    sites
+        The zones with their features, indexed by zone id.
+    criteria
+        Numeric zone columns (already checked by :func:`check_criteria`).
+    source
+        The file name, to name it in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``decision_id`` and ``site_id`` as text, ``chosen`` as 0/1 integers, ``activity`` as
+        text (or missing), in the input order.
+
+    Raises
+    ------
+    DecisionsError
+        Listing every problem: a missing column, an empty id, a ``chosen`` that is not 0 or
+        1, an unknown zone, a zone given twice in a decision, a decision with no chosen zone,
+        two chosen zones or a single zone, fewer than two decisions, a criterion missing for a
+        zone named in the decisions, a criterion with no variance over those zones.
+    """
+    missing = [c for c in DECISION_COLUMNS if c not in decisions.columns]
+    if missing:
+        raise DecisionsError(
+            f"{source}: missing column(s) {', '.join(missing)}. A decisions file has the "
+            f"columns decision_id, site_id, chosen (1 for the zone chosen, 0 for the others "
+            f"considered) and optionally activity; it has: {', '.join(map(str, decisions.columns))}."
+        )
+    if decisions.empty:
+        raise DecisionsError(f"{source}: no decisions (the table has no rows).")
+    table = decisions.reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "decision_id": table["decision_id"].astype("string").str.strip(),
+            "site_id": table["site_id"].astype("string").str.strip(),
+        }
+    )
+    problems: list[str] = []
+    for column in ("decision_id", "site_id"):
+        for pos in np.flatnonzero((out[column].isna() | (out[column] == "")).to_numpy()):
+            problems.append(f"{_line(pos)}: empty {column}")
+    chosen = pd.to_numeric(table["chosen"], errors="coerce")
+    for pos in np.flatnonzero(~chosen.isin([0, 1]).to_numpy()):
+        problems.append(
+            f"{_line(pos)}: chosen is {table['chosen'].iloc[pos]!r}; it must be 1 (the zone "
+            f"chosen) or 0 (considered, not chosen)"
+        )
+    _raise_all(f"{source}: {len(problems)} malformed row(s).", problems)
+    out["chosen"] = chosen.astype(int)
+    if "activity" in table.columns:
+        out["activity"] = table["activity"].astype("string").str.strip().replace("", pd.NA)
+
+    known = set(map(str, sites.index))
+    for pos in np.flatnonzero(~out["site_id"].isin(known).to_numpy()):
+        problems.append(
+            f"{_line(pos)}: decision {out['decision_id'].iloc[pos]} names unknown zone "
+            f"{out['site_id'].iloc[pos]!r}"
+        )
+    for pos in np.flatnonzero(out.duplicated(["decision_id", "site_id"]).to_numpy()):
+        problems.append(
+            f"{_line(pos)}: decision {out['decision_id'].iloc[pos]} lists zone "
+            f"{out['site_id'].iloc[pos]!r} twice"
+        )
+    grouped = out.groupby("decision_id", sort=False)["chosen"]
+    for decision, n_chosen in grouped.sum().items():
+        if n_chosen == 0:
+            problems.append(f"decision {decision}: no zone has chosen = 1; mark the zone chosen")
+        elif n_chosen > 1:
+            zones = out.loc[(out.decision_id == decision) & (out.chosen == 1), "site_id"]
+            problems.append(
+                f"decision {decision}: {n_chosen} zones have chosen = 1 ({', '.join(zones)}); "
+                f"a decision chooses exactly one"
+            )
+    for decision, size in grouped.size().items():
+        if size < 2:
+            problems.append(
+                f"decision {decision}: only one zone; a decision needs the zone chosen and at "
+                f"least one zone considered but not chosen"
+            )
+    if out["decision_id"].nunique() < 2:
+        problems.append("fewer than two decisions: learning and cross-validation need more")
+    _raise_all(
+        f"{source}: {len(problems)} problem(s) with the decisions. Zone ids are those of the "
+        f"dataset (`techvalley sites`).",
+        problems,
+    )
+
+    values = sites.loc[out["site_id"].to_numpy(), list(criteria)]
+    for criterion in criteria:
+        lacking = sorted(set(values.index[values[criterion].isna().to_numpy()]))
+        if lacking:
+            problems.append(
+                f"criterion {criterion!r} is missing for zone(s) {', '.join(lacking)}: choose "
+                f"criteria every zone in the decisions has, or complete the dataset"
+            )
+        elif values[criterion].nunique() < 2:
+            problems.append(
+                f"criterion {criterion!r} has no variance over the zones in the decisions (all "
+                f"{values[criterion].iloc[0]}): it cannot explain any choice; drop it"
+            )
+    _raise_all(f"{source}: {len(problems)} problem(s) with the criteria.", problems)
+    return out
+
+
+# --------------------------------------------------------------------------- numeric core
+
+
+def pairwise_differences(
+    features: NDArray[np.float64], groups: NDArray[np.int64], chosen: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """The pairwise transform of ranked choices (pure numpy; trusts its input).
+
+    Parameters
+    ----------
+    features : numpy.ndarray, shape (n_rows, n_criteria)
+        Standardised features, one row per zone considered in a decision.
+    groups : numpy.ndarray of int, shape (n_rows,)
+        Decision codes ``0 .. n_decisions - 1``; each decision has exactly one chosen row.
+    chosen : numpy.ndarray of bool, shape (n_rows,)
+
+    Returns
+    -------
+    differences : numpy.ndarray, shape (2 * n_pairs, n_criteria)
+        ``chosen - other`` for every other zone of the decision, then the negations.
+    labels : numpy.ndarray of int, shape (2 * n_pairs,)
+        1 for the first half, 0 for the second.
+
+    Examples
+    --------
+    >>> d, y = pairwise_differences(np.array([[1.0], [0.0], [3.0]]), np.array([0, 0, 0]),
+    ...                             np.array([False, False, True]))
+    >>> d.ravel().tolist(), y.tolist()
+    ([2.0, 3.0, -2.0, -3.0], [1, 1, 0, 0])
+    """
+    chosen_row = np.empty(groups.max() + 1, dtype=np.int64)
+    chosen_row[groups[chosen]] = np.flatnonzero(chosen)
+    others = np.flatnonzero(~chosen)
+    differences = features[chosen_row[groups[others]]] - features[others]
+    labels = np.r_[np.ones(len(others), dtype=np.int64), np.zeros(len(others), dtype=np.int64)]
+    return np.vstack([differences, -differences]), labels
+
+
+def fit_pairwise(
+    differences: NDArray[np.float64], labels: NDArray[np.int64], *, C: float = 1.0
+) -> NDArray[np.float64]:
+    """Fit a logistic regression without intercept to pairwise differences.
+
+    Parameters
+    ----------
+    differences, labels
+        From :func:`pairwise_differences`.
+    C
+        Inverse of the L2 regularisation strength (scikit-learn's ``C``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_criteria,)
+        Signed coefficients on the standardised scale.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(fit_intercept=False, C=C, max_iter=1000)
+    model.fit(differences, labels)
+    return model.coef_[0].astype(np.float64)
+
+
+def ranking_quality(
+    scores: NDArray[np.float64], groups: NDArray[np.int64], chosen: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Top-1 accuracy and NDCG of scores, per decision.
+
+    Ties are shared: a chosen zone tied at the top with ``t - 1`` others counts ``1 / t`` for
+    top-1, and its NDCG is averaged over the tied positions (as scikit-learn's ``ndcg_score``).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray, shape (n_rows,)
+        Higher is better; ``-inf`` ranks a zone last.
+    groups, chosen
+        As for :func:`pairwise_differences`.
+
+    Returns
+    -------
+    top1, ndcg : numpy.ndarray, shape (n_decisions,)
+
+    Examples
+    --------
+    >>> top1, ndcg = ranking_quality(np.array([0.2, 0.9, 0.5]), np.array([0, 0, 0]),
+    ...                              np.array([False, False, True]))
+    >>> top1.tolist(), ndcg.round(3).tolist()
+    ([0.0], [0.631])
+    """
+    n_groups = groups.max() + 1
+    chosen_score = np.empty(n_groups)
+    chosen_score[groups[chosen]] = scores[chosen]
+    ref = chosen_score[groups]
+    above = np.bincount(groups, weights=(scores > ref), minlength=n_groups)
+    tied = np.bincount(groups, weights=(scores == ref), minlength=n_groups)  # includes itself
+    top1 = np.where(above == 0, 1.0 / tied, 0.0)
+    # One relevant zone: DCG = 1 / log2(1 + rank), averaged over the tied ranks; IDCG = 1.
+    ndcg = np.empty(n_groups)
+    for g in range(n_groups):
+        ranks = np.arange(above[g] + 1, above[g] + tied[g] + 1)
+        ndcg[g] = np.mean(1.0 / np.log2(1.0 + ranks))
+    return top1, ndcg
+
+
+# --------------------------------------------------------------------------- learning
+
+
+@dataclass(frozen=True)
+class LearnedWeights:
+    """Criterion weights learned from past decisions.
+
+    Attributes
+    ----------
+    criteria
+        The zone columns, in order.
+    coef_standardised
+        Signed coefficients of the pairwise model, per standard deviation of each criterion.
+    mean, scale
+        Mean and standard deviation of each criterion over the zones named in the decisions.
+    quality
+        The cross-validated figures (see :func:`learn_weights`).
+    n_decisions, n_pairs
+        The evidence: decisions and (chosen, not chosen) pairs.
+    C
+        The regularisation used.
+    """
+
+    criteria: tuple[str, ...]
+    coef_standardised: NDArray[np.float64]
+    mean: NDArray[np.float64]
+    scale: NDArray[np.float64]
+    quality: dict[str, Any] = field(default_factory=dict)
+    n_decisions: int = 0
+    n_pairs: int = 0
+    C: float = 1.0
+
+    @property
+    def coef(self) -> NDArray[np.float64]:
+        """Signed coefficients per unit of each column (the scale the shortlist scores on)."""
+        return self.coef_standardised / self.scale
+
+    @property
+    def directions(self) -> pd.Series:
+        """``benefit`` where the model prefers more, ``cost`` where it prefers less."""
+        return pd.Series(
+            np.where(self.coef_standardised >= 0, "benefit", "cost"), index=list(self.criteria)
+        )
+
+    @property
+    def weights(self) -> pd.Series:
+        """Non-negative weights on the scoring scale (per unit of each column), summing to 1."""
+        magnitude = np.abs(self.coef)
+        return pd.Series(magnitude / magnitude.sum(), index=list(self.criteria))
+
+    @property
+    def importance(self) -> pd.Series:
+        """Non-negative weights per standard deviation, summing to 1: comparable across columns."""
+        magnitude = np.abs(self.coef_standardised)
+        return pd.Series(magnitude / magnitude.sum(), index=list(self.criteria))
+
+    def score(self, sites: pd.DataFrame) -> pd.Series:
+        """The fitted model's score of each zone (higher is better), aligned to ``sites.index``.
+
+        A zone missing a criterion scores NaN.
+        """
+        values = sites[list(self.criteria)].astype(float).to_numpy()
+        return pd.Series(values @ self.coef, index=sites.index, name="learned_score")
+
+    def to_requirements(self) -> dict[str, Any]:
+        """The requirements fragment: criteria, the scoring that reproduces the model, quality.
+
+        ``method: weighted_sum`` with ``normalization: none`` scores a zone by
+        ``sum(w x) over benefits - sum(w x) over costs``, a positive multiple of the model's
+        score, so a shortlist ranks zones as the model does (see the module docstring).
+        """
+        weights, directions = self.weights, self.directions
+        return {
+            "method": "weighted_sum",
+            "normalization": "none",
+            "criteria": [
+                {"column": c, "direction": str(directions[c]), "weight": float(weights[c])}
+                for c in self.criteria
+            ],
+            "about": {
+                "learned_from": {
+                    "decisions": self.n_decisions,
+                    "pairs": self.n_pairs,
+                    "model": "pairwise transform over standardised criteria, logistic "
+                    f"regression without intercept (scikit-learn), C={self.C:g}",
+                },
+                "weights_per_standard_deviation": {
+                    c: float(v) for c, v in self.importance.items()
+                },
+                "standard_deviation": dict(zip(self.criteria, map(float, self.scale), strict=True)),
+                "scale_note": "criteria weights are per unit of each column (normalization "
+                "none), so they are not comparable across columns; "
+                "weights_per_standard_deviation are",
+                "quality": self.quality,
+            },
+        }
+
+
+def _codes(decision_ids: pd.Series) -> NDArray[np.int64]:
+    return pd.factorize(decision_ids, sort=False)[0].astype(np.int64)
+
+
+def _regroup(groups: NDArray[np.int64]) -> NDArray[np.int64]:
+    return np.unique(groups, return_inverse=True)[1].astype(np.int64)
+
+
+def _summary(top1: NDArray[np.float64], ndcg: NDArray[np.float64]) -> dict[str, float]:
+    return {"top1_accuracy": round(float(top1.mean()), 4), "ndcg": round(float(ndcg.mean()), 4)}
+
+
+def preset_scores(
+    decisions: pd.DataFrame, sites: pd.DataFrame, activity: str | Sequence[str | None]
+) -> NDArray[np.float64]:
+    """Score each decision's zones with an activity preset, as a shortlist would rank them.
+
+    The preset's criteria, weights, directions, method and normalisation are applied to the
+    zones of each decision (its constraints are not: the zones were the investor's own
+    candidates). A criterion the zones lack is left out; a missing value scores as the worst
+    value of the decision's zones when the preset says ``missing: worst``, and ranks the zone
+    last otherwise.
+
+    Parameters
+    ----------
+    decisions
+        Checked decisions (:func:`check_decisions`).
+    sites
+        The zones with their features.
+    activity
+        One activity for every decision, or one per row (``None``: no preset, scores NaN).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_rows,)
+    """
+    from matching import mcda
+    from matching.requirements import parse_requirements
+
+    activities = (
+        [activity] * len(decisions) if isinstance(activity, str) or activity is None
+        else list(activity)
+    )
+    scores = np.full(len(decisions), np.nan)
+    groups = _codes(decisions["decision_id"])
+    presets: dict[str, Any] = {}
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        name = activities[rows[0]]
+        if name is None or pd.isna(name):
+            continue
+        if name not in presets:
+            presets[name] = parse_requirements(
+                {"name": f"{name} preset", "activity": name}, columns=list(sites.columns)
+            )
+        requirement = presets[name]
+        criteria = [c for c in requirement.criteria if c.column in sites.columns]
+        if not criteria:
+            continue
+        matrix = sites.loc[decisions["site_id"].iloc[rows], [c.column for c in criteria]]
+        matrix = matrix.astype(float).to_numpy()
+        benefit = np.array([c.direction == "benefit" for c in criteria])
+        excluded = np.zeros(len(rows), dtype=bool)
+        for j, criterion in enumerate(criteria):
+            lacking = np.isnan(matrix[:, j])
+            if not lacking.any():
+                continue
+            present = matrix[~lacking, j]
+            if getattr(criterion, "missing", "exclude") == "worst" and present.size:
+                matrix[lacking, j] = present.min() if benefit[j] else present.max()
+            else:
+                excluded |= lacking
+                matrix[lacking, j] = present.mean() if present.size else 0.0
+        weights = np.array([c.weight for c in criteria], dtype=float)
+        method = getattr(requirement, "method", None) or "topsis"
+        normalization = getattr(requirement, "normalization", None) or (
+            "vector" if method == "topsis" else "minmax"
+        )
+        score_fn = mcda.topsis if method == "topsis" else mcda.weighted_sum
+        score = score_fn(matrix, weights, benefit, normalization)
+        scores[rows] = np.where(excluded, -np.inf, score)
+    return scores
+
+
+def learn_weights(
+    decisions: pd.DataFrame,
+    sites: pd.DataFrame,
+    criteria: Sequence[str],
+    *,
+    activity: str | None = None,
+    n_splits: int = 5,
+    C: float = 1.0,
+    source: str = "decisions",
+) -> LearnedWeights:
+    """Learn criterion weights from past decisions, with cross-validated quality.
+
+    Parameters
+    ----------
+    decisions
+        ``decision_id, site_id, chosen`` (and optionally ``activity``), as in ``DECISIONS.csv``.
+    sites
+        The zones with their features, indexed by zone id (``valleys.load_sites``).
+    criteria
+        Numeric zone columns to weigh.
+    activity
+        The preset to compare with (ITO, CRM, BPO, ESO, KPO). When ``None`` and the decisions
+        have an ``activity`` column, each decision is compared with its own activity's preset.
+    n_splits
+        Folds of ``GroupKFold`` (fewer when there are fewer decisions).
+    C
+        Inverse L2 regularisation of the logistic regression.
+    source
+        The decisions file name, for messages.
+
+    Returns
+    -------
+    LearnedWeights
+        ``quality`` holds ``learned``, ``equal_weights`` (same directions as the fold's model,
+        every standardised criterion weighted alike) and, when there is an activity,
+        ``preset``: each ``{"top1_accuracy", "ndcg"}`` averaged over the held-out decisions;
+        and ``chance_top1`` (the top-1 accuracy of a random pick).
+
+    Raises
+    ------
+    DecisionsError
+        For every problem :func:`check_criteria` and :func:`check_decisions` find.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    criteria = check_criteria(criteria, sites)
+    table = check_decisions(decisions, sites, criteria=criteria, source=source)
+    values = sites.loc[table["site_id"].to_numpy(), criteria].astype(float).to_numpy()
+    mean, scale = values.mean(axis=0), values.std(axis=0)
+    # The scale is unsupervised (no label), so the folds share it.
+    features = (values - mean) / scale
+    groups = _codes(table["decision_id"])
+    chosen = table["chosen"].to_numpy() == 1
+    n_decisions = int(groups.max() + 1)
+
+    if activity is not None:
+        preset_activity: str | list[Any] | None = activity
+    elif "activity" in table.columns and table["activity"].notna().any():
+        preset_activity = [None if pd.isna(a) else a for a in table["activity"]]
+    else:
+        preset_activity = None
+    preset = preset_scores(table, sites, preset_activity) if preset_activity is not None else None
+
+    folds = GroupKFold(n_splits=min(n_splits, n_decisions))
+    results = {name: (np.empty(n_decisions), np.empty(n_decisions))
+               for name in ("learned", "equal_weights", "preset")}
+    for train, test in folds.split(features, groups=groups):
+        coef = fit_pairwise(*pairwise_differences(features[train], _regroup(groups[train]),
+                                                  chosen[train]), C=C)
+        test_groups = _regroup(groups[test])
+        held_out = np.unique(groups[test])
+        candidates = {"learned": features[test] @ coef,
+                      "equal_weights": features[test] @ np.sign(coef)}
+        if preset is not None:
+            candidates["preset"] = preset[test]
+        for name, scores in candidates.items():
+            top1, ndcg = ranking_quality(np.nan_to_num(scores, nan=-np.inf), test_groups,
+                                         chosen[test])
+            results[name][0][held_out], results[name][1][held_out] = top1, ndcg
+
+    sizes = np.bincount(groups)
+    quality: dict[str, Any] = {
+        "cross_validation": f"GroupKFold by decision_id, {folds.n_splits} folds",
+        "decisions": n_decisions,
+        "chance_top1": round(float(np.mean(1.0 / sizes)), 4),
+        "learned": _summary(*results["learned"]),
+        "equal_weights": _summary(*results["equal_weights"]),
+    }
+    if preset is not None:
+        with_preset = np.bincount(groups, weights=~np.isnan(preset), minlength=n_decisions) > 0
+        quality["preset"] = {
+            "activity": activity if activity is not None else "each decision's own",
+            "decisions": int(with_preset.sum()),
+            **(_summary(results["preset"][0][with_preset], results["preset"][1][with_preset])
+               if with_preset.any() else {"top1_accuracy": None, "ndcg": None}),
+        }
+
+    differences, labels = pairwise_differences(features, groups, chosen)
+    coef = fit_pairwise(differences, labels, C=C)
+    return LearnedWeights(
+        criteria=tuple(criteria),
+        coef_standardised=coef,
+        mean=mean,
+        scale=scale,
+        quality=quality,
+        n_decisions=n_decisions,
+        n_pairs=int(len(labels) // 2),
+        C=C,
+    )
+
+
+def cosine_similarity(a: Mapping[str, float] | pd.Series, b: Mapping[str, float] | pd.Series) -> float:
+    """Cosine similarity of two signed weight vectors keyed by criterion (missing keys: 0).
+
+    Examples
+    --------
+    >>> cosine_similarity({"a": 1.0, "b": -1.0}, {"a": 2.0, "b": -2.0})
+    1.0
+    """
+    keys = sorted(set(a) | set(b))
+    x = np.array([float(a.get(k, 0.0)) for k in keys])
+    y = np.array([float(b.get(k, 0.0)) for k in keys])
+    return float(round(x @ y / (np.linalg.norm(x) * np.linalg.norm(y)), 12))

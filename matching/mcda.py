@@ -1,0 +1,472 @@
+"""The numeric core of the decision model: normalisations, TOPSIS, weighted sum and AHP.
+
+Pure numpy functions that trust their input (the requirements layer validates what users
+give). Shapes and dtypes:
+
+- ``matrix``: (n_sites, n_criteria) float array, finite values (alternatives in rows);
+- ``weights``: (n_criteria,) non-negative floats (normalised to sum to 1 here);
+- ``benefit``: (n_criteria,) bool, ``True`` where more is better, ``False`` for a cost.
+
+Every function returns new arrays and leaves its inputs untouched; memory use is O(matrix).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from threadpoolctl import ThreadpoolController
+
+__all__ = [
+    "NORMALIZATIONS",
+    "RANDOM_INDEX",
+    "ahp_weights",
+    "normalize",
+    "topsis",
+    "topsis_components",
+    "weighted_sum",
+]
+
+Normalization = Literal["vector", "minmax", "sum", "none"]
+
+#: The normalisations :func:`normalize` knows.
+NORMALIZATIONS: tuple[str, ...] = ("vector", "minmax", "sum", "none")
+
+#: Saaty's random consistency index by matrix order (Saaty 1980, *The Analytic Hierarchy
+#: Process*, the table extended to n = 15; larger orders use the n = 15 value). Orders 1
+#: and 2 are always consistent.
+RANDOM_INDEX: dict[int, float] = {
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+    11: 1.51,
+    12: 1.48,
+    13: 1.56,
+    14: 1.57,
+    15: 1.59,
+}
+
+
+def _as_float_matrix(matrix: ArrayLike) -> NDArray[np.float64]:
+    return np.asarray(matrix, dtype=np.float64)
+
+
+def _unit_weights(weights: ArrayLike) -> NDArray[np.float64]:
+    weights = np.asarray(weights, dtype=np.float64)
+    return weights / weights.sum()
+
+
+def normalize(
+    matrix: ArrayLike, benefit: ArrayLike, method: Normalization = "vector"
+) -> NDArray[np.float64]:
+    """Normalise each criterion (column) of a decision matrix.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (n_sites, n_criteria)
+        Raw criterion values.
+    benefit : array_like of bool, shape (n_criteria,)
+        ``True`` where more is better. Only ``minmax`` uses it: a cost column is reversed.
+    method : {"vector", "minmax", "sum", "none"}
+        ``vector``: x / sqrt(sum x^2); ``sum``: x / sum x; ``none``: unchanged; ``minmax``:
+        (x - min) / (max - min) for a benefit, (max - x) / (max - min) for a cost, so 1 is
+        always the best. A column of zeros (vector, sum) or with no variance (minmax)
+        normalises to 0: it cannot tell sites apart, and 0 keeps it out of every score.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_sites, n_criteria)
+
+    Examples
+    --------
+    >>> normalize([[1.0, 10.0], [3.0, 30.0]], [True, False], "minmax")
+    array([[0., 1.],
+           [1., 0.]])
+    >>> normalize([[3.0, 5.0], [4.0, 5.0]], [True, True], "vector").round(3)
+    array([[0.6  , 0.707],
+           [0.8  , 0.707]])
+    """
+    matrix = _as_float_matrix(matrix)
+    benefit = np.asarray(benefit, dtype=bool)
+    if method == "none":
+        return matrix.copy()
+    if method == "vector":
+        scale = np.sqrt(np.einsum("ij,ij->j", matrix, matrix))
+    elif method == "sum":
+        scale = matrix.sum(axis=0)
+    elif method == "minmax":
+        low, high = matrix.min(axis=0), matrix.max(axis=0)
+        span = high - low
+        safe = np.where(span > 0, span, 1.0)
+        out = np.where(benefit, matrix - low, high - matrix) / safe
+        out[:, span <= 0] = 0.0
+        return out
+    else:
+        raise ValueError(f"unknown normalization {method!r}; expected one of {NORMALIZATIONS}")
+    safe = np.where(scale != 0, scale, 1.0)
+    out = matrix / safe
+    out[:, scale == 0] = 0.0
+    return out
+
+
+def weighted_sum(
+    matrix: ArrayLike,
+    weights: ArrayLike,
+    benefit: ArrayLike,
+    normalization: Normalization = "minmax",
+) -> NDArray[np.float64]:
+    """Weighted sum of normalised criterion values (simple additive weighting).
+
+    Parameters
+    ----------
+    matrix : array_like, shape (n_sites, n_criteria)
+    weights : array_like, shape (n_criteria,)
+        Non-negative; normalised to sum to 1.
+    benefit : array_like of bool, shape (n_criteria,)
+    normalization : {"minmax", "vector", "sum", "none"}
+        With ``minmax`` a cost criterion is already reversed by :func:`normalize`
+        ((max - x) / (max - min)) and added; with the others its normalised value is
+        subtracted.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_sites,)
+        Higher is better.
+
+    Examples
+    --------
+    >>> weighted_sum([[1.0, 10.0], [3.0, 30.0]], [0.5, 0.5], [True, False])
+    array([0.5, 0.5])
+    >>> weighted_sum([[1.0, 10.0], [3.0, 30.0]], [3, 1], [True, False])
+    array([0.25, 0.75])
+    """
+    weights = _unit_weights(weights)
+    benefit = np.asarray(benefit, dtype=bool)
+    normalised = normalize(matrix, benefit, normalization)
+    if normalization == "minmax":
+        signed = weights
+    else:
+        signed = np.where(benefit, weights, -weights)
+    return normalised @ signed
+
+
+def topsis_components(
+    matrix: ArrayLike,
+    weights: ArrayLike,
+    benefit: ArrayLike,
+    normalization: Normalization = "vector",
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """TOPSIS closeness and the per-criterion parts of the distances, to explain a score.
+
+    Parameters
+    ----------
+    matrix, weights, benefit, normalization
+        As for :func:`topsis`.
+
+    Returns
+    -------
+    score : numpy.ndarray, shape (n_sites,)
+        Closeness coefficient d- / (d+ + d-).
+    d_plus_sq_parts : numpy.ndarray, shape (n_sites, n_criteria)
+        (w_j (r_ij - a+_j))^2: summed over j and square-rooted, the distance d+ to the ideal.
+    d_minus_sq_parts : numpy.ndarray, shape (n_sites, n_criteria)
+        The same for the anti-ideal: their row sums are d-^2.
+
+    Examples
+    --------
+    >>> score, plus, minus = topsis_components([[1.0], [3.0]], [1.0], [True], "none")
+    >>> score.tolist(), plus.tolist(), minus.tolist()
+    ([0.0, 1.0], [[4.0], [0.0]], [[0.0], [4.0]])
+    """
+    weights = _unit_weights(weights)
+    benefit = np.asarray(benefit, dtype=bool)
+    # TOPSIS reverses costs through the ideal points, so normalise without reversing them.
+    weighted = normalize(matrix, np.ones_like(benefit), normalization) * weights
+    high, low = weighted.max(axis=0), weighted.min(axis=0)
+    ideal = np.where(benefit, high, low)
+    anti_ideal = np.where(benefit, low, high)
+    d_plus_sq_parts = (weighted - ideal) ** 2
+    d_minus_sq_parts = (weighted - anti_ideal) ** 2
+    d_plus = np.sqrt(d_plus_sq_parts.sum(axis=1))
+    d_minus = np.sqrt(d_minus_sq_parts.sum(axis=1))
+    score = _closeness(d_plus, d_minus)
+    return score, d_plus_sq_parts, d_minus_sq_parts
+
+
+def _closeness(d_plus: NDArray[np.float64], d_minus: NDArray[np.float64]) -> NDArray[np.float64]:
+    total = d_plus + d_minus
+    # Every site at both ideal points at once (no criterion varies): no preference, 0.5.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
+
+
+def topsis(
+    matrix: ArrayLike,
+    weights: ArrayLike,
+    benefit: ArrayLike,
+    normalization: Normalization = "vector",
+) -> NDArray[np.float64]:
+    """TOPSIS closeness coefficient (Hwang and Yoon 1981).
+
+    Parameters
+    ----------
+    matrix : array_like, shape (n_sites, n_criteria)
+        Float criterion values, sites in rows.
+    weights : array_like, shape (n_criteria,)
+        Non-negative; normalised to sum to 1.
+    benefit : array_like of bool, shape (n_criteria,)
+        ``True`` where more is better; a cost criterion's ideal is its minimum.
+    normalization : {"vector", "minmax", "sum", "none"}
+        Applied to every column without reversing costs (the ideal points do that).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_sites,)
+        d- / (d+ + d-) in [0, 1], where d+ and d- are the Euclidean distances of the
+        weighted normalised rows to the ideal and anti-ideal points; 1 is best. When no
+        criterion varies every site scores 0.5.
+
+    Notes
+    -----
+    Large matrices (a national grid) go through a blocked path: two passes over the
+    matrix in cache-sized blocks of rows, spread over the cores (numpy and BLAS release
+    the GIL), the first for the column statistics, the second for both distances from one
+    BLAS product per block, ``||u -+ h||^2 = ||u||^2 -+ 2 u.h + ||h||^2`` with ``u`` a row
+    centred on the midpoint of the ideal points and ``h`` half their difference. Rows
+    whose distance is too small for that expansion to be exact to 1e-12 (near an ideal
+    point) are recomputed directly. Extra memory: one block per thread plus the output.
+
+    Examples
+    --------
+    >>> topsis([[1.0, 10.0], [3.0, 30.0], [2.0, 20.0]], [0.5, 0.5], [True, True]).round(3)
+    array([0. , 1. , 0.5])
+    """
+    x = np.asarray(matrix, dtype=np.float64)
+    if x.size < _BLOCKED_MIN_ELEMENTS:
+        return topsis_components(x, weights, benefit, normalization)[0]
+    return _topsis_blocked(np.ascontiguousarray(x), weights, benefit, normalization)
+
+
+# Blocked TOPSIS ----------------------------------------------------------------------------
+# Tuned on a 2-core Skylake-X (1 MiB L2); see benchmarks/bench_topsis.py.
+
+#: Below this many matrix elements the direct (numpy) path is as fast and simpler.
+_BLOCKED_MIN_ELEMENTS = 1 << 16
+#: Bytes of matrix per block: a block and its work buffer stay in L2.
+_BLOCK_BYTES = 1 << 18
+#: Elementwise work runs on rows folded to at least this length, so numpy's inner loops
+#: are long (a (rows, 10) array has 10-element inner loops, about 5x slower).
+_WIDE_ROW = 512
+#: A squared distance below this fraction of ||h||^2 is recomputed directly: the expansion
+#: loses about 8 eps ||h||^2, so the closeness stays within ~1e-12 of the direct formula.
+_CANCELLATION_TOLERANCE = 1e-6
+
+_executor: ThreadPoolExecutor | None = None
+_blas_controller: ThreadpoolController | None = None
+
+
+def _worker_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _parallel_map(function, chunks):
+    """Run ``function(lo, hi)`` over row chunks on the shared thread pool, BLAS at 1 thread
+    (the parallelism is over blocks: nested BLAS threads would oversubscribe the cores)."""
+    global _executor, _blas_controller
+    if len(chunks) == 1:
+        return [function(*chunks[0])]
+    if _executor is None:
+        _executor = ThreadPoolExecutor(_worker_count(), thread_name_prefix="mcda")
+    if _blas_controller is None:
+        _blas_controller = ThreadpoolController()
+    with _blas_controller.limit(limits=1, user_api="blas"):
+        return list(_executor.map(lambda chunk: function(*chunk), chunks))
+
+
+def _layout(n_rows: int, n_criteria: int) -> tuple[int, int, list[tuple[int, int]]]:
+    """(rows folded into one wide row, rows per block, row chunks, one per worker)."""
+    fold = -(-_WIDE_ROW // n_criteria)
+    block_rows = max(fold, _BLOCK_BYTES // (8 * n_criteria) // fold * fold)
+    n_blocks = -(-n_rows // block_rows)
+    workers = min(_worker_count(), n_blocks)
+    bounds = [round(i * n_blocks / workers) * block_rows for i in range(workers + 1)]
+    bounds[-1] = n_rows
+    return fold, block_rows, [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
+
+
+def _column_stats(x, lo, hi, *, fold, block_rows, sums):
+    """Per-column max, min and (if ``sums``) sum of squares and sum over rows lo:hi."""
+    n_criteria = x.shape[1]
+    width = fold * n_criteria
+    high, low = np.full(width, -np.inf), np.full(width, np.inf)
+    sum_sq, total = np.zeros(width), np.zeros(width)
+    for start in range(lo, hi, block_rows):
+        stop = min(start + block_rows, hi)
+        folded_stop = start + (stop - start) // fold * fold
+        parts = []
+        if folded_stop > start:
+            parts.append((x[start:folded_stop].reshape(-1, width), slice(None)))
+        if stop > folded_stop:  # the ragged tail of the last block
+            parts.append((x[folded_stop:stop], slice(0, n_criteria)))
+        for block, where in parts:
+            np.maximum(high[where], block.max(axis=0), out=high[where])
+            np.minimum(low[where], block.min(axis=0), out=low[where])
+            if sums:
+                sum_sq[where] += np.einsum("ij,ij->j", block, block)
+                total[where] += block.sum(axis=0)
+    shape = (fold, n_criteria)
+    return (
+        high.reshape(shape).max(axis=0),
+        low.reshape(shape).min(axis=0),
+        sum_sq.reshape(shape).sum(axis=0),
+        total.reshape(shape).sum(axis=0),
+    )
+
+
+def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, half):
+    """Write the closeness of rows lo:hi into ``out``; see :func:`topsis` (Notes)."""
+    n_criteria = x.shape[1]
+    width = fold * n_criteria
+    center_wide, scale_wide = np.tile(center, fold), np.tile(scale, fold)
+    ones = np.ones(n_criteria)
+    half_sq = float(half @ half)
+    small_below = _CANCELLATION_TOLERANCE * half_sq
+    buffer = np.empty(block_rows * n_criteria)
+    for start in range(lo, hi, block_rows):
+        stop = min(start + block_rows, hi)
+        rows = stop - start
+        block = x[start:stop]
+        centred = buffer[: rows * n_criteria].reshape(rows, n_criteria)
+        if rows % fold == 0:
+            wide = centred.reshape(-1, width)
+            np.subtract(block.reshape(-1, width), center_wide, out=wide)
+            np.multiply(wide, scale_wide, out=wide)
+        else:  # the ragged last block
+            wide = centred
+            np.subtract(block, center, out=centred)
+            np.multiply(centred, scale, out=centred)
+        twice_dot = centred @ half  # one BLAS product gives u.h for both distances
+        twice_dot *= 2.0
+        np.square(wide, out=wide)
+        base = centred @ ones
+        base += half_sq
+        d_plus_sq = base - twice_dot
+        d_minus_sq = np.add(base, twice_dot, out=base)
+        near = np.flatnonzero(np.minimum(d_plus_sq, d_minus_sq) < small_below)
+        if near.size:
+            exact = (block[near] - center) * scale
+            d_plus_sq[near] = np.square(exact - half).sum(axis=1)
+            d_minus_sq[near] = np.square(exact + half).sum(axis=1)
+        d_plus = np.sqrt(np.maximum(d_plus_sq, 0.0, out=d_plus_sq), out=d_plus_sq)
+        d_minus = np.sqrt(np.maximum(d_minus_sq, 0.0, out=d_minus_sq), out=d_minus_sq)
+        d_plus += d_minus  # > 0: the two ideal points are ||2h|| > 0 apart
+        np.divide(d_minus, d_plus, out=out[start:stop])
+
+
+def _topsis_blocked(x, weights, benefit, normalization):
+    n_rows, n_criteria = x.shape
+    weights = _unit_weights(weights)
+    benefit = np.asarray(benefit, dtype=bool)
+    fold, block_rows, chunks = _layout(n_rows, n_criteria)
+
+    def stats(lo, hi):
+        return _column_stats(
+            x, lo, hi, fold=fold, block_rows=block_rows, sums=normalization in ("vector", "sum")
+        )
+
+    parts = _parallel_map(stats, chunks)
+    high = np.max([part[0] for part in parts], axis=0)
+    low = np.min([part[1] for part in parts], axis=0)
+    if normalization == "vector":
+        divisor = np.sqrt(np.sum([part[2] for part in parts], axis=0))
+    elif normalization == "sum":
+        divisor = np.sum([part[3] for part in parts], axis=0)
+    elif normalization == "minmax":
+        divisor = high - low
+    elif normalization == "none":
+        divisor = np.ones(n_criteria)
+    else:
+        raise ValueError(
+            f"unknown normalization {normalization!r}; expected one of {NORMALIZATIONS}"
+        )
+    # A column that normalises to 0 everywhere (see normalize) gets scale 0.
+    usable = (divisor > 0) if normalization == "minmax" else (divisor != 0)
+    scale = np.where(usable, weights / np.where(usable, divisor, 1.0), 0.0)
+    # Ideal points, in the weighted normalised space: the weighted column's max or min.
+    # Centring on their midpoint (hi + lo) / 2, in data units, keeps the subtraction exact
+    # where values are close, whatever the normalisation's offset.
+    spread = scale * (high - low) / 2  # signed like scale (a negative column sum flips)
+    half = np.where(benefit, np.abs(spread), -np.abs(spread))
+    center = (high + low) / 2
+    out = np.empty(n_rows)
+    if not (half @ half > 0):  # no criterion varies: every site is at both ideal points
+        out.fill(0.5)
+        return out
+
+    def closeness(lo, hi):
+        _closeness_rows(
+            x,
+            lo,
+            hi,
+            out,
+            fold=fold,
+            block_rows=block_rows,
+            center=center,
+            scale=scale,
+            half=half,
+        )
+
+    _parallel_map(closeness, chunks)
+    return out
+
+
+def ahp_weights(matrix: ArrayLike) -> tuple[NDArray[np.float64], float]:
+    """Priority weights and consistency ratio of an AHP pairwise-comparison matrix.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (n, n)
+        Positive reciprocal matrix: ``matrix[i, j]`` says how much criterion i matters more
+        than criterion j (Saaty's 1-9 scale), ``matrix[j, i] == 1 / matrix[i, j]``.
+
+    Returns
+    -------
+    weights : numpy.ndarray, shape (n,)
+        The principal right eigenvector, scaled to sum to 1.
+    consistency_ratio : float
+        CI / RI with CI = (lambda_max - n) / (n - 1) and RI Saaty's random index
+        (:data:`RANDOM_INDEX`); 0 for n <= 2, which are always consistent.
+
+    Examples
+    --------
+    >>> weights, cr = ahp_weights([[1, 3], [1 / 3, 1]])
+    >>> weights.round(3).tolist(), cr
+    ([0.75, 0.25], 0.0)
+    """
+    matrix = _as_float_matrix(matrix)
+    n = matrix.shape[0]
+    eigenvalues, eigenvectors = np.linalg.eig(matrix)
+    # Perron-Frobenius: a positive matrix has a real largest eigenvalue with a positive vector.
+    principal = int(np.argmax(eigenvalues.real))
+    lambda_max = float(eigenvalues[principal].real)
+    vector = np.abs(eigenvectors[:, principal].real)
+    weights = vector / vector.sum()
+    if n <= 2:
+        return weights, 0.0
+    consistency_index = (lambda_max - n) / (n - 1)
+    random_index = RANDOM_INDEX.get(n, RANDOM_INDEX[max(RANDOM_INDEX)])
+    return weights, float(max(consistency_index, 0.0) / random_index)

@@ -1,0 +1,637 @@
+"""The requirements of an investor: schema, parsing, validation and resolution into a plan.
+
+A requirement (YAML or JSON; the command line, the JSON API and the web form share it) says
+which zones are acceptable (hard ``constraints``) and how to rank them (soft ``criteria`` with a
+direction and a weight, or an ``ahp`` pairwise matrix), with the scoring ``method``. The
+contract is in ``DESIGN.md`` ("Requirements contract"); ``docs/requirements.md`` is the user
+guide.
+
+- :func:`parse_requirements_text` reads YAML or JSON text into a dict (a syntax error names its
+  line);
+- :func:`parse_requirements` validates a dict into a :class:`Requirements` (pydantic models
+  that refuse unknown keys, except ``about``), collecting every problem with its field path;
+- :func:`resolve` turns a :class:`Requirements` and the columns of a dataset into a
+  :class:`Plan`: the activity preset filled in, the floor-area constraint added, the weights
+  normalised (or taken from the AHP matrix), and the warnings and assumptions to report.
+
+Examples
+--------
+>>> req = parse_requirements({"criteria": [{"column": "rent_mad_m2_month",
+...                                         "direction": "cost", "weight": 2}]})
+>>> req.method, req.normalization
+('topsis', 'vector')
+>>> parse_requirements({"method": "electre"})
+Traceback (most recent call last):
+...
+matching.errors.RequirementsError: requirements: 1 problem; fix it and try again.
+  - method: unknown value 'electre'; expected one of 'topsis' or 'weighted_sum'
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from matching import presets, settings
+from matching.errors import RequirementsError
+from matching.mcda import ahp_weights
+
+__all__ = [
+    "ACTIVITIES",
+    "OPERATORS",
+    "Ahp",
+    "Constraint",
+    "Criterion",
+    "Plan",
+    "Requirements",
+    "Robustness",
+    "parse_requirements",
+    "parse_requirements_text",
+    "resolve",
+]
+
+ACTIVITIES: tuple[str, ...] = ("ITO", "CRM", "BPO", "ESO", "KPO")
+OPERATORS: tuple[str, ...] = ("<", "<=", ">", ">=", "==", "!=", "in", "not in")
+ORDER_OPERATORS: frozenset[str] = frozenset({"<", "<=", ">", ">="})
+DEFAULT_NORMALIZATION: dict[str, str] = {"topsis": "vector", "weighted_sum": "minmax"}
+#: Relative tolerance of the AHP reciprocity check (so 1/3 may be written 0.3333).
+AHP_RECIPROCAL_RTOL: float = 1e-3
+#: Saaty's threshold on the consistency ratio.
+AHP_MAX_CONSISTENCY_RATIO: float = 0.10
+#: Column that a floor area is checked against, when the dataset has it.
+AVAILABLE_COLUMN: str = "available_m2"
+
+Scalar = int | float | str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Constraint(_Model):
+    """A hard constraint: a zone failing it is excluded, with the reason.
+
+    ``in`` / ``not in`` compare text case-insensitively and treat a ``;``-separated cell (such
+    as ``activities: ITO;CRM``) as the list of its items: ``in`` passes when any item is one of
+    the values, ``not in`` when none is. ``missing`` says what a missing value does:
+    ``exclude`` (the default) or ``ignore`` (the zone passes and its explanation says the
+    constraint was not checked).
+    """
+
+    column: Annotated[str, Field(min_length=1)]
+    op: Literal["<", "<=", ">", ">=", "==", "!=", "in", "not in"]
+    value: Scalar | list[Scalar]
+    missing: Literal["exclude", "ignore"] = "exclude"
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Constraint:
+        if self.op in ORDER_OPERATORS and (
+            isinstance(self.value, (str, list)) or isinstance(self.value, bool)
+        ):
+            raise ValueError(
+                f"'{self.op}' compares numbers but value is {self.value!r}; give a number "
+                "(or use 'in' / '==' for text)"
+            )
+        if self.op in ("==", "!=") and isinstance(self.value, list):
+            raise ValueError(f"'{self.op}' takes one value, not a list; use 'in' or 'not in'")
+        if isinstance(self.value, list) and not self.value:
+            raise ValueError(f"'{self.op}' needs at least one value")
+        return self
+
+
+class Criterion(_Model):
+    """A soft criterion: a zone's value of ``column`` counts for (``benefit``) or against
+    (``cost``) its score, with a relative ``weight`` (default 1; ignored under ``ahp``)."""
+
+    column: Annotated[str, Field(min_length=1)]
+    direction: Literal["benefit", "cost"]
+    weight: float | None = None
+    missing: Literal["exclude", "worst"] = "exclude"
+
+    @field_validator("weight")
+    @classmethod
+    def _weight_not_negative(cls, weight: float | None) -> float | None:
+        if weight is not None and (not np.isfinite(weight) or weight < 0):
+            raise ValueError(
+                f"must be a number >= 0 (got {weight}); weights are relative importances"
+            )
+        return weight
+
+
+class Ahp(_Model):
+    """Weights from a pairwise-comparison matrix (Saaty): ``matrix[i][j]`` says how much more
+    ``criteria[i]`` matters than ``criteria[j]`` (1 to 9), ``matrix[j][i] = 1 / matrix[i][j]``."""
+
+    criteria: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    matrix: list[list[float]]
+    allow_inconsistent: bool = False
+
+    @model_validator(mode="after")
+    def _valid_matrix(self) -> Ahp:
+        problems = ahp_problems(self.criteria, self.matrix, self.allow_inconsistent)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Robustness(_Model):
+    """Monte-Carlo weight perturbation: how many ``draws`` and the random ``seed``."""
+
+    draws: Annotated[int, Field(ge=0, le=settings.MAX_ROBUSTNESS_DRAWS)] = (
+        settings.ROBUSTNESS_DRAWS
+    )
+    seed: int | None = 0
+
+
+class Requirements(_Model):
+    """An investor's requirements (the requirements contract of ``DESIGN.md``)."""
+
+    name: str | None = None
+    activity: Literal["ITO", "CRM", "BPO", "ESO", "KPO"] | None = None
+    headcount: Annotated[int, Field(gt=0)] | None = None
+    floor_area_m2: Annotated[float, Field(gt=0)] | None = None
+    salary_mad_month: Annotated[float, Field(gt=0)] | None = None
+    constraints: list[Constraint] | None = None
+    criteria: list[Criterion] | None = None
+    method: Literal["topsis", "weighted_sum"] = "topsis"
+    normalization: Literal["vector", "minmax", "sum", "none"] | None = None
+    robustness: Robustness | None = None
+    ahp: Ahp | None = None
+    about: Any = None
+
+    @field_validator("activity", mode="before")
+    @classmethod
+    def _activity_upper(cls, activity: Any) -> Any:
+        return activity.strip().upper() if isinstance(activity, str) else activity
+
+    @model_validator(mode="after")
+    def _defaults_and_weights(self) -> Requirements:
+        if self.normalization is None:
+            self.normalization = DEFAULT_NORMALIZATION[self.method]
+        if self.criteria:
+            columns = [c.column for c in self.criteria]
+            twice = sorted({c for c in columns if columns.count(c) > 1})
+            if twice:
+                raise ValueError(
+                    f"criteria: {', '.join(twice)} appear more than once; give each column once"
+                )
+        if self.criteria and self.ahp is None:
+            weights = [c.weight if c.weight is not None else 1.0 for c in self.criteria]
+            if sum(weights) <= 0:
+                raise ValueError(
+                    "criteria: every weight is 0; give at least one criterion a weight > 0"
+                )
+        return self
+
+
+def ahp_problems(criteria: Sequence[str], matrix: Sequence[Sequence[float]],
+                 allow_inconsistent: bool = False) -> list[str]:
+    """Every problem of an AHP block, as sentences (empty when it is valid).
+
+    Examples
+    --------
+    >>> ahp_problems(["a", "b"], [[1, 3], [0.5, 1]])
+    ['ahp.matrix is not reciprocal: matrix[1][0] is 0.5 but 1/matrix[0][1] is 0.3333 ...']
+    """
+    problems: list[str] = []
+    n = len(criteria)
+    if len(set(criteria)) != n:
+        dupes = sorted({c for c in criteria if list(criteria).count(c) > 1})
+        problems.append(f"ahp.criteria names {', '.join(dupes)} more than once")
+    if len(matrix) != n or any(len(row) != len(matrix) for row in matrix):
+        shape = f"{len(matrix)} rows of lengths {[len(row) for row in matrix]}"
+        problems.append(
+            f"ahp.matrix must be square, {n} x {n} (one row and column per ahp.criteria "
+            f"entry), but has {shape}"
+        )
+        return problems
+    values = np.asarray(matrix, dtype=float)
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        i, j = np.argwhere(~(np.isfinite(values) & (values > 0)))[0]
+        problems.append(
+            f"ahp.matrix must be positive: matrix[{i}][{j}] is {values[i, j]:g} (use 1 to 9 "
+            "for 'more important', 1/3 etc. for 'less important')"
+        )
+        return problems
+    bad = ~np.isclose(values, 1.0 / values.T, rtol=AHP_RECIPROCAL_RTOL, atol=0.0)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        if i < j:  # name the lower cell, the one usually written as a fraction
+            i, j = j, i
+        problems.append(
+            f"ahp.matrix is not reciprocal: matrix[{i}][{j}] is {values[i, j]:g} but "
+            f"1/matrix[{j}][{i}] is {1 / values[j, i]:.4g} (they must agree to a relative "
+            f"{AHP_RECIPROCAL_RTOL:g}; write matrix[{i}][{j}] = 1/matrix[{j}][{i}])"
+        )
+        return problems
+    if not np.allclose(np.diag(values), 1.0, rtol=AHP_RECIPROCAL_RTOL):
+        problems.append("ahp.matrix must have 1 on its diagonal (a criterion equals itself)")
+        return problems
+    _, ratio = ahp_weights(values)
+    if ratio > AHP_MAX_CONSISTENCY_RATIO and not allow_inconsistent:
+        problems.append(
+            f"ahp.matrix is inconsistent: its consistency ratio is {ratio:.3f}, "
+            f"{ratio / AHP_MAX_CONSISTENCY_RATIO:.1f} times the 0.10 that Saaty accepts "
+            f"(over by {ratio - AHP_MAX_CONSISTENCY_RATIO:.3f}); revise the comparisons that "
+            "contradict each other, or set ahp.allow_inconsistent: true"
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[str, Any]:
+    """Read requirements written as YAML or JSON into a dict.
+
+    Parameters
+    ----------
+    text
+        The file's content.
+    source
+        What to call it in messages (a file name).
+
+    Raises
+    ------
+    RequirementsError
+        A syntax error (with its line and column), or a document that is not a mapping.
+
+    Examples
+    --------
+    >>> parse_requirements_text("activity: BPO\\nheadcount: 400\\n")
+    {'activity': 'BPO', 'headcount': 400}
+    >>> parse_requirements_text("criteria: [\\n  {column: x\\n", source="req.yaml")
+    Traceback (most recent call last):
+    ...
+    matching.errors.RequirementsError: req.yaml, line 3, column 1: YAML syntax error: ...
+    """
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")) and stripped.rstrip().endswith(("}", "]")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RequirementsError(
+                f"{source}, line {exc.lineno}, column {exc.colno}: JSON syntax error: "
+                f"{exc.msg}. Fix the file (or write it as YAML)."
+            ) from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = " ".join(p for p in (exc.context, exc.problem) if p)
+            raise RequirementsError(
+                f"{source}{where}: YAML syntax error: {problem}. Fix the file (check the "
+                "indentation, quotes and brackets around that line)."
+            ) from None
+        except yaml.YAMLError as exc:
+            raise RequirementsError(f"{source}: YAML error: {exc}") from None
+    if data is None:
+        raise RequirementsError(
+            f"{source} is empty; write the requirements as YAML or JSON (see docs/requirements.md)."
+        )
+    if not isinstance(data, dict):
+        raise RequirementsError(
+            f"{source} must be a mapping of keys (name, activity, constraints, criteria...), "
+            f"not a {type(data).__name__}; see docs/requirements.md."
+        )
+    return data
+
+
+def parse_requirements(
+    data: dict[str, Any] | Requirements,
+    *,
+    columns: Sequence[str] | None = None,
+    source: str = "requirements",
+) -> Requirements:
+    """Validate requirements into a :class:`Requirements`.
+
+    Parameters
+    ----------
+    data
+        The requirements as a dict (parsed YAML/JSON, an API body), or a :class:`Requirements`
+        to check against ``columns``.
+    columns
+        The dataset's columns; when given, every column that a constraint, a criterion or the
+        AHP block names explicitly must be one of them (presets are checked by :func:`resolve`,
+        which drops what a dataset lacks).
+    source
+        What to call the requirements in messages (a file name, "request body").
+
+    Raises
+    ------
+    RequirementsError
+        With one detail per problem, each naming its field path (``criteria[1].weight``).
+    """
+    problems: list[str] = []
+    requirements: Requirements | None = None
+    if isinstance(data, Requirements):
+        requirements = data
+        raw: Any = data.model_dump(exclude_none=True)
+    elif not isinstance(data, dict):
+        raise RequirementsError(
+            f"{source} must be a mapping of keys (name, activity, constraints, criteria...), "
+            f"not a {type(data).__name__}."
+        )
+    else:
+        raw = data
+        try:
+            requirements = Requirements.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(_describe(error, data) for error in exc.errors())
+    if columns is not None:
+        problems.extend(_column_problems(raw, list(columns)))
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        raise RequirementsError(
+            f"{source}: {count}; fix {'them' if len(problems) > 1 else 'it'} and try again.",
+            details=problems,
+        )
+    assert requirements is not None
+    return requirements
+
+
+_TOP_LEVEL_KEYS = list(Requirements.model_fields)
+
+
+def _path(loc: Sequence[Any], data: Any) -> str:
+    """``('criteria', 1, 'weight')`` -> ``criteria[1].weight (column rent_mad_m2_month)``."""
+    text, column = "", None
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("function-after", "function-before") or "[" in str(part):
+            continue  # pydantic's internal union/validator steps
+        else:
+            text += f".{part}" if text else str(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+        if isinstance(node, dict) and isinstance(node.get("column"), str):
+            column = node["column"]
+    if column and not text.endswith(".column"):
+        text += f" (column {column})"
+    return text or "requirements"
+
+
+def _describe(error: dict[str, Any], data: Any) -> str:
+    """One line for one pydantic error, in the words of the requirements file."""
+    loc = [p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("int", "float",
+                                                                                 "str", "list")))]
+    where = _path(loc, data)
+    kind, given = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _TOP_LEVEL_KEYS if len(loc) == 1 else None
+        close = difflib.get_close_matches(key, allowed or [], n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        listed = f"; allowed keys: {', '.join(k for k in allowed)}" if allowed else ""
+        return f"{where}: unknown key{hint}{listed}"
+    if kind == "literal_error":
+        return f"{where}: unknown value {given!r}; expected one of {error['ctx']['expected']}"
+    if kind == "missing":
+        return f"{where}: required, but missing"
+    message = error["msg"].removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error"):
+        head = where.split(" ")[0]
+        if where == "requirements" or message.startswith((f"{head}:", f"{head}.")):
+            return message  # a model-level check already names its field
+        return f"{where}: {message}"
+    return f"{where}: {message} (got {given!r})"
+
+
+def _suggest(column: str, columns: Sequence[str]) -> str:
+    close = difflib.get_close_matches(column, columns, n=3, cutoff=0.5)
+    if close:
+        return f"did you mean {' or '.join(close)}?"
+    return "`techvalley sites` lists the dataset's columns"
+
+
+def _column_problems(raw: Any, columns: list[str]) -> list[str]:
+    """Unknown columns named explicitly by the requirements (raw dict: works on invalid ones)."""
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        return problems
+    known = set(columns)
+    for kind in ("constraints", "criteria"):
+        entries = raw.get(kind)
+        if not isinstance(entries, list):
+            continue
+        for i, entry in enumerate(entries):
+            column = entry.get("column") if isinstance(entry, dict) else None
+            if isinstance(column, str) and column.strip() and column.strip() not in known:
+                problems.append(
+                    f"{kind}[{i}].column: unknown column {column!r}; "
+                    f"{_suggest(column.strip(), columns)}"
+                )
+    ahp = raw.get("ahp")
+    if isinstance(ahp, dict) and isinstance(ahp.get("criteria"), list):
+        criteria_block = raw.get("criteria")
+        for i, column in enumerate(ahp["criteria"]):
+            explicit = isinstance(criteria_block, list) and any(
+                isinstance(c, dict) and c.get("column") == column for c in criteria_block
+            )
+            if isinstance(column, str) and column not in known and not explicit:
+                problems.append(
+                    f"ahp.criteria[{i}]: unknown column {column!r}; {_suggest(column, columns)}"
+                )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------
+# Resolution into a plan
+
+
+@dataclass
+class Plan:
+    """What the shortlist engine applies: the requirements resolved against a dataset.
+
+    Attributes
+    ----------
+    constraints, criteria
+        The effective lists (explicit, or the activity preset's; plus the floor-area
+        constraint), criteria only those scored.
+    weights
+        One weight per criterion, summing to 1.
+    consistency_ratio
+        The AHP consistency ratio, or ``None`` without AHP.
+    floor_area_m2
+        Given, or headcount x m² per seat, or ``None``.
+    not_checked
+        Constraints (by index in ``constraints``) whose missing values are ignored.
+    warnings, assumptions
+        Sentences to report in the shortlist.
+    """
+
+    constraints: list[Constraint]
+    criteria: list[Criterion]
+    weights: list[float]
+    consistency_ratio: float | None = None
+    floor_area_m2: float | None = None
+    warnings: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    preset: str | None = None
+
+
+def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
+    """Resolve requirements against a dataset's columns.
+
+    The activity's preset fills the constraints and criteria the requirements leave out (an
+    explicit list replaces the preset's list of the same kind); a preset entry on a column the
+    dataset lacks is dropped with a warning (explicit ones were checked by
+    :func:`parse_requirements`). A floor area (given, or headcount x
+    :data:`matching.settings.M2_PER_SEAT`) adds ``available_m2 >= floor_area_m2`` when the
+    dataset has ``available_m2``, with ``missing: ignore``: most zones publish no free floor
+    area, and excluding them would hide zones an agency can still offer space in.
+
+    Examples
+    --------
+    >>> req = parse_requirements({"activity": "CRM", "headcount": 100})
+    >>> plan = resolve(req, ["rent_mad_m2_month", "available_m2", "catchment_labour_active"])
+    >>> [c.column for c in plan.criteria], plan.floor_area_m2
+    (['catchment_labour_active', 'rent_mad_m2_month'], 800.0)
+    >>> [(c.column, c.op, c.value, c.missing) for c in plan.constraints]
+    [('available_m2', '>=', 800.0, 'ignore')]
+    """
+    known = set(columns)
+    warnings: list[str] = []
+    assumptions: list[str] = []
+    preset = presets.PRESETS.get(requirements.activity) if requirements.activity else None
+
+    if requirements.constraints is not None:
+        constraints = list(requirements.constraints)
+    elif preset is not None:
+        constraints = []
+        for entry in preset["constraints"]:
+            constraint = Constraint.model_validate(entry)
+            if constraint.column in known:
+                constraints.append(constraint)
+            else:
+                warnings.append(
+                    f"the {requirements.activity} preset's constraint on {constraint.column} "
+                    "was not applied: the dataset has no such column"
+                )
+    else:
+        constraints = []
+
+    if requirements.criteria is not None:
+        criteria = list(requirements.criteria)
+    elif preset is not None:
+        criteria = []
+        for entry in preset["criteria"]:
+            criterion = Criterion.model_validate(entry)
+            if criterion.column in known:
+                criteria.append(criterion)
+            else:
+                warnings.append(
+                    f"the {requirements.activity} preset's criterion {criterion.column} was "
+                    "dropped: the dataset has no such column"
+                )
+    else:
+        criteria = []
+    if preset is not None:
+        assumptions.append(
+            f"activity {requirements.activity}: criteria and constraints from the preset "
+            "unless given (rationale in docs/requirements.md)"
+        )
+
+    floor_area = requirements.floor_area_m2
+    if floor_area is None and requirements.headcount is not None:
+        floor_area = requirements.headcount * settings.M2_PER_SEAT
+        assumptions.append(
+            f"floor area {floor_area:,.0f} m² = headcount {requirements.headcount} x "
+            f"{settings.M2_PER_SEAT:g} m² per seat"
+        )
+    if floor_area is not None:
+        if AVAILABLE_COLUMN in known:
+            if not any(c.column == AVAILABLE_COLUMN for c in constraints):
+                constraints.append(
+                    Constraint(column=AVAILABLE_COLUMN, op=">=", value=float(floor_area),
+                               missing="ignore")
+                )
+                assumptions.append(
+                    f"zones need available_m2 >= {floor_area:,.0f} m²; a zone that publishes "
+                    "no available floor area is kept, and its explanation says it was not checked"
+                )
+        else:
+            warnings.append(
+                f"the floor area ({floor_area:,.0f} m²) was not checked: the dataset has no "
+                f"{AVAILABLE_COLUMN} column"
+            )
+
+    consistency_ratio: float | None = None
+    if requirements.ahp is not None:
+        ahp = requirements.ahp
+        by_column = {c.column: c for c in criteria}
+        missing_entries = [c for c in ahp.criteria if c not in by_column]
+        if missing_entries:
+            raise RequirementsError(
+                "ahp.criteria names "
+                + ", ".join(missing_entries)
+                + ", which no criterion defines; add each to criteria with its direction "
+                "(benefit or cost)"
+            )
+        unweighted = [c.column for c in criteria if c.column not in ahp.criteria]
+        if unweighted:
+            if requirements.criteria is not None:
+                raise RequirementsError(
+                    "criteria "
+                    + ", ".join(unweighted)
+                    + " have no row in the AHP matrix; add them to ahp.criteria and ahp.matrix, "
+                    "or remove them from criteria"
+                )
+            warnings.append(
+                "the preset's criteria " + ", ".join(unweighted) + " are not scored: they are "
+                "not in ahp.criteria"
+            )
+        if any(by_column[c].weight is not None for c in ahp.criteria) and (
+            requirements.criteria is not None
+        ):
+            warnings.append("the criteria's weights are ignored: the AHP matrix gives them")
+        criteria = [by_column[c] for c in ahp.criteria]
+        weights_array, consistency_ratio = ahp_weights(np.asarray(ahp.matrix, dtype=float))
+        weights = [float(w) for w in weights_array]
+        if consistency_ratio > AHP_MAX_CONSISTENCY_RATIO:
+            warnings.append(
+                f"the AHP matrix is inconsistent (consistency ratio {consistency_ratio:.3f} > "
+                "0.10), accepted because ahp.allow_inconsistent is true"
+            )
+    else:
+        raw_weights = [c.weight if c.weight is not None else 1.0 for c in criteria]
+        total = sum(raw_weights)
+        if criteria and total <= 0:
+            raise RequirementsError(
+                "criteria: every remaining weight is 0; give at least one criterion a weight > 0"
+            )
+        weights = [w / total for w in raw_weights] if criteria else []
+
+    return Plan(
+        constraints=constraints,
+        criteria=criteria,
+        weights=weights,
+        consistency_ratio=consistency_ratio,
+        floor_area_m2=floor_area,
+        warnings=warnings,
+        assumptions=assumptions,
+        preset=requirements.activity if preset is not None else None,
+    )

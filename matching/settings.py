@@ -1,0 +1,42 @@
+"""Settings of the decision, in one documented module.
+
+Each setting can be overridden by the environment variable named beside it.
+
+- ``M2_PER_SEAT`` (``TECHVALLEY_M2_PER_SEAT``, default 8): office floor per seat used to turn a
+  headcount into ``floor_area_m2`` when the requirement gives none. 8 m² is the low end of the
+  British Council for Offices' planning range for open-plan offices (8 to 13 m² of net internal
+  area per workplace, BCO Guide to Specification 2019) and the usual planning figure for dense
+  contact centres and back offices, which make most of offshoring jobs; set it higher for
+  engineering (ESO) teams.
+- ``SALARY_MAD_MONTH`` (``TECHVALLEY_SALARY_MAD_MONTH``, default 9000): the gross taxable
+  monthly salary assumed by the incentive estimate when the requirement gives none. It is an
+  assumption (the figure of the requirements example in DESIGN.md), not a market statistic:
+  staff should enter the investor's own salary grid.
+- ``ROBUSTNESS_DRAWS`` (``TECHVALLEY_ROBUSTNESS_DRAWS``, default 1000): Monte-Carlo weight draws
+  when neither the caller nor the requirement says how many.
+- ``API_ROBUSTNESS_DRAWS`` (``TECHVALLEY_API_ROBUSTNESS_DRAWS``, default 1000): draws the JSON API
+  and the web form use (the web passes it as ``robustness_draws``).
+- ``MAX_ROBUSTNESS_DRAWS`` (``TECHVALLEY_MAX_ROBUSTNESS_DRAWS``, default 100000): the most draws
+  a requirement may ask for (memory grows with draws x zones).
+- ``WEIGHT_NOISE_SIGMA`` (``TECHVALLEY_WEIGHT_NOISE_SIGMA``, default 0.3): standard deviation of
+  the multiplicative log-normal noise on each weight in the robustness analysis (a weight of 0.2
+  is drawn between about 0.11 and 0.36 in 95% of the draws, before renormalisation).
+- ``INCENTIVE_RULES`` (``TECHVALLEY_INCENTIVE_RULES``): the incentive rules file; default the
+  shipped ``matching/rules/offre_offshoring_2025.yaml``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+M2_PER_SEAT: float = float(os.environ.get("TECHVALLEY_M2_PER_SEAT", "8"))
+SALARY_MAD_MONTH: float = float(os.environ.get("TECHVALLEY_SALARY_MAD_MONTH", "9000"))
+ROBUSTNESS_DRAWS: int = int(os.environ.get("TECHVALLEY_ROBUSTNESS_DRAWS", "1000"))
+API_ROBUSTNESS_DRAWS: int = int(os.environ.get("TECHVALLEY_API_ROBUSTNESS_DRAWS", "1000"))
+MAX_ROBUSTNESS_DRAWS: int = int(os.environ.get("TECHVALLEY_MAX_ROBUSTNESS_DRAWS", "100000"))
+WEIGHT_NOISE_SIGMA: float = float(os.environ.get("TECHVALLEY_WEIGHT_NOISE_SIGMA", "0.3"))
+INCENTIVE_RULES: Path = Path(
+    os.environ.get("TECHVALLEY_INCENTIVE_RULES")
+    or Path(__file__).parent / "rules" / "offre_offshoring_2025.yaml"
+)

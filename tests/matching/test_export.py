@@ -1,0 +1,490 @@
+"""Tests of matching.export: every format round-trips, escapes hostile text, keeps every zone."""
+
+from __future__ import annotations
+
+import copy
+import html
+import io
+import json
+from html.parser import HTMLParser
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+import pypdf
+import pytest
+from shapely.geometry import Point, Polygon
+
+from matching import export
+from matching.export import ExportError
+from valleys.errors import TechValleyError
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+FORMULA = "=HYPERLINK(\"http://evil\",\"x\")"
+ALL_IDS = ["cnp", "tet", "evil", "formula", "fes", "agd"]
+
+
+@pytest.fixture
+def sites() -> gpd.GeoDataFrame:
+    """Six zones as valleys.site_features gives them: indexed by id, lon/lat, a polygon."""
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": ALL_IDS,
+            "name": ["Casanearshore Park", "Tétouan Shore", HOSTILE, FORMULA, "Fès Shore", "Agadir Shore"],
+            "city": ["Casablanca", "Martil", "Nowhere", "Nowhere", "Fès", "Agadir"],
+            "region": ["Casablanca-Settat", "Tanger-Tétouan-Al Hoceima", "X", "X", "Fès-Meknès",
+                       "Souss-Massa"],
+            "rent_mad_m2_month": [110.0, 90.0, 80.0, 100.0, np.nan, 150.0],
+            "catchment_labour_active": [1_500_000, 250_000, 10, 20, 400_000, 300_000],
+            "source": ["S1 S2 S3", "S12 S13", "test", "test", "S8", "S22"],
+        },
+        geometry=[
+            Point(-7.63, 33.53),
+            Polygon([(-5.40, 35.60), (-5.30, 35.60), (-5.30, 35.66), (-5.40, 35.60)]),
+            Point(-6.0, 33.0), Point(-6.1, 33.1), Point(-4.98, 34.0), Point(-9.6, 30.4),
+        ],
+        crs="EPSG:4326",
+    )
+    points = gdf.geometry.representative_point()
+    gdf["lon"], gdf["lat"] = points.x, points.y
+    gdf.index = pd.Index(gdf["id"], name=None)
+    gdf.attrs["dataset"] = {"version": "abc123", "path": "geodata/build/morocco",
+                            "sources": {"zones": "zones.geojson"}}
+    return gdf
+
+
+@pytest.fixture
+def shortlist() -> dict:
+    """A TOPSIS shortlist of the contract with its extras, written by hand."""
+    values = {
+        "cnp": (1_500_000, 110.0), "tet": (250_000, 90.0), "evil": (10, 80.0), "formula": (20, 100.0),
+    }
+    ranked = []
+    for rank, (zid, name, score) in enumerate([
+        ("cnp", "Casanearshore Park", 0.8125), ("tet", "Tétouan Shore", 0.41),
+        ("evil", HOSTILE, 0.33), ("formula", FORMULA, 0.12),
+    ], start=1):
+        labour, rent = values[zid]
+        ranked.append({
+            "id": zid, "name": name, "rank": rank, "score": score,
+            "values": {"catchment_labour_active": labour, "rent_mad_m2_month": rent},
+            "contributions": {"catchment_labour_active": round(score * 0.6, 4),
+                              "rent_mad_m2_month": round(score * 0.4, 4)},
+        })
+    return {
+        "requirements": {
+            "name": "Example BPO — Sidi Maârouf", "activity": "BPO", "headcount": 400,
+            "floor_area_m2": 3200, "salary_mad_month": 9000,
+            "constraints": [{"column": "rent_mad_m2_month", "op": "<=", "value": 120,
+                             "missing": "exclude"}],
+            "criteria": [
+                {"column": "catchment_labour_active", "direction": "benefit", "weight": 5},
+                {"column": "rent_mad_m2_month", "direction": "cost", "weight": 3},
+            ],
+            "method": "topsis", "normalization": "vector",
+        },
+        "method": "topsis", "normalization": "vector",
+        "weights": {"catchment_labour_active": 0.625, "rent_mad_m2_month": 0.375},
+        "consistency_ratio": 0.0517,
+        "ranked": ranked,
+        "excluded": [
+            {"id": "fes", "name": "Fès Shore", "reasons": ["rent_mad_m2_month missing"]},
+            {"id": "agd", "name": "Agadir Shore",
+             "reasons": ["rent 150 MAD/m²/month > 120", "airports_km missing"]},
+        ],
+        "robustness": {"cnp": {"p_first": 0.71, "p_top3": 0.98}, "tet": {"p_first": 0.2, "p_top3": 0.9},
+                       "evil": {"p_first": 0.09, "p_top3": 0.8}, "formula": {"p_first": 0.0, "p_top3": 0.32}},
+        "warnings": ["rent_mad_m2_month: 1 zone scored as the worst value"],
+        "incentives": {
+            "cnp": {"eligible": True, "training_grant_mad": 1_512_000.0, "total_mad": 14_904_000.0,
+                    "income_tax_cap_pct": 20.0, "assumptions": ["400 new stable jobs", "salary 9,000 MAD"]},
+            "tet": {"eligible": True, "training_grant_mad": 1_512_000.0, "total_mad": 22_744_000.0,
+                    "income_tax_cap_pct": 10.0, "assumptions": ["400 new stable jobs"]},
+        },
+        "leave_one_out": {"cnp": {"catchment_labour_active": 2, "rent_mad_m2_month": 1}},
+        "assumptions": {"m2_per_seat": 8, "incentive_rules": "offre_offshoring_2025 v1"},
+    }
+
+
+@pytest.fixture
+def nothing_ranked(shortlist: dict) -> dict:
+    """Every zone excluded: an empty ranked list and a hint."""
+    out = copy.deepcopy(shortlist)
+    out["excluded"] = [{"id": e["id"], "name": e["name"], "reasons": ["rent 140 MAD/m²/month > 20"]}
+                       for e in out["ranked"]] + out["excluded"]
+    out["ranked"], out["robustness"], out["incentives"], out["leave_one_out"] = [], {}, {}, {}
+    out["hint"] = "the constraint rent_mad_m2_month <= 20 excluded 5 of 6 zones"
+    return out
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+
+
+# ------------------------------------------------------------------------------------ json
+
+
+def test_json_is_the_contract_and_round_trips(shortlist, sites):
+    text = export.to_json(shortlist, sites, top=1)
+    assert json.loads(text) == shortlist  # every zone: top does not shorten it
+    assert "Fès Shore" in text  # UTF-8, not \u escapes
+
+
+def test_json_turns_numpy_and_nan_into_strict_json(shortlist):
+    shortlist["ranked"][0]["score"] = np.float64(0.8125)
+    shortlist["ranked"][0]["rank"] = np.int64(1)
+    shortlist["ranked"][0]["values"]["rent_mad_m2_month"] = float("nan")
+    data = json.loads(export.to_json(shortlist))  # json.loads would accept NaN: check the text
+    assert data["ranked"][0]["score"] == 0.8125 and data["ranked"][0]["rank"] == 1
+    assert data["ranked"][0]["values"]["rent_mad_m2_month"] is None
+    assert "NaN" not in export.to_json(shortlist)
+
+
+# ------------------------------------------------------------------------------------- csv
+
+
+def test_csv_round_trips_with_every_zone_once(shortlist, sites):
+    frame = pd.read_csv(io.StringIO(export.to_csv(shortlist, sites, top=1)), keep_default_na=False,
+                        na_values=[""])
+    assert frame["id"].tolist() == ALL_IDS  # ranked then excluded, top ignored
+    assert frame["status"].tolist() == ["ranked"] * 4 + ["excluded"] * 2
+    assert frame["rank"].tolist()[:4] == [1, 2, 3, 4] and frame["rank"][4:].isna().all()
+    assert frame.loc[0, "score"] == pytest.approx(0.8125)
+    assert frame.loc[0, "value_catchment_labour_active"] == 1_500_000
+    assert frame.loc[1, "contribution_rent_mad_m2_month"] == pytest.approx(0.164)
+    assert frame.loc[0, "p_first"] == pytest.approx(0.71)
+    assert frame.loc[0, "incentive_total_mad"] == pytest.approx(14_904_000)
+    assert frame.loc[4, "name"] == "Fès Shore" and frame.loc[4, "city"] == "Fès"
+    assert frame.loc[5, "reasons"] == "rent 150 MAD/m²/month > 120; airports_km missing"
+    # excluded zones still show their values from the sites
+    assert frame.loc[5, "value_rent_mad_m2_month"] == 150
+    assert frame.loc[1, "lat"] == pytest.approx(sites.loc["tet", "lat"])
+    assert frame.loc[2, "name"] == HOSTILE
+
+
+def test_csv_defuses_spreadsheet_formulas(shortlist):
+    frame = pd.read_csv(io.StringIO(export.to_csv(shortlist)))
+    assert frame.loc[3, "name"] == "'" + FORMULA
+
+
+def test_csv_without_sites_has_no_location_columns(shortlist):
+    frame = pd.read_csv(io.StringIO(export.to_csv(shortlist)))
+    assert "lon" not in frame.columns and "city" not in frame.columns
+    assert len(frame) == 6
+
+
+# --------------------------------------------------------------------------------- geojson
+
+
+def test_geojson_round_trips_with_geometry_from_sites(shortlist, sites):
+    text = export.to_geojson(shortlist, sites, top=1)
+    data = json.loads(text)
+    assert [f["id"] for f in data["features"]] == ALL_IDS
+    gdf = gpd.read_file(io.StringIO(text))
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf["id"].tolist() == ALL_IDS and gdf["name"].tolist()[4] == "Fès Shore"
+    assert gdf.geometry.iloc[1].geom_type == "Polygon"  # a zone's own shape is kept
+    assert gdf.geometry.iloc[0].equals(Point(-7.63, 33.53))
+    for feature in data["features"]:  # flat properties only
+        assert all(not isinstance(v, (dict, list)) for v in feature["properties"].values())
+    assert data["features"][5]["properties"]["reasons"].startswith("rent 150 MAD/m²/month > 120")
+    assert data["features"][4]["properties"]["score"] is None
+
+
+def test_geojson_reprojects_to_wgs84(shortlist, sites):
+    projected = sites.to_crs("EPSG:26191")
+    gdf = gpd.read_file(io.StringIO(export.to_geojson(shortlist, projected)))
+    assert gdf.geometry.iloc[0].x == pytest.approx(-7.63, abs=1e-6)
+
+
+def test_geojson_needs_sites(shortlist):
+    with pytest.raises(ExportError, match="GeoJSON needs the zones' geometry: pass the sites"):
+        export.to_geojson(shortlist, None)
+
+
+def test_geojson_needs_a_geometry(shortlist, sites):
+    with pytest.raises(ExportError, match="no geometry column"):
+        export.to_geojson(shortlist, pd.DataFrame(sites.drop(columns="geometry")))
+
+
+def test_a_zone_missing_from_the_sites_is_named(shortlist, sites):
+    with pytest.raises(ExportError, match=r"1 shortlisted zone\(s\) are not in the sites given \(agd\)"):
+        export.to_geojson(shortlist, sites.drop(index="agd"))
+
+
+# -------------------------------------------------------------------------------------- xlsx
+
+
+def _sheet(data: bytes, name: str) -> list[tuple]:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return list(wb[name].iter_rows(values_only=True))
+
+
+def test_xlsx_has_three_sheets_with_numbers_as_numbers(shortlist, sites):
+    data = export.to_xlsx(shortlist, sites)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["ranked", "excluded", "assumptions"]
+    ranked = _sheet(data, "ranked")
+    header = ranked[0]
+    rows = [dict(zip(header, r)) for r in ranked[1:]]
+    assert [r["id"] for r in rows] == ["cnp", "tet", "evil", "formula"]
+    assert isinstance(rows[0]["score"], float) and rows[0]["score"] == pytest.approx(0.8125)
+    assert isinstance(rows[0]["rank"], int)
+    assert rows[0]["value_catchment_labour_active"] == 1_500_000
+    assert rows[3]["name"] == FORMULA  # text, never a formula
+    assert wb["ranked"]["D5"].data_type == "s"
+    assert wb["ranked"].column_dimensions["C"].width >= len("Casanearshore Park")
+    excluded = _sheet(data, "excluded")
+    assert [r[0] for r in excluded[1:]] == ["fes", "agd"]
+    assert "rent 150 MAD/m²/month > 120; airports_km missing" in excluded[2]
+
+
+def test_xlsx_assumptions_sheet(shortlist, sites):
+    rows = _sheet(export.to_xlsx(shortlist, sites), "assumptions")
+    flat = [(a, b, c) for a, b, c in rows]
+    assert ("Weights", "catchment_labour_active", 0.625) in flat
+    assert ("Method", "AHP consistency ratio", 0.0517) in flat
+    assert ("Dataset", "version", "abc123") in flat
+    assert ("Method", "method", "topsis") in flat
+    assert any(a == "Requirements" and c and "rent (MAD/m²/month) <= 120" in c for a, b, c in flat)
+    assert any(a == "Sources" or a == "Data sources" for a, b, c in flat)
+    assert ("Data sources", "Fès Shore", "S8") in flat
+    assert ("Assumptions", "m2_per_seat", 8) in flat
+
+
+def test_xlsx_top_shortens_the_ranked_sheet_only(shortlist, sites):
+    data = export.to_xlsx(shortlist, sites, top=2)
+    ranked = _sheet(data, "ranked")
+    ids = [r[1] for r in ranked[1:] if r[1]]
+    assert ids == ["cnp", "tet"]
+    assert any(r[0] and "2 more ranked zone(s) not shown (top 2)" in str(r[0]) for r in ranked)
+    assert len(_sheet(data, "excluded")) == 3
+
+
+# ------------------------------------------------------------------------------------- table
+
+
+def test_table_aligns_columns_and_lists_exclusions(shortlist, sites):
+    text = export.to_table(shortlist, sites)
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("rank"))
+    block = lines[header: header + 5]
+    assert [line.split()[0] for line in block[1:]] == ["1", "2", "3", "4"]
+    score_end = block[0].index("score") + len("score")
+    assert all(line[score_end - 5: score_end] in {"0.812", "0.410", "0.330", "0.120"} for line in block[1:])
+    assert "catchment labour active" in block[0] and "1,500,000" in block[1]
+    assert "Excluded zones (2)" in text
+    assert "  Agadir Shore: rent 150 MAD/m²/month > 120; airports_km missing" in lines
+
+
+def test_table_top_and_french(shortlist):
+    text = export.to_table(shortlist, top=2, lang="fr")
+    assert "Tétouan Shore" in text and HOSTILE not in text
+    assert "2 autre(s) zone(s) classée(s) non affichée(s) (top 2)." in text
+    assert "Zones exclues (2)" in text and "0,812" in text
+
+
+def test_table_escapes_terminal_control_characters(shortlist):
+    shortlist["ranked"][0]["name"] = "Evil\x1b[2J\u202eZone"
+    text = export.to_table(shortlist)
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "Evil\\u001b[2J\\u202eZone" in text
+
+
+# -------------------------------------------------------------------------------------- html
+
+
+def test_html_escapes_hostile_names_everywhere(shortlist, sites):
+    shortlist["requirements"]["name"] = "<script>alert(2)</script>"
+    shortlist["excluded"][0]["reasons"] = ["<b>bold</b> reason"]
+    shortlist["warnings"] = ['"><svg onload=alert(3)>']
+    page = export.to_html(shortlist, sites)
+    assert HOSTILE not in page and "<script>alert" not in page and "<svg" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    parser = _Tags()
+    parser.feed(page)
+    assert not {"img", "script", "svg", "b", "iframe"} & set(parser.tags)
+    assert not any(name.startswith("on") for name, _ in parser.attrs)
+
+
+def test_html_is_standalone_and_complete(shortlist, sites):
+    page = export.to_html(shortlist, sites)
+    assert page.startswith("<!doctype html>")
+    parser = _Tags()
+    parser.feed(page)
+    assert "link" not in parser.tags and "script" not in parser.tags  # nothing loaded from elsewhere
+    assert all(value.startswith("#") for name, value in parser.attrs if name in ("href", "src"))
+    for text in ("Fès Shore", "Tétouan Shore", "Sidi Maârouf", "rent (MAD/m²/month)",
+                 "rent 150 MAD/m²/month &gt; 120", "TOPSIS ranks", "P(first)", "71%", "abc123",
+                 "S12 S13", "Rank without each criterion", "Incentives (estimate)", "0.052"):
+        assert text in page, text
+    assert page.count('class="zone"') == 4
+    assert 'style="width: 100.0%"' in page  # the first zone's bar is the longest
+
+
+def test_html_top_and_french(shortlist, sites):
+    page = export.to_html(shortlist, sites, top=1, lang="fr")
+    assert page.count('class="zone"') == 1 and '<html lang="fr">' in page
+    assert "Zones exclues" in page and "3 autre(s) zone(s)" in page
+    assert "Agadir Shore" in page  # every excluded zone, whatever top
+
+
+def test_html_weighted_sum_with_negative_contribution(shortlist):
+    shortlist["method"], shortlist["normalization"] = "weighted_sum", "vector"
+    shortlist["ranked"][0]["contributions"]["rent_mad_m2_month"] = -0.2
+    page = export.to_html(shortlist)
+    assert 'class="neg"' in page and "contributions add up to the score" in page
+
+
+# --------------------------------------------------------------------------------------- pdf
+
+
+def test_pdf_dossier_text_has_names_accents_and_reasons(shortlist, sites):
+    data = export.to_pdf(shortlist, sites)
+    assert data.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 4 + 4  # cover, ranked, one per zone, excluded, method
+    text = pdf_text(data)
+    for expected in ("Fès Shore", "Tétouan Shore", "Sidi Maârouf", "MAD/m²/month",
+                     "rent_mad_m2_month missing", "rent 150 MAD/m²/month > 120", HOSTILE,
+                     "TOPSIS ranks", "AHP consistency ratio: 0.052", "Data sources", "S12 S13",
+                     "Incentives (estimate)", "14,904,000", "Casablanca-Settat", "P(top 3)"):
+        assert expected in text, expected
+    assert reader.metadata.title == "Shortlist: Example BPO — Sidi Maârouf"
+
+
+def test_pdf_top_shortens_and_is_deterministic(shortlist, sites):
+    data = export.to_pdf(shortlist, sites, top=1, lang="fr")
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 5
+    text = pdf_text(data)
+    assert "Zones classées" in text and "3 autre(s) zone(s)" in text and "Agadir Shore" in text
+    assert data == export.to_pdf(shortlist, sites, top=1, lang="fr")
+
+
+def test_pdf_survives_long_unbroken_text(shortlist):
+    shortlist["ranked"][0]["name"] = "Zone" + "x" * 300
+    shortlist["excluded"][0]["reasons"] = ["y" * 500]
+    text = pdf_text(export.to_pdf(shortlist))
+    assert "xxxxxxxx" in text and "yyyyyyyy" in text
+
+
+# --------------------------------------------------------------------------- every format
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_nothing_ranked_renders_with_the_hint(fmt, nothing_ranked, sites):
+    out = export.export(nothing_ranked, fmt, sites)
+    hint = nothing_ranked["hint"]
+    if fmt == "pdf":
+        text = pdf_text(out)
+    elif fmt == "xlsx":
+        wb = openpyxl.load_workbook(io.BytesIO(out))
+        text = "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row)
+    elif fmt == "html":
+        text = html.unescape(out)
+    else:
+        text = out
+    if fmt in ("csv", "geojson"):  # machine formats: every zone, excluded
+        assert text.count("excluded") >= 6
+    else:
+        assert hint in text
+    assert "Agadir Shore" in text
+
+
+@pytest.mark.parametrize("fmt", export.MACHINE_FORMATS)
+def test_machine_formats_keep_every_zone_once_even_with_top(fmt, shortlist, sites):
+    out = export.export(shortlist, fmt, sites, top=1)
+    if fmt == "csv":
+        ids = pd.read_csv(io.StringIO(out))["id"].tolist()
+    elif fmt == "geojson":
+        ids = [f["properties"]["id"] for f in json.loads(out)["features"]]
+    else:
+        data = json.loads(out)
+        ids = [z["id"] for z in data["ranked"] + data["excluded"]]
+    assert sorted(ids) == sorted(ALL_IDS) and len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("fmt", ["table", "html", "pdf", "xlsx"])
+def test_human_formats_without_sites(fmt, shortlist):
+    out = export.export(shortlist, fmt)
+    assert len(out) > 500
+
+
+def test_media_types_and_extensions_cover_every_format():
+    assert set(export.MEDIA_TYPES) == set(export.EXTENSIONS) == set(export.FORMATS)
+    assert set(export.MACHINE_FORMATS) | set(export.HUMAN_FORMATS) == set(export.FORMATS)
+
+
+def test_export_returns_bytes_for_binary_formats(shortlist):
+    assert isinstance(export.export(shortlist, "pdf"), bytes)
+    assert isinstance(export.export(shortlist, "xlsx"), bytes)
+    assert isinstance(export.export(shortlist, "html"), str)
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"top": 0}, "--top must be a whole number of at least 1, not 0"),
+    ({"top": "3"}, "--top must be a whole number of at least 1, not '3'"),
+    ({"top": True}, "--top must be a whole number"),
+    ({"lang": "de"}, "Unknown export language 'de': use one of en, fr"),
+])
+def test_bad_options(shortlist, kwargs, message):
+    with pytest.raises(ExportError, match=message.replace("(", r"\(")):
+        export.to_table(shortlist, **kwargs)
+
+
+def test_unknown_format(shortlist):
+    with pytest.raises(ExportError, match="Unknown export format 'docx': use one of table, json"):
+        export.export(shortlist, "docx")
+
+
+def test_not_a_shortlist():
+    with pytest.raises(ExportError, match="must be a shortlist JSON object .a dict., not a list"):
+        export.to_csv([1, 2])
+    with pytest.raises(ExportError, match="keys 'ranked' and 'excluded' are required") as info:
+        export.to_html({"ranked": {}})
+    assert info.value.details == ["'ranked' is missing or not a list", "'excluded' is missing or not a list"]
+    assert isinstance(info.value, TechValleyError) and isinstance(info.value, ValueError)
+
+
+def test_malformed_zones_are_all_named(shortlist):
+    shortlist["ranked"][1]["id"] = "cnp"
+    del shortlist["ranked"][2]["score"]
+    shortlist["excluded"].append({"name": "no id"})
+    shortlist["excluded"][0]["reasons"] = "text"
+    with pytest.raises(ExportError, match="its zones are malformed") as info:
+        export.to_pdf(shortlist)
+    assert info.value.details == [
+        "zone 'cnp' appears twice (ranked[0] and ranked[1])",
+        "ranked[2] (zone 'evil') has no numeric 'score'",
+        "excluded[0] (zone 'fes') has 'reasons' that is not a list",
+        "excluded[2] has no zone 'id'",
+    ]
+
+
+def test_bad_sites(shortlist, sites):
+    with pytest.raises(ExportError, match="sites must be a .Geo.DataFrame of zones .* not a dict"):
+        export.to_csv(shortlist, {"cnp": 1})
+    doubled = pd.concat([sites, sites.iloc[[0]]])
+    with pytest.raises(ExportError, match="duplicate zone ids: cnp"):
+        export.to_csv(shortlist, doubled)
+
+
+def test_column_labels_carry_units():
+    assert export.column_label("airports_km") == "airports (km)"
+    assert export.column_label("available_m2") == "available (m²)"
+    assert export.column_label("incentive_mad_total") == "incentive mad total"

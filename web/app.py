@@ -1,0 +1,131 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from web import errors, i18n
+from web.extensions import babel, csrf, db, login_manager, make_limiter
+from web.settings import TIMEZONE, from_env
+
+
+def _secret_key(instance: Path) -> str:
+    """The key stored in the instance folder, generated (readable by the owner only) if absent."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    # WAL lets readers work while one writer writes; the busy timeout makes a second writer
+    # wait for the lock instead of failing with "database is locked".
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: https:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'",
+    )
+    return response
+
+
+def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) -> Flask:
+    """Create the techvalley web application.
+
+    Parameters
+    ----------
+    config
+        Settings overriding the environment (see :mod:`web.settings`) and any Flask setting
+        (``TESTING``, ``WTF_CSRF_ENABLED``, ...).
+    load_data
+        Load the dataset (``TECHVALLEY_DATA``) and its zone features now. ``False`` makes an app
+        for the store only (``techvalley create-staff``); its pages that show zones then fail.
+
+    Returns
+    -------
+    flask.Flask
+    """
+    settings = from_env()
+    settings.update(config or {})
+    instance = settings.get("TECHVALLEY_INSTANCE")
+    app = Flask("web", instance_path=str(Path(instance).resolve()) if instance else None)
+    app.config.update(settings)
+    instance_dir = Path(app.instance_path)
+    instance_dir.mkdir(parents=True, exist_ok=True)
+
+    app.config["SECRET_KEY"] = app.config.get("TECHVALLEY_SECRET_KEY") or app.config.get(
+        "SECRET_KEY"
+    ) or _secret_key(instance_dir)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["TECHVALLEY_MAX_BODY_BYTES"])
+    app.config["MAX_FORM_MEMORY_SIZE"] = int(app.config["TECHVALLEY_MAX_BODY_BYTES"])
+    database_url = app.config.get("TECHVALLEY_DATABASE_URL") or (
+        f"sqlite:///{instance_dir / 'techvalley.sqlite3'}"
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    if database_url.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    app.config["RATELIMIT_ENABLED"] = bool(app.config["TECHVALLEY_RATELIMIT_ENABLED"])
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["WTF_CSRF_TIME_LIMIT"] = app.config.get("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = TIMEZONE
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
+        i18n.compile_translations(instance_dir / "translations")
+    )
+
+    if int(app.config["TECHVALLEY_TRUSTED_PROXIES"]) > 0:
+        hops = int(app.config["TECHVALLEY_TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    errors.init_app(app)
+
+    from web import assets, auth
+    from web.api import bp as api_bp
+    from web.match import bp as match_bp
+    from web.public import bp as public_bp
+    from web.staff import bp as staff_bp
+
+    auth.init_app(app)
+    for blueprint in (public_bp, match_bp, staff_bp, api_bp, assets.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)
+    make_limiter(app)
+    app.after_request(_security_headers)
+
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas)
+        db.create_all()
+
+    if load_data:
+        from web.data import load_app_data
+
+        app.extensions["techvalley_data"] = load_app_data(app.config.get("TECHVALLEY_DATA"))
+    return app

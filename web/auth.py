@@ -1,0 +1,159 @@
+"""Staff authentication: the login manager, failed-login locks, HTTP Basic for the API.
+
+Failed logins are counted per account (``email:<address>``) and per client IP (``ip:<address>``)
+in the store; after ``TECHVALLEY_LOGIN_MAX_FAILURES`` failures within
+``TECHVALLEY_LOGIN_LOCK_MINUTES``, logins for that account or from that address are refused until
+the lock ends, even with the right password.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app, redirect, request, url_for
+from flask_login import login_user
+
+from web.errors import error_response, wants_json
+from web.extensions import client_ip, db, login_manager
+from web.i18n import _, _l
+from web.models import LoginFailure, Staff, now
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively, without surrounding spaces.
+
+    >>> normalise_email("  Ana@Example.MA ")
+    'ana@example.ma'
+    """
+    return email.strip().lower()
+
+
+def _keys(email: str, ip: str) -> list[str]:
+    return [f"email:{normalise_email(email)}", f"ip:{ip}"]
+
+
+def locked_until(email: str, ip: str, *, at: datetime | None = None) -> datetime | None:
+    """The end of the lock on this account or address, or ``None`` when logins are allowed."""
+    at = at or now()
+    ends = [
+        row.locked_until
+        for key in _keys(email, ip)
+        if (row := db.session.get(LoginFailure, key)) is not None
+        and row.locked_until is not None
+        and row.locked_until > at
+    ]
+    return max(ends) if ends else None
+
+
+def record_failure(email: str, ip: str, *, at: datetime | None = None) -> None:
+    """Count a failed login for the account and the address; lock them at the threshold."""
+    at = at or now()
+    window = timedelta(minutes=int(current_app.config["TECHVALLEY_LOGIN_LOCK_MINUTES"]))
+    max_failures = int(current_app.config["TECHVALLEY_LOGIN_MAX_FAILURES"])
+    for key in _keys(email, ip):
+        row = db.session.get(LoginFailure, key)
+        if row is None:
+            row = LoginFailure(key=key, count=0, first_at=at)
+            db.session.add(row)
+        elif at - row.first_at > window:
+            row.count, row.first_at, row.locked_until = 0, at, None
+        row.count += 1
+        if row.count >= max_failures:
+            row.locked_until = at + window
+    db.session.commit()
+
+
+def clear_failures(email: str) -> None:
+    """Forget the failures of an account after it logged in."""
+    row = db.session.get(LoginFailure, _keys(email, "")[0])
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+
+
+class LoginLocked(Exception):
+    """Logins for this account or address are locked until :attr:`until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(str(until))
+        self.until = until
+
+
+def authenticate(email: str, password: str) -> Staff | None:
+    """The staff member with these credentials, or ``None``; raises :class:`LoginLocked`.
+
+    Every failure is counted; a locked account or address is refused before the password is
+    even checked.
+    """
+    ip = client_ip()
+    until = locked_until(email, ip)
+    if until is not None:
+        raise LoginLocked(until)
+    staff = db.session.execute(
+        db.select(Staff).filter_by(email=normalise_email(email))
+    ).scalar_one_or_none()
+    if staff is None or not staff.check_password(password):
+        record_failure(email, ip)
+        return None
+    clear_failures(email)
+    return staff
+
+
+def create_staff(email: str, password: str) -> Staff:
+    """Create a staff account, or set the password of an existing one."""
+    from valleys.errors import TechValleyError
+
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise TechValleyError(f"{email!r} is not an email address: give the staff member's email")
+    if len(password) < 8:
+        raise TechValleyError("the password is shorter than 8 characters: choose a longer one")
+    staff = db.session.execute(db.select(Staff).filter_by(email=email)).scalar_one_or_none()
+    if staff is None:
+        staff = Staff(email=email)
+        db.session.add(staff)
+    staff.set_password(password)
+    db.session.commit()
+    return staff
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> Staff | None:
+    try:
+        return db.session.get(Staff, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+@login_manager.request_loader
+def _load_user_from_request(req) -> Staff | None:
+    # HTTP Basic, for API clients only (browsers use the session cookie of the login form).
+    if not req.path.startswith("/api/") or req.authorization is None:
+        return None
+    auth = req.authorization
+    if auth.type != "basic" or not auth.username or auth.password is None:
+        return None
+    try:
+        return authenticate(auth.username, auth.password)
+    except LoginLocked:
+        return None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if wants_json():
+        return error_response(
+            401,
+            _("Staff only: send the credentials of a staff account (HTTP Basic)."),
+            WWW_Authenticate='Basic realm="techvalley staff"',
+        )
+    return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.session_protection = "strong"
+
+
+__all__ = ["authenticate", "create_staff", "login_user", "LoginLocked"]

@@ -1,0 +1,122 @@
+"""The dataset the app serves: loaded with its per-zone features once, at startup.
+
+Views read it with :func:`get_data`; templates get plain rows from :func:`zone_rows` so that a
+dataset with only a ``zones`` layer, or without the shipped columns, renders everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas
+import pandas as pd
+from flask import abort, current_app
+
+import valleys
+
+#: columns shown as the zone's identity rather than as facts
+IDENTITY_COLUMNS = ("id", "name")
+#: columns never shown as facts (geometry, derived coordinates)
+HIDDEN_COLUMNS = ("geometry", "lon", "lat")
+
+
+@dataclass
+class AppData:
+    """The dataset, the zones with their features, and a few things derived once."""
+
+    dataset: Any  # valleys.dataset.Dataset
+    sites: geopandas.GeoDataFrame
+    version: str
+    sites_geojson: str = field(repr=False, default="")
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.sites.columns if c != "geometry"]
+
+    @property
+    def numeric_columns(self) -> list[str]:
+        return [
+            c
+            for c in self.columns
+            if c not in HIDDEN_COLUMNS and pd.api.types.is_numeric_dtype(self.sites[c])
+        ]
+
+
+def load_app_data(path: str | None) -> AppData:
+    """Load the dataset at ``path`` (``None``: the shipped one) and compute its zone features."""
+    dataset = valleys.load_dataset(path)
+    sites = valleys.site_features(dataset)
+    sites_geojson = sites.to_json(na="null", show_bbox=False, drop_id=False, default=str)
+    return AppData(
+        dataset=dataset,
+        sites=sites,
+        version=str(getattr(dataset, "version", "")),
+        sites_geojson=sites_geojson,
+    )
+
+
+def get_data() -> AppData:
+    """The :class:`AppData` of the current app."""
+    return current_app.extensions["techvalley_data"]
+
+
+def clean(value: Any) -> Any:
+    """A value ready for a template or JSON: ``None`` for NaN/NA, numpy scalars as Python.
+
+    >>> clean(float("nan")) is None, clean(3), clean("a")
+    (True, 3, 'a')
+    """
+    if value is None:
+        return None
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def zone_or_404(site_id: str) -> pd.Series:
+    """The row of zone ``site_id``, or a 404."""
+    sites = get_data().sites
+    if site_id not in sites.index:
+        abort(404, description=f"no zone with id {site_id!r} in this dataset")
+    return sites.loc[site_id]
+
+
+def zone_rows(row: pd.Series) -> dict[str, list[tuple[str, Any]]]:
+    """Split a zone's values into ``facts``, ``distances`` (``*_km`` features) and ``catchment``.
+
+    Empty values are left out; ``source`` stays among the facts.
+    """
+    facts, distances, catchment = [], [], []
+    for column, value in row.items():
+        column = str(column)
+        if column in HIDDEN_COLUMNS or column in IDENTITY_COLUMNS:
+            continue
+        value = clean(value)
+        if value is None or value == "":
+            continue
+        if column.startswith("catchment_"):
+            catchment.append((column, value))
+        elif column.endswith("_km"):
+            distances.append((column, value))
+        else:
+            facts.append((column, value))
+    return {"facts": facts, "distances": distances, "catchment": catchment}
+
+
+def zone_label(row: pd.Series) -> str:
+    """The zone's name, or its id when it has none."""
+    name = clean(row.get("name"))
+    return str(name) if name not in (None, "") else str(row.name)

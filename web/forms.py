@@ -1,0 +1,157 @@
+"""The HTML forms (Flask-WTF: every one carries a CSRF token) and the match form's mapping to a
+requirements document of the requirements contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from web.i18n import _l
+
+ACTIVITIES = ("ITO", "CRM", "BPO", "ESO", "KPO")
+WEIGHT_CHOICES = [("", _l("preset")), ("0", _l("0 (ignore)"))] + [(str(w), str(w)) for w in range(1, 6)]
+
+#: the form's weighted criteria: field name -> (column, direction, missing)
+FORM_CRITERIA: dict[str, tuple[str, str, str]] = {
+    "weight_labour": ("catchment_labour_active", "benefit", "exclude"),
+    "weight_rent": ("rent_mad_m2_month", "cost", "worst"),
+    "weight_airport": ("airports_km", "cost", "exclude"),
+    "weight_universities": ("universities_km", "cost", "exclude"),
+}
+LANGUAGE_COLUMNS = {
+    "french": "catchment_french_literate_pct",
+    "english": "catchment_english_literate_pct",
+}
+#: weights used when neither an activity nor any weight is given
+DEFAULT_WEIGHTS = {"weight_labour": 5, "weight_rent": 3, "weight_airport": 3, "weight_universities": 2, "weight_languages": 3}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+
+
+class InquiryForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=200)])
+    email = EmailField(
+        _l("Email"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=5000)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state (logout, revoke): only the CSRF token."""
+
+
+class RequirementsForm(FlaskForm):
+    """Carries a computed requirement to save or export it."""
+
+    requirements = HiddenField(validators=[InputRequired(), Length(max=200_000)])
+
+
+class MatchForm(FlaskForm):
+    name = StringField(_l("Project or investor"), validators=[Optional(), Length(max=200)])
+    activity = SelectField(
+        _l("Activity preset"),
+        choices=[("", _l("none"))] + [(a, a) for a in ACTIVITIES],
+        default="",
+        validate_choice=True,
+    )
+    headcount = IntegerField(_l("Headcount"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    max_rent = DecimalField(
+        _l("Budget: maximum rent (MAD/m²/month)"), places=None, validators=[Optional(), NumberRange(min=0)]
+    )
+    max_airport_km = DecimalField(
+        _l("Maximum distance to an airport (km)"), places=None, validators=[Optional(), NumberRange(min=0)]
+    )
+    french = BooleanField(_l("French"))
+    english = BooleanField(_l("English"))
+    weight_labour = SelectField(_l("Labour force"), choices=WEIGHT_CHOICES, default="")
+    weight_rent = SelectField(_l("Rent"), choices=WEIGHT_CHOICES, default="")
+    weight_airport = SelectField(_l("Airport access"), choices=WEIGHT_CHOICES, default="")
+    weight_universities = SelectField(_l("Universities nearby"), choices=WEIGHT_CHOICES, default="")
+    weight_languages = SelectField(_l("Languages"), choices=WEIGHT_CHOICES, default="")
+    requirements_text = TextAreaField(
+        _l("Or paste a requirements document (YAML or JSON)"),
+        validators=[Optional(), Length(max=100_000)],
+    )
+
+
+def requirements_from_form(
+    form: MatchForm, *, columns: list[str], preset: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Turn the match form into a requirements document, and notes on what was left out.
+
+    Criteria and constraints on columns this dataset lacks are left out (and said so), so the
+    form works on any dataset. ``preset`` holds the activity preset's ``constraints`` and
+    ``criteria`` (plain dicts): the form's own constraints are added to the preset's, and its
+    weights, when any is given, replace the preset's criteria.
+    """
+    notes: list[str] = []
+    available = set(columns)
+    doc: dict[str, Any] = {"name": form.name.data or "Match"}
+    if form.activity.data:
+        doc["activity"] = form.activity.data
+    if form.headcount.data:
+        doc["headcount"] = int(form.headcount.data)
+
+    constraints: list[dict[str, Any]] = []
+    for value, column in ((form.max_rent.data, "rent_mad_m2_month"), (form.max_airport_km.data, "airports_km")):
+        if value is None:
+            continue
+        if column in available:
+            constraints.append({"column": column, "op": "<=", "value": float(value)})
+        else:
+            notes.append(f"{column} is not in this dataset: its limit was left out")
+    if constraints:
+        # an explicit list replaces the preset's: keep the preset's limits this dataset can check
+        kept = [c for c in (preset or {}).get("constraints", []) if c.get("column") in available]
+        doc["constraints"] = kept + constraints
+
+    weight_fields = list(FORM_CRITERIA) + ["weight_languages"]
+    given = {f: getattr(form, f).data for f in weight_fields if getattr(form, f).data not in ("", None)}
+    if not given and not form.activity.data:
+        given = {f: str(w) for f, w in DEFAULT_WEIGHTS.items()}
+    languages = [lang for lang in LANGUAGE_COLUMNS if getattr(form, lang).data]
+    if given or (languages and not form.activity.data):
+        criteria: list[dict[str, Any]] = []
+        for field_name, (column, direction, missing) in FORM_CRITERIA.items():
+            weight = int(given.get(field_name, "0"))
+            if weight <= 0:
+                continue
+            if column not in available:
+                notes.append(f"{column} is not in this dataset: it was not scored")
+                continue
+            criteria.append({"column": column, "direction": direction, "weight": weight, "missing": missing})
+        language_weight = int(given.get("weight_languages", "3" if languages else "0"))
+        for lang in languages:
+            column = LANGUAGE_COLUMNS[lang]
+            if language_weight <= 0:
+                break
+            if column not in available:
+                notes.append(f"{column} is not in this dataset: it was not scored")
+                continue
+            criteria.append({"column": column, "direction": "benefit", "weight": language_weight, "missing": "worst"})
+        doc["criteria"] = criteria
+    elif languages:
+        criteria = [c for c in (preset or {}).get("criteria", []) if c.get("column") in available]
+        scored = {c.get("column") for c in criteria}
+        for lang in languages:
+            column = LANGUAGE_COLUMNS[lang]
+            if column in available and column not in scored:
+                criteria.append({"column": column, "direction": "benefit", "weight": 3, "missing": "worst"})
+        doc["criteria"] = criteria
+    return doc, notes

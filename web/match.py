@@ -1,0 +1,169 @@
+"""The match workflow: the requirement form and its result, saving, sharing, exports.
+
+- ``GET|POST /match``: the form; a valid post shows the ranked shortlist.
+- ``POST /match/export/<fmt>``: an export of the shortlist just computed.
+- ``POST /match/save`` (staff): store it and open ``/shortlists/<id>``.
+- ``GET /shortlists/<id>`` (staff), ``POST /shortlists/<id>/revoke`` (staff),
+  ``GET /shortlists/<id>/export/<fmt>`` (staff).
+- ``GET /s/<token>``, ``GET /s/<token>/export/<fmt>``: the read-only share link (no login);
+  a revoked link answers 410 with a page saying so.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+
+from valleys.errors import TechValleyError
+from web import maps, shortlists
+from web.data import get_data
+from web.extensions import db
+from web.forms import ActionForm, MatchForm, RequirementsForm, requirements_from_form
+from web.i18n import _
+from web.models import Shortlist, now
+
+bp = Blueprint("match", __name__)
+
+
+def _site_url(site_id: str) -> str:
+    return url_for("public.site", site_id=site_id)
+
+
+def _preset(activity: str | None) -> dict[str, Any] | None:
+    """The activity preset's constraints and criteria as plain dicts (``None`` without one)."""
+    if not activity:
+        return None
+    from matching import presets
+
+    return shortlists.jsonable(presets.preset(activity))
+
+
+def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: Shortlist | None = None,
+                   shared: bool = False, notes: list[str] | None = None):
+    data = get_data()
+    parts = maps.score_map(result, data.sites, data.dataset, lang=str(get_locale()), site_url=_site_url)
+    return render_template(
+        "match/result.html",
+        result=result,
+        document=document,
+        document_json=shortlists.dumps(document),
+        record=record,
+        shared=shared,
+        notes=notes or [],
+        parts=parts,
+        requirements_form=RequirementsForm(formdata=None, requirements=shortlists.dumps(document)),
+        action_form=ActionForm(formdata=None),
+        formats=list(shortlists.EXPORT_FORMATS),
+        current_version=data.version,
+    )
+
+
+@bp.route("/match", methods=["GET", "POST"])
+def match():
+    form = MatchForm()
+    data = get_data()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("match/form.html", form=form, problem=None, columns=data.columns), status
+    notes: list[str] = []
+    try:
+        if form.requirements_text.data and form.requirements_text.data.strip():
+            from matching.requirements import parse_requirements_text
+
+            document = parse_requirements_text(form.requirements_text.data, source="requirements box")
+        else:
+            document, notes = requirements_from_form(
+                form, columns=data.columns, preset=_preset(form.activity.data)
+            )
+        result = shortlists.compute(document, source="the match form")
+    except TechValleyError as exc:
+        return render_template("match/form.html", form=form, problem=exc, columns=data.columns), 422
+    return _render_result(result, document=document, notes=notes)
+
+
+def _document_from(form: RequirementsForm) -> dict[str, Any]:
+    if not form.validate_on_submit():
+        abort(400, description="the requirements of this shortlist are missing: compute it again")
+    try:
+        document = json.loads(form.requirements.data)
+    except (ValueError, RecursionError):
+        abort(400, description="the requirements of this shortlist are not valid JSON: compute it again")
+    return document
+
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.post("/match/export/<fmt>")
+def export_unsaved(fmt: str):
+    if fmt not in shortlists.EXPORT_FORMATS:
+        abort(404, description=f"no export format {fmt!r}")
+    document = _document_from(RequirementsForm())
+    result = shortlists.compute(document, source="the exported requirements")
+    content, mimetype = shortlists.export(result, fmt, lang=str(get_locale()))
+    return _download(content, mimetype, f"shortlist.{fmt}")
+
+
+@bp.post("/match/save")
+@login_required
+def save():
+    document = _document_from(RequirementsForm())
+    result = shortlists.compute(document, source="the saved requirements")
+    record = shortlists.save(document, result, staff=current_user)
+    flash(_("Shortlist saved. Send the share link below to the investor."), "success")
+    return redirect(url_for("match.saved", shortlist_id=record.id))
+
+
+@bp.get("/shortlists/<shortlist_id>")
+@login_required
+def saved(shortlist_id: str):
+    record = shortlists.get_or_404(shortlist_id)
+    return _render_result(record.result, document=record.requirements, record=record)
+
+
+@bp.post("/shortlists/<shortlist_id>/revoke")
+@login_required
+def revoke(shortlist_id: str):
+    record = shortlists.get_or_404(shortlist_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    record.revoked = True
+    record.revoked_at = now()
+    db.session.commit()
+    flash(_("The share link was revoked: it no longer opens."), "success")
+    return redirect(url_for("match.saved", shortlist_id=record.id))
+
+
+@bp.get("/shortlists/<shortlist_id>/export/<fmt>")
+@login_required
+def export_saved(shortlist_id: str, fmt: str):
+    record = shortlists.get_or_404(shortlist_id)
+    content, mimetype = shortlists.export(record.result, fmt, lang=str(get_locale()))
+    return _download(content, mimetype, f"shortlist-{record.id}.{fmt}")
+
+
+def _shared_or_410(token: str) -> Shortlist:
+    record = shortlists.by_token_or_404(token)
+    if record.revoked:
+        abort(410, description=_("This share link was revoked by the investment team. Ask them for a new one."))
+    return record
+
+
+@bp.get("/s/<token>")
+def shared(token: str):
+    record = _shared_or_410(token)
+    return _render_result(record.result, document=record.requirements, record=record, shared=True)
+
+
+@bp.get("/s/<token>/export/<fmt>")
+def export_shared(token: str, fmt: str):
+    record = _shared_or_410(token)
+    content, mimetype = shortlists.export(record.result, fmt, lang=str(get_locale()))
+    return _download(content, mimetype, f"shortlist.{fmt}")
+
+

@@ -1,0 +1,163 @@
+"""Compute, store and read back shortlists for the pages and the API (no scoring here: the
+engine is :func:`matching.shortlist.make_shortlist`, the same as the command line's)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from typing import Any
+
+import numpy as np
+from flask import abort, current_app, url_for
+
+from valleys.errors import TechValleyError
+from web.data import get_data
+from web.extensions import db
+from web.models import Shortlist, Staff, now
+
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("to_csv", "text/csv; charset=utf-8"),
+    "xlsx": ("to_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "geojson": ("to_geojson", "application/geo+json"),
+    "pdf": ("to_pdf", "application/pdf"),
+}
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: numpy scalars and arrays as Python, NaN and inf as ``None``.
+
+    >>> jsonable({"a": np.float64("nan"), "b": (np.int64(2), 1.5)})
+    {'a': None, 'b': [2, 1.5]}
+    """
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        return [jsonable(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):  # pydantic
+        return jsonable(value.model_dump(mode="json"))
+    return str(value)
+
+
+def _requested_draws(document: dict[str, Any]) -> int | None:
+    robustness = document.get("robustness")
+    if isinstance(robustness, dict):
+        draws = robustness.get("draws")
+        if isinstance(draws, int) and not isinstance(draws, bool):
+            return draws
+    return None
+
+
+def compute(document: dict[str, Any], *, source: str) -> dict[str, Any]:
+    """The shortlist of a requirements document on the app's dataset.
+
+    Raises :class:`~valleys.errors.TechValleyError` (422) for an invalid document, including a
+    robustness draw count above ``TECHVALLEY_API_MAX_DRAWS``.
+    """
+    from matching.requirements import parse_requirements
+    from matching.shortlist import make_shortlist
+
+    if not isinstance(document, dict):
+        raise TechValleyError(
+            f"{source}: the requirements must be a JSON object (a mapping of fields), "
+            f"not {type(document).__name__}"
+        )
+    max_draws = int(current_app.config["TECHVALLEY_API_MAX_DRAWS"])
+    asked = _requested_draws(document)
+    if asked is not None and asked > max_draws:
+        raise TechValleyError(
+            f"{source}: robustness.draws is {asked}, above this service's limit of {max_draws}; "
+            f"ask for {max_draws} or fewer",
+            details=[f"robustness.draws: at most {max_draws}"],
+        )
+    data = get_data()
+    requirements = parse_requirements(document, columns=data.columns, source=source)
+    draws = asked if asked is not None else int(current_app.config["TECHVALLEY_API_ROBUSTNESS_DRAWS"])
+    try:
+        result = make_shortlist(requirements, data.sites, robustness_draws=draws)
+    except TechValleyError:
+        raise
+    except (KeyError, TypeError) as exc:  # an engine gap must not become a 500 for a user
+        current_app.logger.exception("shortlist engine failed")
+        raise TechValleyError(f"{source}: the shortlist could not be computed ({exc})") from exc
+    return jsonable(result)
+
+
+def save(document: dict[str, Any], result: dict[str, Any], *, staff: Staff | None = None) -> Shortlist:
+    """Store a shortlist as computed: reopening it shows this result, never a recomputation."""
+    data = get_data()
+    name = document.get("name") if isinstance(document.get("name"), str) else ""
+    record = Shortlist(
+        name=(name or "")[:500],
+        requirements=jsonable(document),
+        dataset_version=data.version,
+        result=result,
+        created_at=now(),
+        created_by_id=staff.id if staff is not None and getattr(staff, "id", None) else None,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def get_or_404(shortlist_id: str) -> Shortlist:
+    record = db.session.get(Shortlist, shortlist_id) if len(shortlist_id) <= 32 else None
+    if record is None:
+        abort(404, description=f"no saved shortlist with id {shortlist_id!r}")
+    return record
+
+
+def by_token_or_404(token: str) -> Shortlist:
+    record = db.session.execute(
+        db.select(Shortlist).filter_by(share_token=token)
+    ).scalar_one_or_none() if len(token) <= 64 else None
+    if record is None:
+        abort(404, description="this share link does not exist: check that it was copied whole")
+    return record
+
+
+def share_url(record: Shortlist) -> str:
+    return url_for("match.shared", token=record.share_token, _external=True)
+
+
+def payload(record: Shortlist) -> dict[str, Any]:
+    """The API view of a stored shortlist: its result plus ``id``, ``url`` and what it was made of."""
+    body = dict(record.result)
+    body.update(
+        id=record.id,
+        url=share_url(record),
+        created_at=record.created_at.isoformat(),
+        dataset_version=record.dataset_version,
+        revoked=bool(record.revoked),
+    )
+    return body
+
+
+def export(result: dict[str, Any], fmt: str, *, top: int | None = None, lang: str = "en") -> tuple[bytes, str]:
+    """The bytes of an export (the same as the command line's) and their media type."""
+    from matching import export as exports
+
+    if fmt not in EXPORT_FORMATS:
+        abort(404, description=f"no export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    function_name, mimetype = EXPORT_FORMATS[fmt]
+    function = getattr(exports, function_name)
+    options: dict[str, Any] = {"top": top}
+    if "lang" in inspect.signature(function).parameters:
+        options["lang"] = lang
+    content = function(result, get_data().sites, **options)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    return content, mimetype
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON for hidden form fields."""
+    return json.dumps(jsonable(value), ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,492 @@
+/*
+ * techvalley map controls (our code, no third-party code): data layers, legend, talent
+ * indicator switch, zone search, fullscreen, offline base.
+ *
+ * web/maps.py builds the map with Folium and calls, in the page's inline script:
+ *   techvalley.geoJson(data, options)      -> an L.GeoJSON layer (see below)
+ *   techvalley.init(map, config, layers)   -> the handle window.techvalleyMap
+ *
+ * Text from the data is either HTML the server already escaped (properties `popup` and
+ * `tooltip`) or raw text we only ever put in the page with textContent.
+ */
+(function () {
+  "use strict";
+
+  var TV = (window.techvalley = window.techvalley || {});
+  window.techvalleyMaps = window.techvalleyMaps || {};
+
+  function el(tag, className, parent, text) {
+    var node = L.DomUtil.create(tag, className || "", parent);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function fold(text) {
+    // case- and accent-insensitive comparison (Fès ~ fes)
+    return String(text || "")
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase();
+  }
+
+  /* ---------------------------------------------------------------- data layers */
+
+  /**
+   * An L.GeoJSON layer of one of our kinds.
+   *
+   * options.kind:
+   *   "zones"   points; properties id, name, color, popup (escaped HTML), tooltip (escaped HTML),
+   *             label (optional permanent escaped HTML label)
+   *   "points"  infrastructure points; properties tooltip (escaped HTML)
+   *   "lines"   lines; properties color, tooltip (escaped HTML), label (permanent, escaped HTML)
+   *   "communes" polygons; properties n (raw name), v (indicator values); styled by init()
+   *   "regions" polygons; properties n (raw name); styled by init() (land fill offline)
+   *   "area"    polygons (a zone's outline); properties color, tooltip
+   * options.style: the default path style; options.radius: marker radius.
+   */
+  TV.geoJson = function (data, options) {
+    options = options || {};
+    var kind = options.kind || "points";
+    var base = options.style || {};
+    var layer = L.geoJSON(data, {
+      pointToLayer: function (feature, latlng) {
+        var props = feature.properties || {};
+        var style = L.extend({}, base, {
+          radius: props.radius || options.radius || 6,
+        });
+        if (props.color) {
+          style.color = options.outline || props.color;
+          style.fillColor = props.color;
+        }
+        return L.circleMarker(latlng, style);
+      },
+      style: function (feature) {
+        var props = feature.properties || {};
+        var style = L.extend({}, base);
+        if (props.color) {
+          style.color = props.color;
+          if (kind !== "lines") style.fillColor = props.color;
+        }
+        return style;
+      },
+      onEachFeature: function (feature, sub) {
+        var props = feature.properties || {};
+        if (kind === "communes" || kind === "regions") {
+          // raw names: never through innerHTML
+          sub.bindTooltip(function () {
+            return communeTooltip(layer, feature);
+          }, { sticky: true });
+          return;
+        }
+        if (props.popup) sub.bindPopup(props.popup, { maxWidth: 320 });
+        if (props.label) {
+          sub.bindTooltip(props.label, {
+            permanent: true,
+            direction: kind === "lines" ? "center" : "right",
+            className: "tv-label",
+          });
+        } else if (props.tooltip) {
+          sub.bindTooltip(props.tooltip, { sticky: kind !== "zones" });
+        }
+      },
+    });
+    layer.techvalleyKind = kind;
+    return layer;
+  };
+
+  function communeTooltip(layer, feature) {
+    var props = feature.properties || {};
+    var box = el("div", "tv-tooltip");
+    el("strong", "", box, props.n || "");
+    var ind = layer.techvalleyIndicator;
+    if (ind && props.v) {
+      var value = props.v[ind.index];
+      el(
+        "div",
+        "",
+        box,
+        ind.label + ": " + (value === null || value === undefined ? ind.missing : formatNumber(value, ind))
+      );
+    }
+    return box;
+  }
+
+  function formatNumber(value, ind) {
+    try {
+      return (
+        Number(value).toLocaleString(ind.locale || undefined, {
+          maximumFractionDigits: ind.digits === undefined ? 1 : ind.digits,
+        }) + (ind.unit || "")
+      );
+    } catch (e) {
+      return String(value);
+    }
+  }
+
+  /* ---------------------------------------------------------------- controls */
+
+  var Legend = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd: function () {
+      this._div = el("div", "tv-legend leaflet-bar");
+      this._sections = {};
+      L.DomEvent.disableClickPropagation(this._div);
+      L.DomEvent.disableScrollPropagation(this._div);
+      return this._div;
+    },
+    // section: {title, items: [{color, label, shape}]} or {title, gradient: [colors], min, max}
+    setSection: function (key, section) {
+      var box = this._sections[key];
+      if (!box) {
+        box = this._sections[key] = el("div", "tv-legend-section", this._div);
+        box.setAttribute("data-legend", key);
+      }
+      box.textContent = "";
+      if (!section) {
+        box.style.display = "none";
+        return;
+      }
+      box.style.display = "";
+      el("div", "tv-legend-title", box, section.title);
+      if (section.gradient) {
+        var bar = el("div", "tv-legend-gradient", box);
+        bar.style.background = "linear-gradient(to right, " + section.gradient.join(", ") + ")";
+        var ends = el("div", "tv-legend-ends", box);
+        el("span", "", ends, section.min);
+        el("span", "", ends, section.max);
+      }
+      (section.items || []).forEach(function (item) {
+        var row = el("div", "tv-legend-row", box);
+        var swatch = el("span", "tv-swatch tv-swatch-" + (item.shape || "box"), row);
+        swatch.style.background = item.color;
+        if (item.border) swatch.style.borderColor = item.border;
+        el("span", "", row, item.label);
+      });
+    },
+  });
+
+  function fullscreenIcon() {
+    // four corners, drawn (no icon font to load)
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  var Fullscreen = L.Control.extend({
+    options: { position: "topleft", title: "Full screen" },
+    onAdd: function (map) {
+      var bar = el("div", "leaflet-bar tv-fullscreen");
+      var link = el("a", "tv-fullscreen-button", bar);
+      link.appendChild(fullscreenIcon());
+      link.href = "#";
+      link.title = this.options.title;
+      link.setAttribute("role", "button");
+      link.setAttribute("aria-label", this.options.title);
+      var container = map.getContainer();
+      L.DomEvent.on(link, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        L.DomEvent.stopPropagation(e);
+        if (document.fullscreenElement) {
+          document.exitFullscreen();
+        } else if (container.requestFullscreen) {
+          container.requestFullscreen();
+        } else {
+          // no Fullscreen API (old browsers): fill the window instead
+          L.DomUtil.hasClass(container, "tv-pseudo-fullscreen")
+            ? L.DomUtil.removeClass(container, "tv-pseudo-fullscreen")
+            : L.DomUtil.addClass(container, "tv-pseudo-fullscreen");
+          map.invalidateSize();
+        }
+      });
+      L.DomEvent.on(document, "fullscreenchange", function () {
+        var on = document.fullscreenElement === container;
+        (on ? L.DomUtil.addClass : L.DomUtil.removeClass)(container, "tv-is-fullscreen");
+        map.invalidateSize();
+      });
+      return bar;
+    },
+  });
+
+  var Search = L.Control.extend({
+    options: { position: "topleft", placeholder: "Search", empty: "No zone found" },
+    initialize: function (handle, options) {
+      L.setOptions(this, options);
+      this._handle = handle;
+    },
+    onAdd: function () {
+      var self = this;
+      var box = el("div", "tv-search leaflet-bar");
+      var input = (this._input = el("input", "tv-search-input", box));
+      input.type = "search";
+      input.placeholder = this.options.placeholder;
+      input.setAttribute("aria-label", this.options.placeholder);
+      var list = (this._list = el("ul", "tv-search-results", box));
+      list.setAttribute("role", "listbox");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      L.DomEvent.on(input, "input", function () {
+        self._show(self._handle.findZones(input.value));
+      });
+      L.DomEvent.on(input, "keydown", function (e) {
+        if (e.key === "Enter") {
+          var found = self._handle.findZones(input.value);
+          if (found.length) self._pick(found[0]);
+        } else if (e.key === "Escape") {
+          self._show([]);
+        }
+      });
+      return box;
+    },
+    _show: function (found) {
+      var self = this;
+      this._list.textContent = "";
+      if (!this._input.value) return;
+      if (!found.length) {
+        el("li", "tv-search-empty", this._list, this.options.empty);
+        return;
+      }
+      found.slice(0, 8).forEach(function (layer) {
+        var item = el("li", "tv-search-result", self._list, layer.feature.properties.name);
+        item.setAttribute("role", "option");
+        item.setAttribute("data-zone-id", layer.feature.properties.id);
+        L.DomEvent.on(item, "click", function () {
+          self._pick(layer);
+        });
+      });
+    },
+    _pick: function (layer) {
+      this._list.textContent = "";
+      this._input.value = layer.feature.properties.name;
+      this._handle.showZone(layer.feature.properties.id);
+    },
+  });
+
+  /* ---------------------------------------------------------------- choropleth */
+
+  function classify(value, breaks) {
+    // breaks: upper bounds of all classes but the last
+    for (var i = 0; i < breaks.length; i++) {
+      if (value <= breaks[i]) return i;
+    }
+    return breaks.length;
+  }
+
+  function indicatorStyle(ind) {
+    return function (feature) {
+      var v = feature.properties && feature.properties.v ? feature.properties.v[ind.index] : null;
+      var missing = v === null || v === undefined;
+      return {
+        color: "#7a7a7a",
+        weight: 0.4,
+        opacity: 0.6,
+        fillOpacity: missing ? 0.15 : 0.65,
+        fillColor: missing ? "#cccccc" : ind.colors[classify(v, ind.breaks)],
+      };
+    };
+  }
+
+  function indicatorLegend(ind) {
+    var items = ind.colors.map(function (color, i) {
+      var lo = i === 0 ? ind.min : ind.breaks[i - 1];
+      var hi = i === ind.breaks.length ? ind.max : ind.breaks[i];
+      return { color: color, label: formatNumber(lo, ind) + " \u2013 " + formatNumber(hi, ind) };
+    });
+    items.push({ color: "#cccccc", label: ind.missing });
+    return { title: ind.label, items: items };
+  }
+
+  var IndicatorSwitch = L.Control.extend({
+    options: { position: "topright", title: "Talent" },
+    initialize: function (handle, indicators, options) {
+      L.setOptions(this, options);
+      this._handle = handle;
+      this._indicators = indicators;
+    },
+    onAdd: function () {
+      var self = this;
+      var box = el("div", "tv-indicator leaflet-bar");
+      var label = el("label", "tv-indicator-label", box, this.options.title);
+      var select = (this._select = el("select", "tv-indicator-select", box));
+      select.id = L.stamp(this) + "-tv-indicator";
+      label.htmlFor = select.id;
+      this._indicators.forEach(function (ind) {
+        var option = el("option", "", select, ind.label);
+        option.value = ind.key;
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.on(select, "change", function () {
+        self._handle.setIndicator(select.value);
+      });
+      return box;
+    },
+  });
+
+  /* ---------------------------------------------------------------- init */
+
+  /**
+   * Wire a map built by web/maps.py and publish its handle.
+   *
+   * config: {id, kind, labels, legend: [{key, title, items}], indicators: [...],
+   *          search: bool, fullscreen: bool, fit: [[s, w], [n, e]], maxZoom}
+   * layers: {name: L.Layer} (zones, communes, regions, tiles, offline, <point layers>, ...)
+   */
+  TV.init = function (map, config, layers) {
+    config = config || {};
+    var labels = config.labels || {};
+    var handle = {
+      map: map,
+      id: config.id,
+      kind: config.kind,
+      layers: layers,
+      config: config,
+      zones: {},
+      indicator: null,
+      offline: false,
+    };
+
+    var zonesLayer = layers.zones;
+    if (zonesLayer) {
+      zonesLayer.eachLayer(function (sub) {
+        var props = sub.feature && sub.feature.properties;
+        if (props && props.id !== undefined) handle.zones[props.id] = sub;
+      });
+    }
+
+    handle.findZones = function (text) {
+      var wanted = fold(text).trim();
+      if (!wanted) return [];
+      var starts = [];
+      var contains = [];
+      Object.keys(handle.zones).forEach(function (id) {
+        var layer = handle.zones[id];
+        var name = fold(layer.feature.properties.name);
+        var at = name.indexOf(wanted);
+        if (at === 0) starts.push(layer);
+        else if (at > 0) contains.push(layer);
+      });
+      return starts.concat(contains);
+    };
+
+    handle.showZone = function (id) {
+      var layer = handle.zones[id];
+      if (!layer) return null;
+      if (zonesLayer && !map.hasLayer(zonesLayer)) zonesLayer.addTo(map);
+      var latlng = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+      map.setView(latlng, Math.max(map.getZoom(), 11));
+      layer.openPopup(latlng);
+      return layer;
+    };
+
+    // legend
+    var legend = null;
+    if ((config.legend && config.legend.length) || (config.indicators && config.indicators.length)) {
+      legend = handle.legend = new Legend();
+      legend.addTo(map);
+      (config.legend || []).forEach(function (section) {
+        legend.setSection(section.key, section);
+      });
+    }
+
+    // talent choropleth: one layer, restyled per indicator
+    var communes = layers.communes;
+    var indicators = (config.indicators || []).map(function (ind, index) {
+      return L.extend({ index: index, missing: labels.missing || "no data", locale: config.locale }, ind);
+    });
+    handle.indicators = indicators;
+    handle.setIndicator = function (key) {
+      var ind = null;
+      indicators.forEach(function (candidate) {
+        if (candidate.key === key) ind = candidate;
+      });
+      if (!ind || !communes) return null;
+      handle.indicator = ind.key;
+      communes.techvalleyIndicator = ind;
+      communes.setStyle(indicatorStyle(ind));
+      if (legend) legend.setSection("talent", map.hasLayer(communes) ? indicatorLegend(ind) : null);
+      if (handle.indicatorSwitch) handle.indicatorSwitch._select.value = ind.key;
+      map.getContainer().setAttribute("data-indicator", ind.key);
+      return ind;
+    };
+    if (communes && indicators.length) {
+      handle.indicatorSwitch = new IndicatorSwitch(handle, indicators, {
+        title: labels.talent || "Talent",
+      }).addTo(map);
+      handle.setIndicator(indicators[0].key);
+      map.on("overlayadd overlayremove", function (e) {
+        if (e.layer === communes && legend) {
+          var current = communes.techvalleyIndicator;
+          legend.setSection("talent", e.type === "overlayadd" && current ? indicatorLegend(current) : null);
+        }
+      });
+    }
+
+    // base: tiles when online, the regions as land when offline
+    var regions = layers.regions;
+    var landStyle = {
+      color: "#8c8c8c",
+      weight: 1,
+      opacity: 0.9,
+      fillColor: "#f4f1ea",
+      fillOpacity: 1,
+    };
+    var outlineStyle = { color: "#666666", weight: 1.2, opacity: 0.8, fillOpacity: 0 };
+    handle.setOffline = function (offline) {
+      handle.offline = !!offline;
+      (offline ? L.DomUtil.addClass : L.DomUtil.removeClass)(map.getContainer(), "tv-offline");
+      map.getContainer().setAttribute("data-base", offline ? "offline" : "tiles");
+      if (regions) {
+        regions.setStyle(offline ? landStyle : outlineStyle);
+        regions.bringToBack();
+      }
+    };
+    var tiles = layers.tiles;
+    var offlineBase = layers.offline;
+    if (tiles && offlineBase) {
+      map.on("baselayerchange", function (e) {
+        handle.setOffline(e.layer === offlineBase);
+      });
+      var switched = false;
+      var goOffline = function () {
+        if (switched || !map.hasLayer(tiles)) return;
+        switched = true;
+        map.removeLayer(tiles);
+        offlineBase.addTo(map);
+        handle.setOffline(true);
+      };
+      tiles.on("tileerror", goOffline);
+      if (navigator.onLine === false) goOffline();
+      else handle.setOffline(!map.hasLayer(tiles));
+    } else {
+      handle.setOffline(!tiles);
+    }
+
+    if (config.search && zonesLayer) {
+      handle.search = new Search(handle, {
+        placeholder: labels.search || "Search a zone",
+        empty: labels.no_zone || "No zone found",
+      }).addTo(map);
+    }
+    if (config.fullscreen) {
+      new Fullscreen({ title: labels.fullscreen || "Full screen" }).addTo(map);
+    }
+    if (config.fit) {
+      map.fitBounds(config.fit, { maxZoom: config.maxZoom || 12, padding: [40, 40] });
+    }
+
+    map.getContainer().setAttribute("data-map-kind", config.kind || "");
+    map.techvalley = handle;
+    window.techvalleyMap = handle;
+    if (config.id) window.techvalleyMaps[config.id] = handle;
+    return handle;
+  };
+})();
