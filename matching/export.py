@@ -26,7 +26,7 @@ Examples
 ...                   "reasons": ["rent_mad_m2_month missing"]}],
 ...     "robustness": {"fes": {"p_first": 1.0, "p_top3": 1.0}},
 ... }
->>> print(to_csv(shortlist))  # doctest: +NORMALIZE_WHITESPACE
+>>> print(to_csv(shortlist), end="")
 status,rank,id,name,score,p_first,p_top3,value_rent_mad_m2_month,contribution_rent_mad_m2_month,reasons
 ranked,1,fes,Fès Shore,1.0,1.0,1.0,70,1.0,
 excluded,,agd,Agadir Shore,,,,,,rent_mad_m2_month missing
@@ -35,15 +35,16 @@ excluded,,agd,Agadir Shore,,,,,,rent_mad_m2_month missing
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import math
 import numbers
+import os
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from importlib import resources
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -122,6 +123,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "robustness_text": "Share of random weight draws around the given weights in which the zone "
         "ranks first and in the top 3.",
         "leave_one_out": "Rank without each criterion",
+        "loo_first": "first without it",
+        "loo_change": "largest rank change",
+        "mean_rank": "mean rank",
+        "worst": "* missing: scored as the worst observed value",
         "incentives": "Incentives (estimate)",
         "location": "Location",
         "sources": "Data sources",
@@ -192,6 +197,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "robustness_text": "Part des tirages aléatoires de poids autour des poids donnés où la "
         "zone est classée première et dans les 3 premières.",
         "leave_one_out": "Rang sans chaque critère",
+        "loo_first": "premier sans lui",
+        "loo_change": "plus grand changement de rang",
+        "mean_rank": "rang moyen",
+        "worst": "* manquant : noté comme la pire valeur observée",
         "incentives": "Incitations (estimation)",
         "location": "Localisation",
         "sources": "Sources des données",
@@ -242,6 +251,7 @@ _LABELS: dict[str, dict[str, str]] = {
 _UNITS = (  # longest suffix first: the column name carries its unit
     ("_mad_m2_month", "MAD/m²/month"),
     ("_mad_month", "MAD/month"),
+    ("_mad_year", "MAD/year"),
     ("_mad_m2", "MAD/m²"),
     ("_km", "km"),
     ("_m2", "m²"),
@@ -287,6 +297,8 @@ class _View:
     excluded: list[Mapping[str, Any]]
     robustness: Mapping[str, Any]
     criteria: list[str]
+    applied_criteria: list[Mapping[str, Any]]
+    applied_constraints: list[Mapping[str, Any]]
     directions: dict[str, str]
     constraint_columns: list[str]
     hint: str | None
@@ -303,10 +315,9 @@ class _View:
         return _LABELS[self.lang][key]
 
     def site(self, zone_id: str) -> Mapping[str, Any]:
-        if self.sites is None:
+        if self.sites is None or zone_id not in self.sites.index:
             return {}
-        row = self.sites.loc[zone_id]
-        return row.to_dict()
+        return self.sites.loc[zone_id].to_dict()
 
 
 def _check_options(top: int | None, lang: str) -> None:
@@ -370,21 +381,30 @@ def _read(
         for col in list(entry.get("values") or {}) + list(entry.get("contributions") or {}):
             if col not in criteria:
                 criteria.append(col)
+    # the criteria and constraints as applied (presets filled in) when the engine gives them
+    applied_criteria = _mappings(shortlist.get("criteria")) or _mappings(requirements.get("criteria"))
+    applied_constraints = (_mappings(shortlist.get("constraints"))
+                           or _mappings(requirements.get("constraints")))
     directions: dict[str, str] = {}
-    for crit in requirements.get("criteria") or []:
-        if isinstance(crit, Mapping) and crit.get("column"):
+    for crit in applied_criteria:
+        if crit.get("column"):
             directions[str(crit["column"])] = str(crit.get("direction", ""))
     constraint_columns = []
-    for con in requirements.get("constraints") or []:
-        if isinstance(con, Mapping) and con.get("column"):
+    for con in applied_constraints:
+        if con.get("column"):
             col = str(con["column"])
             if col not in criteria and col not in constraint_columns:
                 constraint_columns.append(col)
 
     site_table = _index_sites(sites, seen, need_sites=need_sites)
-    dataset = dict(shortlist.get("dataset") or {})
-    if not dataset and site_table is not None:
-        dataset = dict(getattr(site_table, "attrs", {}).get("dataset") or {})
+    dataset: dict[str, Any] = {}
+    if site_table is not None:  # valleys may record the dataset on the sites
+        attrs = getattr(site_table, "attrs", {})
+        dataset.update({k: attrs[k] for k in ("path", "version", "sources") if attrs.get(k)})
+        if isinstance(attrs.get("dataset"), Mapping):
+            dataset.update(attrs["dataset"])
+    if isinstance(shortlist.get("dataset"), Mapping):
+        dataset.update({k: v for k, v in shortlist["dataset"].items() if v not in (None, "")})
 
     cr = shortlist.get("consistency_ratio")
     view = _View(
@@ -398,6 +418,8 @@ def _read(
         excluded=excluded,
         robustness=shortlist.get("robustness") or {},
         criteria=criteria,
+        applied_criteria=applied_criteria,
+        applied_constraints=applied_constraints,
         directions=directions,
         constraint_columns=constraint_columns,
         hint=shortlist.get("hint"),
@@ -414,7 +436,11 @@ def _read(
 
 
 def _index_sites(sites: Any, zone_ids: Mapping[str, str], *, need_sites: bool) -> pd.DataFrame | None:
-    """The sites indexed by zone id (as text); every shortlisted zone must be among them."""
+    """The sites indexed by zone id (as text).
+
+    For GeoJSON every shortlisted zone must be among them; other formats show a zone the sites
+    lack (a saved shortlist of an older dataset) without its location.
+    """
     if sites is None:
         if need_sites:
             raise ExportError(
@@ -442,13 +468,17 @@ def _index_sites(sites: Any, zone_ids: Mapping[str, str], *, need_sites: bool) -
             "GeoDataFrame (valleys.site_features)."
         )
     missing = [zid for zid in zone_ids if zid not in table.index]
-    if missing:
+    if missing and need_sites:  # other formats show such a zone without its location
         raise ExportError(
             f"{len(missing)} shortlisted zone(s) are not in the sites given ({', '.join(missing[:10])}"
             f"{', ...' if len(missing) > 10 else ''}): pass the sites the shortlist was made from "
             f"(the same --data).",
         )
     return table
+
+
+def _mappings(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
 def _is_number(value: Any) -> bool:
@@ -486,9 +516,20 @@ def _fmt_number(value: Any, lang: str, *, digits: int | None = None) -> str:
 
 
 def _fmt_pct(value: Any, lang: str) -> str:
+    """A share as a percentage; never rounds a small chance to 0% or a near-certainty to 100%.
+
+    >>> _fmt_pct(0.71, "en"), _fmt_pct(0.005, "en"), _fmt_pct(0.995, "en"), _fmt_pct(1, "fr")
+    ('71%', '<1%', '>99%', '100\u202f%')
+    """
     if not _is_number(value):
         return "–" if _is_missing(value) else str(value)
-    text = f"{100 * float(value):.0f}"
+    pct = 100 * float(value)
+    if 0 < pct < 1:
+        text = "<1"
+    elif 99 < pct < 100:
+        text = ">99"
+    else:
+        text = f"{pct:.0f}"
     return f"{text}\u202f%" if lang == "fr" else f"{text}%"
 
 
@@ -556,6 +597,41 @@ def _for_zone(extra: Any, zone_id: str) -> Any:
     return None
 
 
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _loo_for_zone(loo: Any, zone_id: str) -> Any:
+    """A zone's rank without each criterion: ``{column: {"ranks": {zone: rank}}}`` (the engine's
+    form) or any form :func:`_for_zone` reads."""
+    if isinstance(loo, Mapping) and zone_id not in loo:
+        by_column = {}
+        for column, info in loo.items():
+            ranks = info.get("ranks") if isinstance(info, Mapping) else None
+            if isinstance(ranks, Mapping) and zone_id in ranks:
+                by_column[column] = ranks[zone_id]
+        if by_column:
+            return by_column
+    return _for_zone(loo, zone_id)
+
+
+def _loo_summary(view: _View) -> list[tuple[str, str, str]]:
+    """Per criterion left out: the zone then first and the largest rank change."""
+    out = []
+    names = {str(e["id"]): str(e.get("name", e["id"])) for e in view.ranked}
+    if isinstance(view.leave_one_out, Mapping):
+        for column, info in view.leave_one_out.items():
+            if isinstance(info, Mapping) and ("first" in info or "max_rank_change" in info):
+                first = names.get(str(info.get("first")), str(info.get("first") or "–"))
+                out.append((column_label(str(column)), first,
+                            _fmt_any(info.get("max_rank_change"), view.lang)))
+            elif info is None and column in view.criteria:
+                out.append((column_label(str(column)), "–", "–"))
+    return out
+
+
 def _shared_part(extra: Any, zone_ids: Iterable[str]) -> Any:
     """The part of an extra that is not per zone (e.g. the incentive assumptions)."""
     ids = set(zone_ids)
@@ -585,6 +661,8 @@ def _dataset_sources(view: _View) -> list[tuple[str, str]]:
     if view.sites is not None and "source" in view.sites.columns:
         ids = [str(e["id"]) for e in view.ranked + view.excluded]
         for zid in ids:
+            if zid not in view.sites.index:
+                continue
             src = view.sites.at[zid, "source"]
             if not _is_missing(src) and str(src).strip():
                 out.append((str(view.sites.at[zid, "name"]) if "name" in view.sites.columns else zid,
@@ -599,12 +677,14 @@ def _requirement_lines(view: _View) -> list[tuple[str, str]]:
     for key in ("name", "activity", "headcount", "floor_area_m2", "salary_mad_month"):
         if not _is_missing(req.get(key)):
             lines.append((view.label(key), _fmt_any(req.get(key), view.lang)))
-    for i, con in enumerate(c for c in req.get("constraints") or [] if isinstance(c, Mapping)):
-        text = f"{column_label(str(con.get('column', '')))} {con.get('op', '')} {_fmt_any(con.get('value'), view.lang)}"
+    for i, con in enumerate(view.applied_constraints):
+        text = str(con.get("text") or "") or (
+            f"{column_label(str(con.get('column', '')))} {con.get('op', '')} "
+            f"{_fmt_any(con.get('value'), view.lang)}")
         if con.get("missing"):
             text += f" (missing: {con['missing']})"
         lines.append((view.label("constraints") if i == 0 else "", text))
-    for i, crit in enumerate(c for c in req.get("criteria") or [] if isinstance(c, Mapping)):
+    for i, crit in enumerate(view.applied_criteria):
         direction = str(crit.get("direction", ""))
         text = f"{column_label(str(crit.get('column', '')))}, {view.label(direction) if direction in ('benefit', 'cost') else direction}"
         if _is_number(crit.get("weight")):
@@ -626,6 +706,10 @@ def _method_lines(view: _View) -> list[str]:
         out.append(f"{view.label('normalization').capitalize()}{_colon(view.lang)}{view.label('norm_' + view.normalization)}")
     elif view.normalization:
         out.append(f"{view.label('normalization').capitalize()}{_colon(view.lang)}{view.normalization}")
+    rob = view.raw.get("robustness_method")
+    if isinstance(rob, Mapping) and rob:
+        out.append(f"{view.label('robustness')}{_colon(view.lang)}{view.label('robustness_text')} "
+                   f"({_fmt_any(rob, view.lang)})")
     if view.consistency_ratio is not None or view.requirements.get("ahp"):
         cr = _fmt_number(view.consistency_ratio, view.lang, digits=3)
         out.append(f"{view.label('ahp')} {view.label('consistency_ratio')}{_colon(view.lang)}{cr}")
@@ -673,16 +757,21 @@ def _flat_rows(view: _View, entries_ranked: Sequence[Mapping[str, Any]], *, with
                 row[f"contribution_{col}"] = contributions.get(col)
             incentives = _for_zone(view.incentives, zid)
             if isinstance(incentives, Mapping):
-                for key, val in incentives.items():
-                    if val is None or isinstance(val, (numbers.Real, str)):
+                for key, val in incentives.items():  # the figures; inputs and prose are elsewhere
+                    if key not in _INCENTIVE_INPUTS and (val is None or isinstance(val, numbers.Real)):
                         row[f"incentive_{key}"] = val
+            if status == "ranked" and "imputed" in entry:  # criteria scored as the worst value
+                imputed = entry["imputed"]
+                row["imputed"] = "; ".join(map(str, imputed)) if isinstance(imputed, (Mapping, list)) else imputed
+            if status == "ranked" and "explanation" in entry:
+                row["explanation"] = "; ".join(str(n) for n in _as_list(entry["explanation"]))
             row["reasons"] = "; ".join(str(r) for r in entry.get("reasons") or [])
             if with_location and view.sites is not None:
                 for col in ("lon", "lat"):
                     if col in view.sites.columns:
                         row[col] = site.get(col)
             rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, dtype=object)  # keeps 70 as 70, not 70.0
     if frame.empty:
         return frame
     # constraint-only columns that nothing fills are noise, not data
@@ -691,6 +780,9 @@ def _flat_rows(view: _View, entries_ranked: Sequence[Mapping[str, Any]], *, with
     if "rank" in frame:
         frame["rank"] = frame["rank"].astype("Int64")
     return frame
+
+
+_INCENTIVE_INPUTS = {"headcount", "salary_mad_month"}
 
 
 def _jsonable(value: Any) -> Any:
@@ -746,7 +838,9 @@ def to_csv(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: 
     frame = _flat_rows(view, view.ranked, with_location=True)
     if frame.empty:
         return "status,rank,id,name,score,reasons\n"
-    frame = frame.map(_defuse)
+    for col in frame.columns:  # cell by cell: DataFrame.map would turn 70 into 70.0
+        if frame[col].dtype == object:
+            frame[col] = pd.Series([_defuse(v) for v in frame[col]], index=frame.index, dtype=object)
     return frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
@@ -781,7 +875,7 @@ def _align(rows: list[list[str]], right: Sequence[bool]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for r in rows:
-        cells = [c.rjust(w) if rt else c.ljust(w) for c, w, rt in zip(r, widths, right)]
+        cells = [c.rjust(w) if rt else c.ljust(w) for c, w, rt in zip(r, widths, right, strict=True)]
         out.append("  ".join(cells).rstrip())
     return out
 
@@ -967,16 +1061,20 @@ def _zone_view(view: _View, entry: Mapping[str, Any]) -> dict[str, Any]:
     contributions = entry.get("contributions") or {}
     numeric = [abs(float(v)) for v in contributions.values() if _is_number(v) and math.isfinite(v)]
     scale = max(numeric) if numeric and max(numeric) > 0 else 1.0
+    imputed = entry.get("imputed") if isinstance(entry.get("imputed"), Mapping) else {}
     rows = []
     for col in view.criteria:
         contrib = contributions.get(col)
+        value = _fmt_number(values.get(col), lang)
+        if col in imputed:  # missing: scored as the worst observed value, and flagged
+            value = f"{_fmt_number(imputed[col], lang)}*"
         share = abs(float(contrib)) / scale if _is_number(contrib) and math.isfinite(contrib) else 0.0
         rows.append({
             "column": col,
             "label": column_label(col),
             "direction": _direction(view, col),
             "weight": _fmt_pct(view.weights.get(col), lang) if col in view.weights else "–",
-            "value": _fmt_number(values.get(col), lang),
+            "value": value,
             "contribution": _fmt_number(contrib, lang, digits=3),
             "negative": _is_number(contrib) and contrib < 0,
             "bar": round(100 * share, 1),
@@ -987,10 +1085,11 @@ def _zone_view(view: _View, entry: Mapping[str, Any]) -> dict[str, Any]:
             location.append((view.label(col) if col in _LABELS["en"] else col, str(site[col])))
     if _is_number(site.get("lon")) and _is_number(site.get("lat")):
         location.append((view.label("lonlat"), f"{site['lon']:.5f}, {site['lat']:.5f}"))
-    if not _is_missing(site.get("location_precision")):
-        location.append(("location_precision", str(site["location_precision"])))
+    for col in ("location_precision", "source"):
+        if not _is_missing(site.get(col)):
+            location.append((column_label(col), str(site[col])))
     rob = view.robustness.get(zid) or {}
-    notes = [str(n) for key in ("notes", "flags", "imputed") for n in (entry.get(key) or [])]
+    notes = [str(n) for key in ("explanation", "notes", "flags") for n in _as_list(entry.get(key))]
     return {
         "id": zid,
         "name": str(entry.get("name", site.get("name", zid))),
@@ -998,15 +1097,16 @@ def _zone_view(view: _View, entry: Mapping[str, Any]) -> dict[str, Any]:
         "score": _fmt_number(entry.get("score"), lang, digits=3),
         "p_first": _fmt_pct(rob.get("p_first"), lang) if "p_first" in rob else None,
         "p_top3": _fmt_pct(rob.get("p_top3"), lang) if "p_top3" in rob else None,
-        "robustness": [(view.label(k) if k in ("p_first", "p_top3") else k, _fmt_pct(v, lang) if _is_number(v) and 0 <= v <= 1 else _fmt_any(v, lang))
+        "robustness": [(view.label(k) if k in ("p_first", "p_top3", "mean_rank") else k,
+                        _fmt_pct(v, lang) if k.startswith("p_") else _fmt_number(v, lang, digits=2))
                        for k, v in rob.items()],
         "criteria": rows,
         "incentives": [(column_label(k), _fmt_any(v, lang, sep="\n"))
                        for k, v in _pairs(_for_zone(view.incentives, zid))],
         "leave_one_out": [(column_label(k) if k in view.criteria else k, _fmt_any(v, lang))
-                          for k, v in _pairs(_for_zone(view.leave_one_out, zid))],
+                          for k, v in _pairs(_loo_for_zone(view.leave_one_out, zid))],
         "location": location,
-        "notes": notes,
+        "notes": ([view.label("worst")] if any(c in imputed for c in view.criteria) else []) + notes,
     }
 
 
@@ -1044,6 +1144,7 @@ def _context(view: _View, top: int | None) -> dict[str, Any]:
         "warnings": view.warnings,
         "method": _method_lines(view),
         "weights": [(column_label(c), _direction(view, c), _fmt_pct(w, lang)) for c, w in view.weights.items()],
+        "loo_summary": _loo_summary(view),
         "consistency_ratio": (_fmt_number(view.consistency_ratio, lang, digits=3)
                               if view.consistency_ratio is not None else ""),
         "assumptions": [(column_label(k), _fmt_any(v, lang, sep="\n")) for k, v in
@@ -1071,11 +1172,12 @@ def to_html(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
 
 def _font_path(name: str) -> str:
     """A DejaVu TTF shipped inside matplotlib (a dependency), found without importing it."""
-    path = resources.files("matplotlib") / "mpl-data" / "fonts" / "ttf" / name
-    return str(path)
+    spec = importlib.util.find_spec("matplotlib")  # locates the package without running it
+    assert spec is not None and spec.submodule_search_locations, "matplotlib is a dependency"
+    return os.path.join(spec.submodule_search_locations[0], "mpl-data", "fonts", "ttf", name)
 
 
-_PDF_CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_PDF_CREATED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def to_pdf(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: str = "en") -> bytes:
@@ -1097,7 +1199,7 @@ def _created(shortlist: Mapping[str, Any]) -> datetime:
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         except ValueError:
             pass
     return _PDF_CREATED
@@ -1177,7 +1279,11 @@ class _PdfDossier:
         pdf.ln(3)
 
     def pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
-        if pairs:
+        if pairs and not any(k for k, _ in pairs):  # a plain list: bullets
+            for _, value in pairs:
+                self.para(f"• {value}", size=9)
+            self.pdf.ln(2)
+        elif pairs:
             self.table(None, [(k, v) for k, v in pairs], (1, 2))
 
     def bar_rows(self, zone: Mapping[str, Any]) -> None:
@@ -1188,7 +1294,7 @@ class _PdfDossier:
         widths = [epw * c for c in cols]
         header = [self.L["criterion"], self.L["weight"], self.L["value"], self.L["contribution"], ""]
         pdf.set_font("DejaVu", "B", 9)
-        for text, w in zip(header, widths):
+        for text, w in zip(header, widths, strict=True):
             pdf.cell(w, 6, text, border="B")
         pdf.ln(6)
         pdf.set_font("DejaVu", size=9)
@@ -1255,6 +1361,13 @@ class _PdfDossier:
             self.table(header, rows, widths, aligns)
             if ctx["more_ranked"]:
                 self.para(ctx["more_ranked"], muted=True)
+            if ctx["has_robustness"]:
+                self.para(f"{L['robustness']}: {L['robustness_text']}", size=9, muted=True)
+                pdf.ln(2)
+            if ctx["loo_summary"]:
+                self.heading(L["leave_one_out"], size=12)
+                self.table([L["criterion"], L["loo_first"], L["loo_change"]], ctx["loo_summary"],
+                           (0.45, 0.35, 0.2), ["LEFT", "LEFT", "RIGHT"])
         else:
             self.para(L["nothing_ranked"], style="B")
             if ctx["hint"]:
@@ -1279,6 +1392,7 @@ class _PdfDossier:
             self.bar_rows(z)
             for note in z["notes"]:
                 self.para(f"• {note}", size=9, muted=True)
+            pdf.ln(3 if z["notes"] else 0)
             if z["robustness"]:
                 self.heading(L["robustness"], size=12)
                 self.para(L["robustness_text"], size=9, muted=True)

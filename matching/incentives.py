@@ -45,6 +45,7 @@ from matching import settings
 from matching.errors import RequirementsError
 
 __all__ = [
+    "DERIVED_COLUMNS",
     "IncentiveRules",
     "estimate",
     "income_tax",
@@ -53,6 +54,10 @@ __all__ = [
 ]
 
 ZONE_CLASS_COLUMN = "incentive_zone_class"
+#: Columns :func:`incentive_columns` adds to a dataset that has :data:`ZONE_CLASS_COLUMN`.
+DERIVED_COLUMNS: tuple[str, ...] = (
+    "incentive_ir_cap_pct", "incentive_mad_per_job", "incentive_mad_total",
+)
 
 
 class _Rule(BaseModel):

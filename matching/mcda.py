@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
@@ -99,7 +100,7 @@ def normalize(
     """
     matrix = _as_float_matrix(matrix)
     benefit = np.asarray(benefit, dtype=bool)
-    if method == "none":
+    if method == "none" or matrix.shape[0] == 0:  # no site: nothing to normalise
         return matrix.copy()
     if method == "vector":
         scale = np.sqrt(np.einsum("ij,ij->j", matrix, matrix))
@@ -137,7 +138,7 @@ def weighted_sum(
     normalization : {"minmax", "vector", "sum", "none"}
         With ``minmax`` a cost criterion is already reversed by :func:`normalize`
         ((max - x) / (max - min)) and added; with the others its normalised value is
-        subtracted.
+        subtracted. A column with no variance (minmax) or of zeros (vector, sum) adds 0.
 
     Returns
     -------
@@ -193,6 +194,8 @@ def topsis_components(
     benefit = np.asarray(benefit, dtype=bool)
     # TOPSIS reverses costs through the ideal points, so normalise without reversing them.
     weighted = normalize(matrix, np.ones_like(benefit), normalization) * weights
+    if weighted.shape[0] == 0:  # every zone excluded: an empty ranking, not an error
+        return np.empty(0), weighted, weighted.copy()
     high, low = weighted.max(axis=0), weighted.min(axis=0)
     ideal = np.where(benefit, high, low)
     anti_ideal = np.where(benefit, low, high)
@@ -241,11 +244,13 @@ def topsis(
     -----
     Large matrices (a national grid) go through a blocked path: two passes over the
     matrix in cache-sized blocks of rows, spread over the cores (numpy and BLAS release
-    the GIL), the first for the column statistics, the second for both distances from one
-    BLAS product per block, ``||u -+ h||^2 = ||u||^2 -+ 2 u.h + ||h||^2`` with ``u`` a row
-    centred on the midpoint of the ideal points and ``h`` half their difference. Rows
-    whose distance is too small for that expansion to be exact to 1e-12 (near an ideal
-    point) are recomputed directly. Extra memory: one block per thread plus the output.
+    the GIL), the first for the column statistics, the second for both distances at once,
+    ``||u -+ h||^2 = ||u||^2 -+ 2 u.h + ||h||^2`` with ``u`` a weighted normalised row
+    centred on the midpoint of the two ideal points and ``h`` half their difference (two
+    BLAS matrix-vector products per block). Rows whose distance is too small for that
+    expansion to stay within 1e-12 of the direct formula (near an ideal point) are
+    recomputed directly. Extra memory: one block per thread and the output (and a
+    contiguous float64 copy of ``matrix`` if it is not one already).
 
     Examples
     --------
@@ -265,15 +270,26 @@ def topsis(
 _BLOCKED_MIN_ELEMENTS = 1 << 16
 #: Bytes of matrix per block: a block and its work buffer stay in L2.
 _BLOCK_BYTES = 1 << 18
-#: Elementwise work runs on rows folded to at least this length, so numpy's inner loops
-#: are long (a (rows, 10) array has 10-element inner loops, about 5x slower).
-_WIDE_ROW = 512
+#: Elementwise work runs on rows folded to at least this many elements, so numpy's inner
+#: loops are long (a (rows, 10) array has 10-element inner loops, several times slower).
+_WIDE_ROW = 4096
 #: A squared distance below this fraction of ||h||^2 is recomputed directly: the expansion
 #: loses about 8 eps ||h||^2, so the closeness stays within ~1e-12 of the direct formula.
 _CANCELLATION_TOLERANCE = 1e-6
 
 _executor: ThreadPoolExecutor | None = None
 _blas_controller: ThreadpoolController | None = None
+_pool_lock = threading.Lock()
+
+
+def _forget_pool() -> None:
+    # A forked child (a pre-forking web server) inherits the pool but not its threads.
+    global _executor
+    _executor = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _worker_count() -> int:
@@ -289,10 +305,11 @@ def _parallel_map(function, chunks):
     global _executor, _blas_controller
     if len(chunks) == 1:
         return [function(*chunks[0])]
-    if _executor is None:
-        _executor = ThreadPoolExecutor(_worker_count(), thread_name_prefix="mcda")
-    if _blas_controller is None:
-        _blas_controller = ThreadpoolController()
+    with _pool_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(_worker_count(), thread_name_prefix="mcda")
+        if _blas_controller is None:
+            _blas_controller = ThreadpoolController()
     with _blas_controller.limit(limits=1, user_api="blas"):
         return list(_executor.map(lambda chunk: function(*chunk), chunks))
 
@@ -308,8 +325,8 @@ def _layout(n_rows: int, n_criteria: int) -> tuple[int, int, list[tuple[int, int
     return fold, block_rows, [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
 
-def _column_stats(x, lo, hi, *, fold, block_rows, sums):
-    """Per-column max, min and (if ``sums``) sum of squares and sum over rows lo:hi."""
+def _column_stats(x, lo, hi, *, fold, block_rows, normalization):
+    """Per-column max, min, and the sum of squares (vector) or sum (sum) over rows lo:hi."""
     n_criteria = x.shape[1]
     width = fold * n_criteria
     high, low = np.full(width, -np.inf), np.full(width, np.inf)
@@ -325,8 +342,9 @@ def _column_stats(x, lo, hi, *, fold, block_rows, sums):
         for block, where in parts:
             np.maximum(high[where], block.max(axis=0), out=high[where])
             np.minimum(low[where], block.min(axis=0), out=low[where])
-            if sums:
+            if normalization == "vector":
                 sum_sq[where] += np.einsum("ij,ij->j", block, block)
+            elif normalization == "sum":
                 total[where] += block.sum(axis=0)
     shape = (fold, n_criteria)
     return (
@@ -338,11 +356,17 @@ def _column_stats(x, lo, hi, *, fold, block_rows, sums):
 
 
 def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, half):
-    """Write the closeness of rows lo:hi into ``out``; see :func:`topsis` (Notes)."""
+    """Write the closeness of rows lo:hi into ``out``; see :func:`topsis` (Notes).
+
+    With ``u = scale * (x - center)``: ``2 u.h = (x - center) @ (2 scale h)`` and
+    ``||u||^2 = (x - center)^2 @ scale^2``, so a block costs one subtraction, one square
+    and two matrix-vector products.
+    """
     n_criteria = x.shape[1]
     width = fold * n_criteria
-    center_wide, scale_wide = np.tile(center, fold), np.tile(scale, fold)
-    ones = np.ones(n_criteria)
+    center_wide = np.tile(center, fold)
+    twice_scaled_half = 2.0 * scale * half
+    scale_sq = scale * scale
     half_sq = float(half @ half)
     small_below = _CANCELLATION_TOLERANCE * half_sq
     buffer = np.empty(block_rows * n_criteria)
@@ -350,19 +374,16 @@ def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, half):
         stop = min(start + block_rows, hi)
         rows = stop - start
         block = x[start:stop]
-        centred = buffer[: rows * n_criteria].reshape(rows, n_criteria)
+        offset = buffer[: rows * n_criteria].reshape(rows, n_criteria)
         if rows % fold == 0:
-            wide = centred.reshape(-1, width)
+            wide = offset.reshape(-1, width)
             np.subtract(block.reshape(-1, width), center_wide, out=wide)
-            np.multiply(wide, scale_wide, out=wide)
         else:  # the ragged last block
-            wide = centred
-            np.subtract(block, center, out=centred)
-            np.multiply(centred, scale, out=centred)
-        twice_dot = centred @ half  # one BLAS product gives u.h for both distances
-        twice_dot *= 2.0
+            wide = offset
+            np.subtract(block, center, out=offset)
+        twice_dot = offset @ twice_scaled_half
         np.square(wide, out=wide)
-        base = centred @ ones
+        base = offset @ scale_sq
         base += half_sq
         d_plus_sq = base - twice_dot
         d_minus_sq = np.add(base, twice_dot, out=base)
@@ -371,8 +392,9 @@ def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, half):
             exact = (block[near] - center) * scale
             d_plus_sq[near] = np.square(exact - half).sum(axis=1)
             d_minus_sq[near] = np.square(exact + half).sum(axis=1)
-        d_plus = np.sqrt(np.maximum(d_plus_sq, 0.0, out=d_plus_sq), out=d_plus_sq)
-        d_minus = np.sqrt(np.maximum(d_minus_sq, 0.0, out=d_minus_sq), out=d_minus_sq)
+        # Every value left is >= small_below > 0: no negative rounding reaches the roots.
+        d_plus = np.sqrt(d_plus_sq, out=d_plus_sq)
+        d_minus = np.sqrt(d_minus_sq, out=d_minus_sq)
         d_plus += d_minus  # > 0: the two ideal points are ||2h|| > 0 apart
         np.divide(d_minus, d_plus, out=out[start:stop])
 
@@ -385,7 +407,7 @@ def _topsis_blocked(x, weights, benefit, normalization):
 
     def stats(lo, hi):
         return _column_stats(
-            x, lo, hi, fold=fold, block_rows=block_rows, sums=normalization in ("vector", "sum")
+            x, lo, hi, fold=fold, block_rows=block_rows, normalization=normalization
         )
 
     parts = _parallel_map(stats, chunks)

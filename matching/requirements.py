@@ -48,6 +48,7 @@ from pydantic import (
 
 from matching import presets, settings
 from matching.errors import RequirementsError
+from matching.incentives import DERIVED_COLUMNS, ZONE_CLASS_COLUMN
 from matching.mcda import ahp_weights
 
 __all__ = [
@@ -330,7 +331,8 @@ def parse_requirements(
     columns
         The dataset's columns; when given, every column that a constraint, a criterion or the
         AHP block names explicitly must be one of them (presets are checked by :func:`resolve`,
-        which drops what a dataset lacks).
+        which drops what a dataset lacks). With ``incentive_zone_class`` among them, the
+        incentive columns the shortlist derives (``incentive_mad_per_job``...) count as known.
     source
         What to call the requirements in messages (a file name, "request body").
 
@@ -356,7 +358,10 @@ def parse_requirements(
         except ValidationError as exc:
             problems.extend(_describe(error, data) for error in exc.errors())
     if columns is not None:
-        problems.extend(_column_problems(raw, list(columns)))
+        columns = list(columns)
+        if ZONE_CLASS_COLUMN in columns:  # the shortlist derives the incentive columns
+            columns += [c for c in DERIVED_COLUMNS if c not in columns]
+        problems.extend(_column_problems(raw, columns))
     if problems:
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
         raise RequirementsError(
@@ -543,9 +548,11 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
             if criterion.column in known:
                 criteria.append(criterion)
             else:
+                why = (f"the dataset has no {ZONE_CLASS_COLUMN} column to estimate it"
+                       if criterion.column in DERIVED_COLUMNS else "the dataset has no such column")
                 warnings.append(
                     f"the {requirements.activity} preset's criterion {criterion.column} was "
-                    "dropped: the dataset has no such column"
+                    f"dropped: {why}"
                 )
     else:
         criteria = []

@@ -213,10 +213,14 @@ def _check_constraint(
         else:
             shared = _items(cell) & wanted
             ok = bool(shared) if op == "in" else not shared
+            listed = ";" in cell
             if not ok and op == "in":
-                reasons[zone] = f"{column} {cell!r} has none of {_limit(values)}"
+                verb = "has none of" if listed else "is not one of"
+                reasons[zone] = f"{column} {cell!r} {verb} {_limit(values)}"
             elif not ok:
-                reasons[zone] = f"{column} {cell!r} includes {', '.join(sorted(shared))} (excluded)"
+                verb = "includes" if listed else "is"
+                reasons[zone] = (f"{column} {cell!r} {verb} {', '.join(sorted(shared))}, which "
+                                 "the requirement excludes")
         passed.append(ok)
     return pd.Series(passed, index=frame.index), missing, reasons
 
@@ -305,9 +309,7 @@ def make_shortlist(
         twice = sorted(set(frame.index[frame.index.duplicated()]))
         raise RequirementsError(f"sites: zone ids {', '.join(twice)} appear more than once")
     has_classes = incentive_rules.ZONE_CLASS_COLUMN in frame.columns
-    derived = ["incentive_ir_cap_pct", "incentive_mad_per_job", "incentive_mad_total"]
-    known = list(frame.columns) + (derived if has_classes else [])
-    req = parse_requirements(requirements, columns=known, source=source)
+    req = parse_requirements(requirements, columns=list(frame.columns), source=source)
 
     warnings: list[str] = []
     assumptions: list[str] = []

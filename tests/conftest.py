@@ -47,6 +47,12 @@ def write_dataset(tmp_path: Path):
     counter = iter(range(1_000_000))
 
     def write(layers: dict, fmt: str = "geojson") -> Path:
+        with warnings.catch_warnings():  # no CRS; Shapefile field names cut to 10 characters
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            return _write(layers, fmt)
+
+    def _write(layers: dict, fmt: str) -> Path:
         root = tmp_path / f"dataset{next(counter)}"
         if fmt == "gpkg":
             root.mkdir()
@@ -59,9 +65,7 @@ def write_dataset(tmp_path: Path):
             if fmt == "parquet":
                 gdf.to_parquet(root / f"{name}.parquet")
             elif fmt == "shp":
-                with warnings.catch_warnings():  # Shapefile field names are cut to 10 characters
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    gdf.to_file(root / f"{name}.shp", driver="ESRI Shapefile", engine="pyogrio")
+                gdf.to_file(root / f"{name}.shp", driver="ESRI Shapefile", engine="pyogrio")
             else:
                 gdf.to_file(root / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
         return root

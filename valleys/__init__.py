@@ -4,13 +4,14 @@ Load a dataset, validate it against the dataset contract, compute per-zone featu
 incentive classes, the national suitability grid, and rebuild the shipped Morocco dataset.
 
 >>> sites = load_sites("tests/fixtures/tiny")
->>> sites.loc["technopolis", "airports_km"].round(1)
+>>> round(float(sites.loc["technopolis", "airports_km"]), 1)
 2.8
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 import geopandas as gpd
 
@@ -39,6 +40,7 @@ __all__ = [
 
 _SITES_CACHE: dict[tuple[object, ...], gpd.GeoDataFrame] = {}
 _SITES_CACHE_SIZE = 8
+_SITES_LOCK = threading.Lock()  # web workers share the cache: compute each key once
 
 
 def load_sites(
@@ -62,9 +64,10 @@ def load_sites(
     root = resolve_data_path(path).resolve()
     radius = settings.CATCHMENT_RADIUS_KM if catchment_km is None else float(catchment_km)
     key = (str(root), dataset_signature(discover_layers(root)), radius)
-    if key not in _SITES_CACHE:
-        sites = site_features(load_dataset(root), catchment_km=radius)
-        if len(_SITES_CACHE) >= _SITES_CACHE_SIZE:
-            _SITES_CACHE.pop(next(iter(_SITES_CACHE)))
-        _SITES_CACHE[key] = sites
-    return _SITES_CACHE[key].copy()
+    with _SITES_LOCK:
+        if key not in _SITES_CACHE:
+            sites = site_features(load_dataset(root), catchment_km=radius)
+            if len(_SITES_CACHE) >= _SITES_CACHE_SIZE:
+                _SITES_CACHE.pop(next(iter(_SITES_CACHE)))
+            _SITES_CACHE[key] = sites
+        return _SITES_CACHE[key].copy()

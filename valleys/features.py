@@ -9,8 +9,9 @@ over sites times features.
 
 For a line or polygon layer, the nearest point of the nearest geometry is found in the metric
 projection of the project's convention (EPSG:26191 north of 31.5°N, EPSG:26192 south), which is
-conformal, and the distance to that point is then measured on the sphere; a zone inside a
-polygon is 0 km from it.
+conformal, after densifying edges to 1 km (an edge is straight in longitude/latitude, as stored);
+the distance to that point is then measured on the sphere. A zone inside a polygon is 0 km
+from it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ SHARE_SUFFIXES: tuple[str, ...] = ("_pct", "_share", "_rate")
 _NOT_COUNTS = frozenset({"id", "code", "lon", "lat", "x", "y", "density"})
 _NOT_COUNT_SUFFIXES = ("_code", "_id", "_per_km2", "_density", "_year", "_lon", "_lat")
 
+#: Longest edge (degrees, about 1 km) kept when a line or polygon is projected.
+_SEGMENT_DEG = 0.01
+
 
 def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Points (degrees) as 3-D unit vectors, shape (n, 3).
@@ -76,7 +80,7 @@ def haversine_km(
     """Great-circle km between points given in degrees (element-wise).
 
     >>> round(float(haversine_km(np.array(-6.8), np.array(34.0), np.array(-7.6), np.array(33.6))), 1)
-    85.2
+    86.3
     """
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
@@ -88,15 +92,16 @@ def representative_points(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     ``point_on_surface``). Expects EPSG:4326; aligned to ``geometry.index``."""
     geoms = geometry.array
     is_point = shapely.get_type_id(geoms) == shapely.GeometryType.POINT
+    if is_point.all():
+        return geometry
     out = np.asarray(geoms).copy()
-    if (~is_point).any():
-        out[~is_point] = shapely.point_on_surface(out[~is_point])
+    out[~is_point] = shapely.point_on_surface(out[~is_point])
     return gpd.GeoSeries(out, index=geometry.index, crs=geometry.crs)
 
 
 def _lon_lat(points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
     coords = shapely.get_coordinates(representative_points(points).array)
-    if len(coords) != len(points):
+    if len(coords) != len(points) or shapely.is_empty(points.array).any():
         raise DatasetError("Every site needs a non-empty geometry to compute its features.")
     return coords[:, 0], coords[:, 1]
 
@@ -110,7 +115,10 @@ def _nearest_on_geometries_km(
     for crs, chosen in ((settings.METRIC_CRS_NORTH, north), (settings.METRIC_CRS_SOUTH, ~north)):
         if not chosen.any():
             continue
-        targets = layer.geometry.to_crs(crs).array
+        # densify first: an edge is straight in longitude/latitude (as stored), not in the
+        # projection, and long edges bend apart by km
+        dense = shapely.segmentize(layer.geometry.array, _SEGMENT_DEG)
+        targets = gpd.GeoSeries(dense, crs=layer.crs).to_crs(crs).array
         sites = gpd.GeoSeries(gpd.points_from_xy(lon[chosen], lat[chosen]), crs=settings.WGS84)
         sites = sites.to_crs(crs).array
         tree = shapely.STRtree(targets)
@@ -120,7 +128,9 @@ def _nearest_on_geometries_km(
         ends = shapely.get_coordinates(shapely.get_point(nearest, 1))
         ends_lonlat = gpd.GeoSeries(gpd.points_from_xy(ends[:, 0], ends[:, 1]), crs=crs)
         ends_lonlat = shapely.get_coordinates(ends_lonlat.to_crs(settings.WGS84).array)
-        out[chosen] = haversine_km(lon[chosen], lat[chosen], ends_lonlat[:, 0], ends_lonlat[:, 1])
+        km = haversine_km(lon[chosen], lat[chosen], ends_lonlat[:, 0], ends_lonlat[:, 1])
+        km[shapely.length(nearest) == 0] = 0.0  # on or inside the geometry (not a round-off)
+        out[chosen] = km
     return out
 
 
@@ -229,12 +239,17 @@ def catchment(
     shares = [c for c in numeric_columns(communes) if c.endswith("_pct")]
     matrix = within_radius_matrix(points, communes.geometry, radius_km=radius_km)
     values = communes[counts].astype(float)
-    missing = values.isna().sum()
-    if missing.any():
+    gaps = values.isna().to_numpy()
+    touched = (matrix @ gaps.astype(float)) > 0  # (points, counts): a catchment with a gap
+    if touched.any():
+        lacking = [c for c, t in zip(counts, touched.any(axis=0), strict=True) if t]
+        names = communes["name"] if "name" in communes.columns else pd.Series(communes.index)
+        which = names.astype(str).to_numpy()[gaps.any(axis=1) & ((matrix.T @ touched.any(axis=1)) > 0)]
         warnings.warn(
-            "Communes layer: catchment sums count a missing value as 0 ("
-            + ", ".join(f"{c}: {n} communes" for c, n in missing[missing > 0].items())
-            + ").",
+            f"Communes layer: {len(which)} commune(s) in the catchment of "
+            f"{int(touched.any(axis=1).sum())} site(s) have no value for {', '.join(lacking)} "
+            f"({', '.join(which[:5])}{', ...' if len(which) > 5 else ''}); the catchment sums "
+            "count it as 0.",
             DatasetWarning, stacklevel=2,
         )
     sums = matrix @ values.fillna(0.0).to_numpy()

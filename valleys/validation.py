@@ -103,7 +103,9 @@ class Problem:
 
 
 def _is_blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype(str).str.strip().eq("")
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values.isna()
+    return values.isna() | values.astype("string").str.strip().eq("").fillna(True)
 
 
 def _as_numbers(values: pd.Series) -> pd.Series:
@@ -126,7 +128,7 @@ def numeric_columns(gdf: pd.DataFrame) -> list[str]:
     --------
     >>> import pandas as pd
     >>> numeric_columns(pd.DataFrame({"id": ["1", "2"], "name": ["a", "b"],
-    ...     "rent_mad_m2_month": ["cheap", None], "seats": ["120", "n/a"], "city": ["x", "3"],
+    ...     "rent_mad_m2_month": ["cheap", None], "seats": ["120", "n/a"], "city": ["Rabat", "Salé"],
     ...     "notes": [None, None]}))
     ['rent_mad_m2_month', 'seats']
     """
@@ -153,12 +155,24 @@ def numeric_columns(gdf: pd.DataFrame) -> list[str]:
     return out
 
 
+#: Columns that name a row in messages, in order of preference.
+ROW_ID_COLUMNS: tuple[str, ...] = ("id", "code")
+
+
 def row_labels(gdf: pd.DataFrame) -> list[str | int]:
-    """How each row is named in messages: its ``id`` when it has one, else its 1-based number."""
+    """How each row is named in messages: its ``id`` (else its ``code``) when it has one, else
+    its 1-based number.
+
+    >>> row_labels(pd.DataFrame({"id": ["a", None, " "], "code": ["x", "y", "z"]}))
+    ['a', 2, 3]
+    >>> row_labels(pd.DataFrame({"code": ["01.511.01.0"], "name": ["Anjra"]}))
+    ['01.511.01.0']
+    """
     numbers = list(range(1, len(gdf) + 1))
-    if "id" not in gdf.columns:
+    column = next((c for c in ROW_ID_COLUMNS if c in gdf.columns), None)
+    if column is None:
         return numbers
-    ids = gdf["id"]
+    ids = gdf[column]
     blank = _is_blank(ids).to_numpy()
     return [n if b else str(v) for n, b, v in zip(numbers, blank, ids.tolist(), strict=True)]
 
@@ -395,8 +409,9 @@ def validate(path: str | os.PathLike[str] | None = None) -> list[Problem]:
 
     Examples
     --------
-    >>> [str(p) for p in validate("no/such/folder")]  # doctest: +ELLIPSIS
-    ['error: no/such/folder: The dataset path no/such/folder does not exist; ...']
+    >>> for problem in validate("no/such/folder"):
+    ...     print(problem)  # doctest: +ELLIPSIS
+    error: no/such/folder: The dataset path no/such/folder does not exist; a dataset is ...
     """
     from valleys.dataset import resolve_data_path
 

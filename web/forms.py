@@ -13,6 +13,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,7 +23,9 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from web.i18n import _l
 
 ACTIVITIES = ("ITO", "CRM", "BPO", "ESO", "KPO")
-WEIGHT_CHOICES = [("", _l("preset")), ("0", _l("0 (ignore)"))] + [(str(w), str(w)) for w in range(1, 6)]
+WEIGHT_CHOICES = [SelectChoice("", _l("preset")), SelectChoice("0", _l("0 (ignore)"))] + [
+    SelectChoice(str(w)) for w in range(1, 6)
+]
 
 #: the form's weighted criteria: field name -> (column, direction, missing)
 FORM_CRITERIA: dict[str, tuple[str, str, str]] = {
@@ -66,7 +69,7 @@ class MatchForm(FlaskForm):
     name = StringField(_l("Project or investor"), validators=[Optional(), Length(max=200)])
     activity = SelectField(
         _l("Activity preset"),
-        choices=[("", _l("none"))] + [(a, a) for a in ACTIVITIES],
+        choices=[SelectChoice("", _l("none"))] + [SelectChoice(a) for a in ACTIVITIES],
         default="",
         validate_choice=True,
     )

@@ -24,6 +24,9 @@ from __future__ import annotations
 import html
 import json
 import math
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,12 +38,13 @@ import numpy as np
 import pandas as pd
 import shapely
 from babel.numbers import format_decimal
-from branca.element import CssLink, JavascriptLink, MacroElement
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
 from valleys import settings as valleys_settings
 from valleys.errors import TechValleyError
+from valleys.features import SHARE_DEFINITIONS
 from web import assets
 
 if TYPE_CHECKING:  # the territory's Dataset: layers, communes, regions, point_layers
@@ -48,6 +52,7 @@ if TYPE_CHECKING:  # the territory's Dataset: layers, communes, regions, point_l
 
 __all__ = [
     "MapError",
+    "prepare",
     "MapParts",
     "public_map",
     "site_map",
@@ -77,27 +82,16 @@ UNKNOWN_STATUS_COLOR = "#555555"
 #: when the column is absent (numerator, denominator), digits shown and unit suffix.
 TALENT_INDICATORS: tuple[dict[str, Any], ...] = (
     {"key": "labour_active", "column": "labour_active", "digits": 0, "unit": ""},
-    {
-        "key": "french_literate_pct",
-        "column": "french_literate_pct",
-        "from_counts": ("french_literate", "population_10_plus"),
-        "digits": 1,
-        "unit": " %",
-    },
-    {
-        "key": "english_literate_pct",
-        "column": "english_literate_pct",
-        "from_counts": ("english_literate", "population_10_plus"),
-        "digits": 1,
-        "unit": " %",
-    },
-    {
-        "key": "higher_education_pct",
-        "column": "higher_education_pct",
-        "from_counts": ("higher_education", "population_15_plus"),
-        "digits": 1,
-        "unit": " %",
-    },
+    *(
+        {
+            "key": key,
+            "column": key,
+            "from_counts": SHARE_DEFINITIONS[key],
+            "digits": 1,
+            "unit": " %",
+        }
+        for key in ("french_literate_pct", "english_literate_pct", "higher_education_pct")
+    ),
 )
 TALENT_COLORS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]  # ColorBrewer YlGnBu
 SCORE_COLORS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]  # ColorBrewer RdYlGn
@@ -302,20 +296,46 @@ class _InlineMap(folium.Map):
         self.default_css = assets.map_css()
 
 
-class _GeoJsonLayer(Layer):
-    """A GeoJSON layer drawn by our ``techvalley.geoJson`` (escaped, compact JSON)."""
+class _Raw(Element):
+    """Text put in the page as it is.
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = techvalley.geoJson({{ this.data_json }}, {{ this.options_json }});
-        {% endmacro %}
-        """
-    )
+    branca wraps what a MacroElement renders in a new ``Element(text)``, which compiles that
+    text as a Jinja template: data containing ``{{ ... }}`` would then be evaluated on the
+    server (template injection) and every embedded JSON parsed by Jinja's lexer (slow). Our
+    elements therefore add their script as a ``_Raw``, never through a template.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "TechvalleyRaw"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _ScriptLayer(Layer):
+    """A Leaflet layer whose script we write ourselves (see :class:`_Raw`)."""
+
+    def script(self) -> str:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def render(self, **kwargs: Any) -> None:
+        script = self.get_root().script
+        script.add_child(_Raw(self.script()), name=self.get_name())
+        if self.show:
+            script.add_child(
+                _Raw(f"{self.get_name()}.addTo({self._parent.get_name()});"),
+                name=self.get_name() + "_add",
+            )
+
+
+class _GeoJsonLayer(_ScriptLayer):
+    """A GeoJSON layer drawn by our ``techvalley.geoJson`` (escaped, compact JSON)."""
 
     def __init__(
         self,
-        features: list[dict],
+        features: list[dict] | str,
         *,
         kind: str,
         name: str,
@@ -328,50 +348,59 @@ class _GeoJsonLayer(Layer):
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "TechvalleyGeoJson"
         self.kind = kind
-        self.feature_count = len(features)
-        self.data_json = _js_json({"type": "FeatureCollection", "features": features})
+        if isinstance(features, str):  # already escaped JSON (a cached, packed layer)
+            self.data_json = features
+        else:
+            self.data_json = _js_json({"type": "FeatureCollection", "features": features})
         options: dict[str, Any] = {"kind": kind, "style": dict(style or {})}
         if radius is not None:
             options["radius"] = radius
         self.options_json = _js_json(options)
 
+    def script(self) -> str:
+        return (
+            f"var {self.get_name()} = techvalley.geoJson({self.data_json}, {self.options_json});"
+        )
 
-class _EmptyBase(Layer):
+
+class _EmptyBase(_ScriptLayer):
     """The offline base layer: nothing to load (the regions layer draws the land)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.layerGroup();
-        {% endmacro %}
-        """
-    )
 
     def __init__(self, *, name: str, show: bool) -> None:
         super().__init__(name=name, overlay=False, control=True, show=show)
         self._name = "TechvalleyOfflineBase"
 
+    def script(self) -> str:
+        return f"var {self.get_name()} = L.layerGroup();"
+
 
 class _Init(MacroElement):
     """Calls ``techvalley.init(map, config, layers)``; added last, after every layer."""
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            techvalley.init({{ this._parent.get_name() }}, {{ this.config_json }}, {
-            {%- for key, layer in this.layers.items() %}
-                {{ key|tojson }}: {{ layer.get_name() }},
-            {%- endfor %}
-            });
-        {% endmacro %}
-        """
-    )
-
     def __init__(self, config: Mapping[str, Any], layers: Mapping[str, Layer]) -> None:
         super().__init__()
         self._name = "TechvalleyInit"
-        self.config_json = _js_json(dict(config))
+        self.config = dict(config)
         self.layers = dict(layers)
+
+    def render(self, **kwargs: Any) -> None:
+        layers = ", ".join(
+            f"{_js_json(key)}: {layer.get_name()}" for key, layer in self.layers.items()
+        )
+        text = (
+            f"techvalley.init({self._parent.get_name()}, {_js_json(self.config)}, {{{layers}}});"
+        )
+        self.get_root().script.add_child(_Raw(text), name=self.get_name())
+
+
+def _layer_control(layers: Mapping[str, Layer]) -> dict[str, list[dict[str, str]]]:
+    """The layer control's entries; names HTML-escaped (Leaflet puts them in as HTML)."""
+    control: dict[str, list[dict[str, str]]] = {"base": [], "overlays": []}
+    for key, layer in layers.items():
+        if getattr(layer, "control", False):
+            entry = {"key": key, "name": html.escape(str(layer.layer_name))}
+            control["overlays" if layer.overlay else "base"].append(entry)
+    return control
 
 
 def _render(m: folium.Map) -> MapParts:
@@ -400,9 +429,19 @@ def _metric_crs_masks(geoms: gpd.GeoSeries) -> list[tuple[pd.Series, str]]:
     ]
 
 
+def _polygonal(geom: Any) -> Any:
+    """The polygons of a geometry (a repaired polygon may come back as a collection)."""
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polygons = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polygons) if polygons else None
+
+
 def _simplified(geoms: gpd.GeoSeries, tolerance_m: float, *, coverage: bool) -> gpd.GeoSeries:
     """Simplify in the metric CRSs of the conventions; a coverage keeps shared edges shared."""
     geoms = geoms.set_crs(valleys_settings.WGS84, allow_override=True)
+    if coverage:
+        geoms = gpd.GeoSeries([_polygonal(g) for g in geoms], index=geoms.index, crs=geoms.crs)
     if tolerance_m <= 0 or geoms.empty:
         return geoms
     out = geoms.copy()
@@ -414,7 +453,7 @@ def _simplified(geoms: gpd.GeoSeries, tolerance_m: float, *, coverage: bool) -> 
         if coverage:
             try:
                 simple = shapely.coverage_simplify(np.asarray(values), tolerance_m)
-            except shapely.errors.GEOSException:  # not a valid coverage: one by one
+            except (shapely.errors.GEOSException, TypeError):  # not a coverage: one by one
                 simple = shapely.simplify(np.asarray(values), tolerance_m, preserve_topology=True)
         else:
             simple = shapely.simplify(np.asarray(values), tolerance_m, preserve_topology=True)
@@ -440,6 +479,92 @@ def _features(
             {"type": "Feature", "properties": dict(props), "geometry": shapely.geometry.mapping(geom)}
         )
     return out
+
+
+def _pack_ring(ring: np.ndarray, scale: int) -> list[int] | None:
+    """A ring as [x0, y0, dx1, dy1, ...] in integer units of 1/scale degree (None if collapsed)."""
+    q = np.round(np.asarray(ring)[:, :2] * scale).astype(np.int64)
+    keep = np.ones(len(q), dtype=bool)
+    keep[1:] = np.any(q[1:] != q[:-1], axis=1)  # repeated points after rounding
+    q = q[keep]
+    if len(q) < 4:
+        return None
+    deltas = np.vstack([q[:1], np.diff(q, axis=0)])
+    return deltas.ravel().tolist()
+
+
+def _pack_polygon(polygon: shapely.Polygon, scale: int) -> list[list[int]] | None:
+    exterior = _pack_ring(shapely.get_coordinates(polygon.exterior), scale)
+    if exterior is None:
+        return None
+    rings = [exterior]
+    for interior in polygon.interiors:
+        ring = _pack_ring(shapely.get_coordinates(interior), scale)
+        if ring is not None:
+            rings.append(ring)
+    return rings
+
+
+def _packed_features(
+    geoms: Sequence, properties: Sequence[Mapping[str, Any]], *, decimals: int
+) -> str:
+    """Polygons as escaped JSON in our packed form (``techvalley.unpack`` in the browser).
+
+    Coordinates are integers of 10**-decimals degree, each ring delta-encoded: about a third of
+    the size of GeoJSON with rounded coordinates. ``{"packed": 1, "scale": s, "features":
+    [[properties, [polygon, ...]], ...]}`` where a polygon is a list of rings.
+    """
+    scale = 10**decimals
+    features = []
+    for geom, props in zip(geoms, properties, strict=True):
+        if geom is None or shapely.is_empty(geom):
+            continue
+        parts = shapely.get_parts(geom)
+        polygons = [
+            packed
+            for part in parts
+            if part.geom_type == "Polygon" and (packed := _pack_polygon(part, scale)) is not None
+        ]
+        if polygons:
+            features.append([dict(props), polygons])
+    return _js_json({"packed": 1, "scale": scale, "features": features})
+
+
+class _PreparedCache:
+    """Layers prepared once per layer table (simplified, packed), not once per page.
+
+    Keyed by the table's identity and checked through a weak reference, so a table that is
+    gone (or a new one at the same address) is never served another's data.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._items: OrderedDict[tuple, tuple[weakref.ref, Any]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, table: Any, key: tuple, build: Callable[[], Any]) -> Any:
+        full_key = (id(table), *key)
+        with self._lock:
+            hit = self._items.get(full_key)
+            if hit is not None and hit[0]() is table:
+                self._items.move_to_end(full_key)
+                return hit[1]
+            value = build()
+            try:
+                ref = weakref.ref(table)
+            except TypeError:  # not weak-referenceable: do not cache
+                return value
+            self._items[full_key] = (ref, value)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_PREPARED = _PreparedCache()
 
 
 # ----------------------------------------------------------------------------- values
@@ -592,7 +717,8 @@ def _bounds(points: Sequence[shapely.Point | None]) -> list[list[float]] | None:
 def _layer_names(gdf: gpd.GeoDataFrame, default: str) -> list[str]:
     names = _column(gdf, "name")
     return [
-        f"{default} {i + 1}" if _missing(n) else str(n) for i, n in enumerate(names)
+        (f"{default} {i + 1}" if default else "") if _missing(n) else str(n)
+        for i, n in enumerate(names)
     ]
 
 
@@ -607,10 +733,14 @@ def _regions_layer(dataset: Any, labels: Mapping[str, str]) -> _GeoJsonLayer | N
     regions = getattr(dataset, "regions", None)
     if regions is None or len(regions) == 0:
         return None
-    geoms = _simplified(regions.geometry, REGION_TOLERANCE_M, coverage=True)
-    props = [{"n": n} for n in _layer_names(regions, labels["regions"])]
+
+    def build() -> str:
+        geoms = _simplified(regions.geometry, REGION_TOLERANCE_M, coverage=True)
+        props = [{"n": n} for n in _layer_names(regions, "")]
+        return _packed_features(geoms, props, decimals=DECIMALS)
+
     return _GeoJsonLayer(
-        _features(geoms, props, decimals=DECIMALS),
+        _PREPARED.get(regions, ("regions", REGION_TOLERANCE_M, DECIMALS), build),
         kind="regions",
         name=labels["regions"],
         style={"color": "#666666", "weight": 1.2, "fillOpacity": 0},
@@ -631,12 +761,13 @@ def _talent_values(communes: gpd.GeoDataFrame) -> list[tuple[dict, pd.Series]]:
         else:
             continue
         values = values.astype("float64")
+        values = values.where(np.isfinite(values))
         if values.notna().any():
             out.append((indicator, values))
     return out
 
 
-def _class_breaks(values: pd.Series, n_classes: int) -> list[float]:
+def _class_breaks(values: pd.Series, n_classes: int, digits: int) -> list[float]:
     """Quantile class breaks (upper bounds of every class but the last), distinct."""
     finite = values.dropna().to_numpy(dtype=float)
     if finite.size == 0:
@@ -644,30 +775,26 @@ def _class_breaks(values: pd.Series, n_classes: int) -> list[float]:
     qs = np.quantile(finite, np.linspace(0, 1, n_classes + 1)[1:-1])
     breaks: list[float] = []
     for q in qs:
-        q = float(np.round(q, 1))
+        q = float(np.round(q, digits))
         if not breaks or q > breaks[-1]:
             breaks.append(q)
     return breaks
 
 
-def _communes_layer(
-    dataset: Any, labels: Mapping[str, str], lang: str
-) -> tuple[_GeoJsonLayer | None, list[dict]]:
-    communes = getattr(dataset, "communes", None)
-    if communes is None or len(communes) == 0:
-        return None, []
+def _prepare_communes(communes: gpd.GeoDataFrame) -> tuple[str, list[dict]] | None:
+    """The packed commune layer (one copy, every indicator's value on each commune) and the
+    indicators it carries (without labels)."""
     talent = _talent_values(communes)
     if not talent:
-        return None, []
+        return None
     indicators = []
     columns = []
     for indicator, values in talent:
         digits = indicator["digits"]
-        breaks = _class_breaks(values, len(TALENT_COLORS))
+        breaks = _class_breaks(values, len(TALENT_COLORS), digits)
         indicators.append(
             {
                 "key": indicator["key"],
-                "label": labels[indicator["key"]],
                 "unit": indicator["unit"],
                 "digits": digits,
                 "breaks": breaks,
@@ -676,22 +803,53 @@ def _communes_layer(
                 "max": float(np.round(values.max(), digits)),
             }
         )
-        columns.append(values.round(digits))
-    value_rows = np.column_stack([c.to_numpy(dtype=float) for c in columns])
-    names = _layer_names(communes, labels["communes"])
+        columns.append(values.round(digits).to_numpy(dtype=float))
+    value_rows = np.column_stack(columns)
+    digits = [i["digits"] for i in indicators]
+    names = _layer_names(communes, "")
     props = [
-        {"n": name, "v": [None if math.isnan(v) else (int(v) if d == 0 else v)
-                          for v, d in zip(row, (i["digits"] for i in indicators), strict=True)]}
+        {
+            "n": name,
+            "v": [
+                None if math.isnan(v) else (int(v) if d == 0 else float(v))
+                for v, d in zip(row, digits, strict=True)
+            ],
+        }
         for name, row in zip(names, value_rows, strict=True)
     ]
     geoms = _simplified(communes.geometry, COMMUNE_TOLERANCE_M, coverage=True)
+    return _packed_features(geoms, props, decimals=DECIMALS), indicators
+
+
+def _communes_layer(
+    dataset: Any, labels: Mapping[str, str]
+) -> tuple[_GeoJsonLayer | None, list[dict]]:
+    communes = getattr(dataset, "communes", None)
+    if communes is None or len(communes) == 0:
+        return None, []
+    prepared = _PREPARED.get(
+        communes,
+        ("communes", COMMUNE_TOLERANCE_M, DECIMALS),
+        lambda: _prepare_communes(communes),
+    )
+    if prepared is None:
+        return None, []
+    data_json, indicators = prepared
     layer = _GeoJsonLayer(
-        _features(geoms, props, decimals=DECIMALS),
+        data_json,
         kind="communes",
         name=labels["communes"],
         style={"color": "#7a7a7a", "weight": 0.4, "fillOpacity": 0.6},
     )
-    return layer, indicators
+    return layer, [{**ind, "label": labels[ind["key"]]} for ind in indicators]
+
+
+def prepare(dataset: Dataset) -> None:
+    """Prepare the dataset's heavy layers (communes, regions) now, e.g. when the app starts,
+    so that the first page does not wait for their simplification (seconds on Morocco)."""
+    labels = _labels("en")
+    _regions_layer(dataset, labels)
+    _communes_layer(dataset, labels)
 
 
 def _point_layers(dataset: Any, labels: Mapping[str, str], *, show: bool) -> dict[str, Layer]:
@@ -740,12 +898,9 @@ def _finish(
     m: folium.Map,
     layers: Mapping[str, Layer],
     config: dict[str, Any],
-    *,
-    layer_control: bool = True,
 ) -> MapParts:
-    if layer_control:
-        folium.LayerControl(collapsed=True).add_to(m)
     config.setdefault("id", m.get_name())
+    config.setdefault("layerControl", _layer_control(layers))
     _Init(config, layers).add_to(m)
     return _render(m)
 
@@ -804,7 +959,7 @@ def public_map(
     regions = _regions_layer(dataset, labels)
     if regions is not None:
         layers["regions"] = regions.add_to(m)
-    communes, indicators = _communes_layer(dataset, labels, lang)
+    communes, indicators = _communes_layer(dataset, labels)
     if communes is not None:
         layers["communes"] = communes.add_to(m)
     points = _point_layers(dataset, labels, show=True)
@@ -980,7 +1135,7 @@ def site_map(
                 }
             )
             fit_points.append(target)
-            legend_items.append({"color": color, "label": label, "shape": "line"})
+            legend_items.append({"color": color, "label": f"{label}: {text}", "shape": "line"})
     if line_features:
         layers["nearest"] = _GeoJsonLayer(
             line_features,

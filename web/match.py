@@ -42,10 +42,29 @@ def _preset(activity: str | None) -> dict[str, Any] | None:
     return shortlists.jsonable(presets.preset(activity))
 
 
+def _with_stored_names(sites, result: dict[str, Any]):
+    """The zones named as the shortlist named them (a saved one keeps its names after the data
+    changed); the frame is copied only when a name differs."""
+    stored = {
+        entry["id"]: entry["name"]
+        for key in ("ranked", "excluded")
+        for entry in result.get(key) or []
+        if isinstance(entry, dict) and entry.get("id") in sites.index and entry.get("name") is not None
+    }
+    if "name" not in sites.columns or all(sites.at[i, "name"] == n for i, n in stored.items()):
+        return sites
+    sites = sites.copy()
+    for site_id, name in stored.items():
+        sites.at[site_id, "name"] = name
+    return sites
+
+
 def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: Shortlist | None = None,
                    shared: bool = False, notes: list[str] | None = None):
     data = get_data()
-    parts = maps.score_map(result, data.sites, data.dataset, lang=str(get_locale()), site_url=_site_url)
+    parts = maps.score_map(
+        result, _with_stored_names(data.sites, result), data.dataset, lang=str(get_locale()), site_url=_site_url
+    )
     return render_template(
         "match/result.html",
         result=result,

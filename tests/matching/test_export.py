@@ -6,6 +6,7 @@ import copy
 import html
 import io
 import json
+import math
 from html.parser import HTMLParser
 
 import geopandas as gpd
@@ -224,6 +225,13 @@ def test_a_zone_missing_from_the_sites_is_named(shortlist, sites):
         export.to_geojson(shortlist, sites.drop(index="agd"))
 
 
+def test_other_formats_show_a_zone_the_sites_lack_without_location(shortlist, sites):
+    frame = pd.read_csv(io.StringIO(export.to_csv(shortlist, sites.drop(index="agd"))))
+    assert frame["id"].tolist() == ALL_IDS
+    assert frame.loc[5, "city"] != frame.loc[5, "city"]  # NaN: no location, still listed
+    assert "Agadir Shore" in pdf_text(export.to_pdf(shortlist, sites.drop(index=["agd", "cnp"])))
+
+
 # -------------------------------------------------------------------------------------- xlsx
 
 
@@ -238,7 +246,7 @@ def test_xlsx_has_three_sheets_with_numbers_as_numbers(shortlist, sites):
     assert wb.sheetnames == ["ranked", "excluded", "assumptions"]
     ranked = _sheet(data, "ranked")
     header = ranked[0]
-    rows = [dict(zip(header, r)) for r in ranked[1:]]
+    rows = [dict(zip(header, r, strict=True)) for r in ranked[1:]]
     assert [r["id"] for r in rows] == ["cnp", "tet", "evil", "formula"]
     assert isinstance(rows[0]["score"], float) and rows[0]["score"] == pytest.approx(0.8125)
     assert isinstance(rows[0]["rank"], int)
@@ -488,3 +496,54 @@ def test_column_labels_carry_units():
     assert export.column_label("airports_km") == "airports (km)"
     assert export.column_label("available_m2") == "available (m²)"
     assert export.column_label("incentive_mad_total") == "incentive mad total"
+
+
+# ------------------------------------------------------------- a shortlist of the engine
+
+
+@pytest.fixture
+def engine_shortlist(sites) -> dict:
+    from matching.shortlist import make_shortlist
+
+    sites = sites.assign(
+        airports_km=[25.0, 12.0, 5.0, 8.0, 15.0, 20.0],
+        incentive_zone_class=["p2i_primary", "p2i_secondary", "other", "other", "p2i_secondary",
+                              "no_p2i_region"],
+    )
+    requirements = {
+        "name": "Centre d'appels — Tétouan ou Fès", "activity": "CRM", "headcount": 300,
+        "constraints": [{"column": "airports_km", "op": "<=", "value": 22}],
+        "criteria": [
+            {"column": "catchment_labour_active", "direction": "benefit", "weight": 4},
+            {"column": "rent_mad_m2_month", "direction": "cost", "weight": 2, "missing": "worst"},
+            {"column": "airports_km", "direction": "cost", "weight": 1},
+        ],
+        "robustness": {"draws": 200, "seed": 1},
+    }
+    return make_shortlist(requirements, sites)
+
+
+def test_every_format_renders_a_shortlist_of_the_engine(engine_shortlist, sites):
+    result = engine_shortlist
+    ranked = [z["id"] for z in result["ranked"]]
+    assert "fes" in ranked and result["excluded"][0]["id"] == "cnp"  # airports 25 km > 22
+    frame = pd.read_csv(io.StringIO(export.to_csv(result, sites)))
+    assert sorted(frame["id"]) == sorted(ALL_IDS)
+    fes = frame.set_index("id").loc["fes"]
+    assert fes["status"] == "ranked" and "rent_mad_m2_month" in fes["imputed"]
+    assert math.isnan(fes["value_rent_mad_m2_month"])  # missing stays missing, never 0
+    assert frame.set_index("id").loc["cnp", "reasons"].startswith("airports_km 25")
+    assert len(json.loads(export.to_geojson(result, sites))["features"]) == 6
+    page = export.to_html(result, sites, lang="fr")
+    assert HOSTILE not in page and "* manquant : noté comme la pire valeur observée" in page
+    assert "Rang sans chaque critère" in page and "Incitations (estimation)" in page
+    text = pdf_text(export.to_pdf(result, sites))
+    assert "rent (MAD/m²/month) (cost) 29% 150* 0.000" in text
+    assert "* missing: scored as the worst observed value" in text
+    assert "Casanearshore Park" in text and "airports_km 25" in text
+    assert "training grant (MAD)" in text and "Weights" in text
+    table = export.to_table(result, sites, top=1)
+    assert "Excluded zones (1)" in table and table.count("\n   1  ") == 1
+    wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(result, sites)))
+    assumptions = [r for r in wb["assumptions"].iter_rows(values_only=True)]
+    assert any(r[0] == "Assumptions" and "300" in str(r[2]) for r in assumptions)

@@ -110,13 +110,14 @@ def test_ahp_small_matrices_are_always_consistent():
 
 
 def test_ahp_inconsistent_three_by_three_uses_saaty_random_index():
-    """a > b (2), b > c (2) but c > a (2): lambda_max = 3 + 3 (2 + 1/2 - 2) ... computed
-    independently as the largest eigenvalue, CR = (lambda - 3) / 2 / 0.58."""
+    """A preference cycle: a beats b, b beats c and c beats a, each twice over. The matrix
+    is circulant, so its principal eigenvalue is its row sum 1 + 2 + 1/2 = 3.5 with a
+    uniform eigenvector; CI = (3.5 - 3) / 2 and RI(3) = 0.58 (Saaty 1980)."""
     matrix = np.array([[1, 2, 0.5], [0.5, 1, 2], [2, 0.5, 1]])
     weights, consistency_ratio = matching.ahp_weights(matrix)
-    np.testing.assert_allclose(weights, [1 / 3] * 3)  # a cycle: no criterion wins
-    # Circulant matrix: lambda_max = 1 + 2 + 0.5 = 3.5.
+    np.testing.assert_allclose(weights, [1 / 3] * 3)
     assert consistency_ratio == pytest.approx((3.5 - 3) / 2 / 0.58)
+    assert consistency_ratio > 0.10  # the requirements layer refuses this one
 
 
 # --------------------------------------------------------------------------- oracle
@@ -352,3 +353,128 @@ def test_topsis_is_a_closeness_in_unit_interval(problem):
         score = matching.topsis(matrix, weights, benefit, normalization)
         assert score.shape == (matrix.shape[0],)
         assert ((score >= 0) & (score <= 1)).all()
+
+
+# --------------------------------------------------------------------------- blocked path
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Send even small matrices through the blocked, threaded TOPSIS path, with blocks of
+    a few rows so that every matrix spans several blocks, a ragged tail and two workers."""
+    monkeypatch.setattr(mcda, "_BLOCKED_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(mcda, "_BLOCK_BYTES", 8 * 64)
+    monkeypatch.setattr(mcda, "_WIDE_ROW", 24)
+    monkeypatch.setattr(mcda, "_worker_count", lambda: 2)
+
+
+def _direct_topsis(matrix, weights, benefit, normalization):
+    return mcda.topsis_components(matrix, weights, benefit, normalization)[0]
+
+
+@pytest.mark.parametrize("normalization", ["vector", "minmax", "sum", "none"])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (97, 1), (257, 4), (1000, 10)])
+def test_blocked_topsis_matches_direct_and_scikit_criteria(small_blocks, normalization, shape):
+    rng = np.random.default_rng(shape[0] * 31 + shape[1])
+    matrix = rng.uniform(-50.0, 100.0, size=shape)
+    if normalization == "sum":
+        matrix = np.abs(matrix)
+    weights = rng.uniform(0.05, 5.0, size=shape[1])
+    benefit = rng.random(shape[1]) < 0.5
+    if shape[0] > 3:  # sites exactly at the ideal and anti-ideal points
+        matrix[1] = np.where(benefit, matrix.max(axis=0), matrix.min(axis=0))
+        matrix[2] = np.where(benefit, matrix.min(axis=0), matrix.max(axis=0))
+    fold, block_rows, chunks = mcda._layout(*shape)
+    assert shape[0] < 100 or (len(chunks) == 2 and shape[0] % block_rows)
+    blocked = matching.topsis(matrix, weights, benefit, normalization)
+    np.testing.assert_allclose(
+        blocked, _direct_topsis(matrix, weights, benefit, normalization), rtol=0, atol=1e-12
+    )
+    if shape[0] == 1:  # no variance: 0.5 by our convention (scikit-criteria gives NaN)
+        np.testing.assert_array_equal(blocked, 0.5)
+    else:
+        np.testing.assert_allclose(
+            blocked, _skc_topsis(matrix, weights, benefit, normalization), rtol=0, atol=1e-12
+        )
+    if shape[0] > 3:
+        assert blocked[1] == pytest.approx(1.0, abs=1e-12)
+        assert blocked[2] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_blocked_topsis_is_exact_near_the_ideal_despite_large_offsets(small_blocks):
+    """Values far from zero (years, coordinates) with small spreads, and many sites a hair
+    from the ideal point: where ||u||^2 - 2u.h + ||h||^2 would cancel, rows are recomputed."""
+    rng = np.random.default_rng(7)
+    matrix = 2000.0 + rng.uniform(0.0, 1e-3, size=(600, 3))
+    benefit = np.array([True, False, True])
+    ideal = np.where(benefit, matrix.max(axis=0), matrix.min(axis=0))
+    matrix[::3] = ideal + rng.normal(0.0, 1e-12, size=(200, 3))
+    matrix[::3] = np.clip(matrix[::3], matrix.min(axis=0), matrix.max(axis=0))
+    for normalization in ("vector", "minmax", "none"):
+        np.testing.assert_allclose(
+            matching.topsis(matrix, [1, 2, 3], benefit, normalization),
+            _direct_topsis(matrix, [1, 2, 3], benefit, normalization),
+            rtol=0,
+            atol=1e-9,
+        )
+
+
+def test_blocked_topsis_edge_cases(small_blocks):
+    constant = np.full((300, 3), 4.0)
+    np.testing.assert_array_equal(matching.topsis(constant, [1, 1, 1], [True] * 3), 0.5)
+    # one constant column among varying ones: it counts for nothing, never NaN
+    rng = np.random.default_rng(3)
+    matrix = rng.uniform(1, 9, size=(300, 3))
+    matrix[:, 1] = 5.0
+    for normalization in ("vector", "minmax", "sum", "none"):
+        blocked = matching.topsis(matrix, [1, 1, 1], [True, False, True], normalization)
+        assert np.isfinite(blocked).all()
+        np.testing.assert_allclose(
+            blocked,
+            _direct_topsis(matrix, [1, 1, 1], [True, False, True], normalization),
+            atol=1e-12,
+        )
+    # a column of zeros under sum and vector normalisation, and a negative column sum
+    matrix[:, 1] = 0.0
+    matrix[:, 2] -= 20.0
+    for normalization in ("vector", "sum"):
+        np.testing.assert_allclose(
+            matching.topsis(matrix, [1, 1, 1], [True, False, True], normalization),
+            _direct_topsis(matrix, [1, 1, 1], [True, False, True], normalization),
+            atol=1e-12,
+        )
+    # Fortran-ordered and integer input
+    fortran = np.asfortranarray(rng.integers(0, 50, size=(300, 4)))
+    np.testing.assert_allclose(
+        matching.topsis(fortran, [1, 2, 3, 4], [True, True, False, False]),
+        _direct_topsis(fortran.astype(float), [1, 2, 3, 4], [True, True, False, False], "vector"),
+        atol=1e-12,
+    )
+
+
+def test_default_sizes_use_the_blocked_path_for_large_matrices(monkeypatch):
+    """A matrix over the threshold goes through the blocked path with the real block size,
+    and gives the direct formula's answer."""
+    rng = np.random.default_rng(11)
+    matrix = rng.uniform(0, 1000, size=(mcda._BLOCKED_MIN_ELEMENTS // 5 + 12345, 10))
+    weights, benefit = rng.uniform(0.1, 1, 10), rng.random(10) < 0.5
+    calls = []
+    original = mcda._topsis_blocked
+    monkeypatch.setattr(mcda, "_topsis_blocked", lambda *args: calls.append(1) or original(*args))
+    np.testing.assert_allclose(
+        matching.topsis(matrix, weights, benefit),
+        _direct_topsis(matrix, weights, benefit, "vector"),
+        rtol=0,
+        atol=1e-12,
+    )
+    assert calls == [1]
+
+
+@pytest.mark.parametrize("normalization", ["vector", "minmax", "sum", "none"])
+def test_no_sites_give_empty_scores(normalization):
+    """Constraints may exclude every zone: the core returns empty scores, not an error."""
+    empty = np.empty((0, 3))
+    assert matching.topsis(empty, [1, 1, 1], [True] * 3, normalization).shape == (0,)
+    assert matching.weighted_sum(empty, [1, 1, 1], [True] * 3, normalization).shape == (0,)
+    score, plus, minus = mcda.topsis_components(empty, [1, 1, 1], [True] * 3, normalization)
+    assert score.shape == (0,) and plus.shape == minus.shape == (0, 3)

@@ -44,8 +44,45 @@
    *   "area"    polygons (a zone's outline); properties color, tooltip
    * options.style: the default path style; options.radius: marker radius.
    */
+  /**
+   * Our packed polygons back to GeoJSON: {packed: 1, scale, features: [[props, polygons]]},
+   * a polygon a list of rings, a ring [x0, y0, dx1, dy1, ...] in 1/scale degree.
+   */
+  TV.unpack = function (data) {
+    if (!data || !data.packed) return data;
+    var scale = data.scale;
+    function ring(flat) {
+      var out = [];
+      var x = 0;
+      var y = 0;
+      for (var i = 0; i + 1 < flat.length; i += 2) {
+        x += flat[i];
+        y += flat[i + 1];
+        out.push([x / scale, y / scale]);
+      }
+      return out;
+    }
+    return {
+      type: "FeatureCollection",
+      features: data.features.map(function (f) {
+        var polygons = f[1].map(function (rings) {
+          return rings.map(ring);
+        });
+        return {
+          type: "Feature",
+          properties: f[0],
+          geometry:
+            polygons.length === 1
+              ? { type: "Polygon", coordinates: polygons[0] }
+              : { type: "MultiPolygon", coordinates: polygons },
+        };
+      }),
+    };
+  };
+
   TV.geoJson = function (data, options) {
     options = options || {};
+    data = TV.unpack(data);
     var kind = options.kind || "points";
     var base = options.style || {};
     var layer = L.geoJSON(data, {
@@ -158,7 +195,8 @@
       (section.items || []).forEach(function (item) {
         var row = el("div", "tv-legend-row", box);
         var swatch = el("span", "tv-swatch tv-swatch-" + (item.shape || "box"), row);
-        swatch.style.background = item.color;
+        if (item.shape === "line") swatch.style.borderTopColor = item.color;
+        else swatch.style.background = item.color;
         if (item.border) swatch.style.borderColor = item.border;
         el("span", "", row, item.label);
       });
@@ -258,9 +296,13 @@
       found.slice(0, 8).forEach(function (layer) {
         var item = el("li", "tv-search-result", self._list, layer.feature.properties.name);
         item.setAttribute("role", "option");
+        item.setAttribute("tabindex", "0");
         item.setAttribute("data-zone-id", layer.feature.properties.id);
         L.DomEvent.on(item, "click", function () {
           self._pick(layer);
+        });
+        L.DomEvent.on(item, "keydown", function (e) {
+          if (e.key === "Enter") self._pick(layer);
         });
       });
     },
@@ -387,6 +429,19 @@
       return layer;
     };
 
+    // layer control: names arrive HTML-escaped (Leaflet writes them as HTML)
+    if (config.layerControl) {
+      var bases = {};
+      var overlays = {};
+      (config.layerControl.base || []).forEach(function (entry) {
+        if (layers[entry.key]) bases[entry.name] = layers[entry.key];
+      });
+      (config.layerControl.overlays || []).forEach(function (entry) {
+        if (layers[entry.key]) overlays[entry.name] = layers[entry.key];
+      });
+      handle.layerControl = L.control.layers(bases, overlays, { collapsed: true }).addTo(map);
+    }
+
     // legend
     var legend = null;
     if ((config.legend && config.legend.length) || (config.indicators && config.indicators.length)) {
@@ -469,6 +524,23 @@
     } else {
       handle.setOffline(!tiles);
     }
+
+    // keep the stacking whatever the user toggles: land and talent below, zones on top
+    handle.restack = function () {
+      if (communes && map.hasLayer(communes)) communes.bringToBack();
+      if (regions && map.hasLayer(regions)) regions.bringToBack();
+      Object.keys(layers).forEach(function (key) {
+        var layer = layers[key];
+        var kind = layer && layer.techvalleyKind;
+        if ((kind === "points" || kind === "lines") && map.hasLayer(layer)) layer.bringToFront();
+      });
+      Object.keys(layers).forEach(function (key) {
+        var layer = layers[key];
+        if (layer && layer.techvalleyKind === "zones" && map.hasLayer(layer)) layer.bringToFront();
+      });
+    };
+    map.on("overlayadd", handle.restack);
+    handle.restack();
 
     if (config.search && zonesLayer) {
       handle.search = new Search(handle, {

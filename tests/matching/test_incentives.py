@@ -1,0 +1,116 @@
+"""Incentives: the offshoring offer applied from its rules file, every assumption printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from matching import settings
+from matching.errors import RequirementsError
+from matching.incentives import estimate, incentive_columns, income_tax, load_rules
+
+RULES = Path(__file__).parents[2] / "matching" / "rules" / "offre_offshoring_2025.yaml"
+
+
+def test_rules_file_holds_the_fact_sheet_figures():
+    rules = load_rules(RULES)
+    assert rules.in_force_from == "2025-07-01"
+    assert rules.training_grant.rate == 0.035 and rules.training_grant.years == 5
+    assert rules.employment_grant.rate == 0.17 and rules.employment_grant.retention_months == 18
+    assert rules.income_tax_cap.by_zone_class == {
+        "p2i_primary": 0.20, "p2i_secondary": 0.10, "no_p2i_region": 0.10}
+    assert rules.corporate_tax_contribution.max_rate == 0.56
+    assert rules.corporate_tax_contribution.uncertain
+    assert rules.eligible_activities == ["ITO", "CRM", "BPO", "ESO", "KPO"]
+
+
+def test_income_tax_scale():
+    rules = load_rules(RULES)
+    # 2025 scale: 0 to 40,000 free, then 10, 20, 30, 34, 37 %
+    incomes = np.array([30_000, 50_000, 70_000, 90_000, 108_000, 200_000])
+    expected = [0, 1_000, 4_000, 9_000, 14_720, 39_200 + 0.37 * 20_000]
+    np.testing.assert_allclose(income_tax(incomes, rules), expected)
+
+
+def test_estimate_by_hand_primary_zone():
+    est = estimate(headcount=10, salary_mad_month=10_000, zone_class="p2i_primary",
+                   activity="ITO")
+    annual = 120_000
+    assert est["training_grant_mad"] == pytest.approx(10 * 0.035 * annual * 5)
+    assert est["employment_grant_mad"] == pytest.approx(10 * 0.17 * annual)
+    # IR on 120,000 = 39,200 - (180,000-120,000)*0.34 = 18,800: 15.7% < 20%: no top-up
+    assert est["income_tax_topup_mad_year"] == 0.0
+    assert est["income_tax_cap_pct"] == 20.0
+    assert est["total_mad"] == pytest.approx(10 * (21_000 + 20_400))
+    assert est["eligible"] is True
+
+
+def test_estimate_secondary_zone_values_the_lower_cap():
+    est = estimate(headcount=10, salary_mad_month=10_000, zone_class="p2i_secondary",
+                   activity="CRM")
+    assert est["income_tax_topup_mad_year"] == pytest.approx(10 * (18_800 - 12_000))
+    assert est["income_tax_topup_mad"] == pytest.approx(5 * 10 * 6_800)
+    assert est["total_mad"] == pytest.approx(10 * (21_000 + 20_400 + 5 * 6_800))
+    text = "\n".join(est["assumptions"])
+    for needle in ("10 new stable jobs", "10,000 MAD/month", "3.5%", "17%",
+                   "income-tax cap 10% (p2i_secondary)", "rules version 2025-07-01"):
+        assert needle in text
+    assert "56%" in est["corporate_tax"] and "uncertain" in est["corporate_tax"]
+
+
+def test_default_salary_is_an_assumption_that_says_so():
+    est = estimate(headcount=1, zone_class="p2i_primary")
+    assert est["salary_mad_month"] == settings.SALARY_MAD_MONTH
+    assert any("default assumption" in a for a in est["assumptions"])
+    assert any("activity not given: assumed eligible" in a for a in est["assumptions"])
+
+
+def test_uncovered_class_is_not_estimated_never_zero():
+    for zone_class in ("other", None):
+        est = estimate(headcount=5, salary_mad_month=9000, zone_class=zone_class, activity="BPO")
+        assert est["eligible"] is None and est["total_mad"] is None
+        assert est["income_tax_topup_mad"] is None
+        assert est["training_grant_mad"] > 0  # the grants do not depend on the zone
+
+
+def test_ineligible_activity_gets_nothing():
+    est = estimate(headcount=5, salary_mad_month=9000, zone_class="p2i_primary",
+                   activity="manufacturing")
+    assert est["eligible"] is False and est["total_mad"] == 0.0
+    assert any("not eligible" in a for a in est["assumptions"])
+
+
+def test_incentive_columns_aligned_and_missing_for_unknown_classes():
+    sites = pd.DataFrame({"incentive_zone_class": ["p2i_secondary", "other", "p2i_primary"]},
+                         index=["fes", "tp", "casa"])
+    out = incentive_columns(sites, headcount=100, salary_mad_month=9000, activity="KPO")
+    assert list(out.index) == ["fes", "tp", "casa"]
+    assert out["incentive_ir_cap_pct"].tolist()[::2] == [10.0, 20.0]
+    assert np.isnan(out.loc["tp", "incentive_mad_per_job"])
+    assert out.loc["casa", "incentive_mad_total"] == pytest.approx(100 * 37_260)
+    assert incentive_columns(pd.DataFrame(index=["a"])).columns.tolist() == []
+
+
+def test_rules_file_not_code_changing_it_changes_the_estimate(tmp_path):
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data["version"] = "test"
+    data["training_grant"]["rate"] = 0.05
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    est = estimate(headcount=1, salary_mad_month=10_000, zone_class="p2i_primary",
+                   rules=load_rules(path))
+    assert est["training_grant_mad"] == pytest.approx(0.05 * 120_000 * 5)
+    assert est["rules_version"] == "test"
+
+
+def test_bad_rules_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("name: x\nversion: 1\n", encoding="utf-8")
+    with pytest.raises(RequirementsError, match="rules.yaml cannot be used"):
+        load_rules(path)
+    with pytest.raises(RequirementsError, match="not found"):
+        load_rules(tmp_path / "missing.yaml")

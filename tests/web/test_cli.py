@@ -1,0 +1,73 @@
+"""``techvalley serve`` and ``techvalley create-staff``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from click.testing import CliRunner
+
+from tests.web.conftest import login, make_app
+from web.cli import main
+
+
+def test_create_staff_with_password_stdin_then_login(tiny_data_path, tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("TECHVALLEY_INSTANCE", str(instance))
+    result = CliRunner().invoke(main, ["create-staff", "Ana@Example.ma", "--password-stdin"], input="a long password\n")
+    assert result.exit_code == 0, result.output
+    app = make_app(tiny_data_path, instance)
+    client = app.test_client()
+    assert login(client, email="ana@example.ma", password="a long password").status_code == 302
+
+
+def test_create_staff_with_prompt(tmp_path, monkeypatch):
+    monkeypatch.setenv("TECHVALLEY_INSTANCE", str(tmp_path / "i"))
+    result = CliRunner().invoke(main, ["create-staff", "b@example.ma"], input="another password\nanother password\n")
+    assert result.exit_code == 0, result.output
+
+
+def test_create_staff_short_password_exits_2_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("TECHVALLEY_INSTANCE", str(tmp_path / "i"))
+    result = CliRunner().invoke(main, ["create-staff", "c@example.ma", "--password-stdin"], input="short\n")
+    assert result.exit_code == 2
+    assert "shorter than 8" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_bad_data_path_exits_2(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "nothing")])
+    assert result.exit_code == 2
+
+
+def test_serve_runs_waitress_on_the_given_dataset(tiny_zones_only_path, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TECHVALLEY_INSTANCE=str(tmp_path / "i"))
+    script = "from web.cli import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, "serve", "--port", str(port), "--data", str(tiny_zones_only_path), "--threads", "2"],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/sites", timeout=5) as response:
+                    body = response.read().decode()
+                    server = response.headers.get("Server", "")
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        assert '"technopolis"' in body
+        assert "waitress" in server.lower() or "techvalley" in server.lower()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
