@@ -66,8 +66,9 @@ def main() -> None:
         sites = valleys.site_features(dataset)
     ids = list(sites.index)
     shortlist = {
-        "ranked": [{"id": sid, "rank": i + 1, "score": 1 - i / len(ids)}
-                   for i, sid in enumerate(ids[:-2])],
+        "ranked": [
+            {"id": sid, "rank": i + 1, "score": 1 - i / len(ids)} for i, sid in enumerate(ids[:-2])
+        ],
         "excluded": [{"id": sid, "reasons": ["rent_mad_m2_month missing"]} for sid in ids[-2:]],
     }
 
@@ -87,17 +88,22 @@ def main() -> None:
     baseline_s = time.perf_counter() - start
     baseline_size = len(baseline_html.encode("utf-8"))
 
-    print(f"shipped dataset: {len(sites)} zones, {len(dataset.communes)} communes, "
-          f"{len(dataset.regions)} regions")
+    print(
+        f"shipped dataset: {len(sites)} zones, {len(dataset.communes)} communes, "
+        f"{len(dataset.regions)} regions"
+    )
     print(f"public_map cold (prepare layers): median {cold_s * 1000:8.1f} ms")
     print(f"public_map warm:                  median {warm_s * 1000:8.1f} ms   (target < 300 ms)")
     print(f"site_map warm:                    median {site_s * 1000:8.1f} ms")
     print(f"score_map warm:                   median {score_s * 1000:8.1f} ms")
     print(f"public map page size:             {size / 1e6:8.2f} MB   (target < 2 MB)")
-    print(f"baseline (folium.GeoJson x 4 indicators): {baseline_s * 1000:8.1f} ms, "
-          f"{baseline_size / 1e6:.2f} MB")
-    print(f"ratio vs baseline: size {size / baseline_size:.3f}, "
-          f"warm time {warm_s / baseline_s:.3f}")
+    print(
+        f"baseline (folium.GeoJson x 4 indicators): {baseline_s * 1000:8.1f} ms, "
+        f"{baseline_size / 1e6:.2f} MB"
+    )
+    print(
+        f"ratio vs baseline: size {size / baseline_size:.3f}, warm time {warm_s / baseline_s:.3f}"
+    )
 
 
 if __name__ == "__main__":

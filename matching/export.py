@@ -1219,6 +1219,7 @@ class _PdfDossier:
 
         self.ctx = ctx
         self.L = ctx["L"]
+        self._widths: dict[tuple[str, float, str], float] = {}
         footer_text = f"{self.L['generated']} · {ctx['name']}".strip(" ·")
 
         class _Doc(FPDF):
@@ -1231,7 +1232,6 @@ class _PdfDossier:
         pdf = _Doc(format="A4", unit="mm")
         pdf.add_font("DejaVu", "", _font_path("DejaVuSans.ttf"))
         pdf.add_font("DejaVu", "B", _font_path("DejaVuSans-Bold.ttf"))
-        pdf.add_font("DejaVu", "I", _font_path("DejaVuSans-Oblique.ttf"))
         pdf.set_font("DejaVu", size=10)
         pdf.set_auto_page_break(auto=True, margin=18)
         pdf.set_margins(18, 18, 18)
@@ -1255,26 +1255,93 @@ class _PdfDossier:
         pdf = self.pdf
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(*(self.MUTED if muted else self.INK))
-        pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        for line in self.wrap(text, pdf.epw):
+            pdf.cell(0, size * 0.5, line, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(*self.INK)
         pdf.set_font("DejaVu", size=10)
 
+    def _width(self, text: str) -> float:
+        key = (self.pdf.font_style, self.pdf.font_size_pt, text)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = self.pdf.get_string_width(text)
+        return width
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """``text`` broken into lines that fit ``width`` in the current font: at spaces, at
+        newlines, and inside a word longer than a line. (fpdf2's multi_cell does the same
+        character by character, several times slower.)"""
+        lines: list[str] = []
+        space = self._width(" ")
+        for paragraph in text.split("\n"):
+            line, line_w = "", 0.0
+            for word in paragraph.split(" "):
+                word_w = self._width(word)
+                if line and line_w + space + word_w <= width:
+                    line, line_w = f"{line} {word}", line_w + space + word_w
+                    continue
+                if line:
+                    lines.append(line)
+                while word_w > width and len(word) > 1:  # an unbroken string: cut it
+                    cut, used = 0, 0.0
+                    for ch in word:
+                        ch_w = self._width(ch)
+                        if used + ch_w > width and cut:
+                            break
+                        cut, used = cut + 1, used + ch_w
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    word_w = self._width(word)
+                line, line_w = word, word_w
+            lines.append(line)
+        return lines
+
+    def _cell_lines(self, text: str, width: float) -> int:
+        return len(self.wrap(text, width))
+
+    def _grid_row(self, cells: Sequence[str], widths: Sequence[float], aligns: Sequence[str],
+                  *, bold: bool = False, fill: bool = False) -> float:
+        """One row of a grid: every cell measured once, then drawn; returns its height."""
+        pdf = self.pdf
+        pdf.set_font("DejaVu", "B" if bold else "", 9)
+        pad, line_h = 1.0, 4.6
+        wrapped = [self.wrap(text, w - 2 * pad) for text, w in zip(cells, widths, strict=True)]
+        height = max(len(w) for w in wrapped) * line_h + 2 * pad
+        y, x = pdf.get_y(), pdf.l_margin
+        if fill:
+            pdf.set_fill_color(241, 243, 245)
+            pdf.rect(x, y, sum(widths), height, style="F")
+        for lines, w, align in zip(wrapped, widths, aligns, strict=True):
+            for i, line in enumerate(lines):
+                if line:
+                    pdf.set_xy(x + pad, y + pad + i * line_h)
+                    pdf.cell(w - 2 * pad, line_h, line, align=align)
+            x += w
+        pdf.set_draw_color(*self.RULE)
+        pdf.line(pdf.l_margin, y + height, pdf.l_margin + sum(widths), y + height)
+        pdf.set_xy(pdf.l_margin, y + height)
+        return height
+
     def table(self, header: Sequence[str] | None, rows: Sequence[Sequence[str]], widths: Sequence[float],
               aligns: Sequence[str] | None = None) -> None:
-        from fpdf.fonts import FontFace
-
+        """A grid with horizontal rules; the header row repeats after a page break."""
         pdf = self.pdf
-        pdf.set_font("DejaVu", size=9)
-        pdf.set_fill_color(255, 255, 255)
-        pdf.set_draw_color(*self.RULE)
-        with pdf.table(col_widths=widths, text_align=aligns or "LEFT", line_height=5,
-                       headings_style=FontFace(emphasis="BOLD", fill_color=(241, 243, 245)),
-                       first_row_as_headings=header is not None, cell_fill_mode="NONE",
-                       borders_layout="HORIZONTAL_LINES", padding=1) as table:
-            if header is not None:
-                table.row(list(header))
-            for row in rows:
-                table.row([str(c) for c in row])
+        total = sum(widths)
+        col_widths = [pdf.epw * w / total for w in widths]
+        align = [a[0].upper() for a in (aligns or ["LEFT"] * len(widths))]
+        if header is not None:
+            if pdf.will_page_break(14):
+                pdf.add_page()
+            self._grid_row([str(h) for h in header], col_widths, align, bold=True, fill=True)
+        for row in rows:
+            cells = [str(c) for c in row]
+            pdf.set_font("DejaVu", size=9)
+            needed = max(self._cell_lines(t, w - 2) for t, w in zip(cells, col_widths, strict=True))
+            if pdf.will_page_break(needed * 4.6 + 2):
+                pdf.add_page()
+                if header is not None:
+                    self._grid_row([str(h) for h in header], col_widths, align, bold=True, fill=True)
+            self._grid_row(cells, col_widths, align)
         pdf.set_font("DejaVu", size=10)
         pdf.ln(3)
 
@@ -1289,34 +1356,22 @@ class _PdfDossier:
     def bar_rows(self, zone: Mapping[str, Any]) -> None:
         """The criteria table of a zone with contributions drawn as bars."""
         pdf = self.pdf
-        epw = pdf.epw
         cols = (0.34, 0.12, 0.16, 0.14, 0.24)
-        widths = [epw * c for c in cols]
+        widths = [pdf.epw * c for c in cols]
         header = [self.L["criterion"], self.L["weight"], self.L["value"], self.L["contribution"], ""]
-        pdf.set_font("DejaVu", "B", 9)
-        for text, w in zip(header, widths, strict=True):
-            pdf.cell(w, 6, text, border="B")
-        pdf.ln(6)
-        pdf.set_font("DejaVu", size=9)
+        aligns = ["L", "R", "R", "R", "L"]
+        self._grid_row(header, widths, aligns, bold=True, fill=True)
         for row in zone["criteria"]:
-            if pdf.will_page_break(6):
+            label = row["label"] + (f" ({row['direction']})" if row["direction"] else "")
+            pdf.set_font("DejaVu", size=9)
+            if pdf.will_page_break(self._cell_lines(label, widths[0] - 2) * 4.6 + 2):
                 pdf.add_page()
             y = pdf.get_y()
-            x = pdf.l_margin
-            label = row["label"] + (f" ({row['direction']})" if row["direction"] else "")
-            pdf.set_xy(x, y)
-            pdf.multi_cell(widths[0], 5, label, new_x="RIGHT", new_y="TOP")
-            bottom = max(pdf.get_y(), y + 5)
-            pdf.set_xy(x + widths[0], y)
-            pdf.cell(widths[1], 5, row["weight"], align="R")
-            pdf.cell(widths[2], 5, row["value"], align="R")
-            pdf.cell(widths[3], 5, row["contribution"], align="R")
-            bar_x = x + sum(widths[:4]) + 2
-            pdf.set_fill_color(*(self.NEGATIVE if row["negative"] else self.ACCENT))
+            self._grid_row([label, row["weight"], row["value"], row["contribution"], ""], widths, aligns)
             if row["bar"] > 0:
-                pdf.rect(bar_x, y + 1, (widths[4] - 4) * row["bar"] / 100, 3, style="F")
-            lines = max(1, len(pdf.multi_cell(widths[0], 5, label, dry_run=True, output="LINES")))
-            pdf.set_xy(x, max(bottom, y + 5 * lines))
+                pdf.set_fill_color(*(self.NEGATIVE if row["negative"] else self.ACCENT))
+                pdf.rect(pdf.l_margin + sum(widths[:4]) + 2, y + 1.6,
+                         (widths[4] - 4) * row["bar"] / 100, 3, style="F")
         pdf.ln(3)
 
     # the document ------------------------------------------------------------------------

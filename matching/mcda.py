@@ -266,8 +266,9 @@ def topsis(
 # Blocked TOPSIS ----------------------------------------------------------------------------
 # Tuned on a 2-core Skylake-X (1 MiB L2); see benchmarks/bench_topsis.py.
 
-#: Below this many matrix elements the direct (numpy) path is as fast and simpler.
-_BLOCKED_MIN_ELEMENTS = 1 << 16
+#: Below this many matrix elements (a shortlist's few zones) the direct numpy path runs:
+#: as fast there, and the reference the blocked path is tested against.
+_BLOCKED_MIN_ELEMENTS = 1 << 13
 #: Bytes of matrix per block: a block and its work buffer stay in L2.
 _BLOCK_BYTES = 1 << 18
 #: Elementwise work runs on rows folded to at least this many elements, so numpy's inner
@@ -284,8 +285,8 @@ _pool_lock = threading.Lock()
 
 def _forget_pool() -> None:
     # A forked child (a pre-forking web server) inherits the pool but not its threads.
-    global _executor
-    _executor = None
+    global _executor, _pool_lock
+    _executor, _pool_lock = None, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

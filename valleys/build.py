@@ -139,7 +139,7 @@ FACT_FILES: dict[str, dict[str, tuple[str, ...]]] = {
         "numeric": ("lat", "lon"),
     },
     "rail_stations": {
-        "required": ("id", "name", "city", "lat", "lon", "source"),
+        "required": ("id", "name", "city", "source"),
         "numeric": ("lat", "lon"),
     },
     "universities": {

@@ -40,8 +40,16 @@ UNIT_SUFFIXES: tuple[str, ...] = (
     "_year", "_years", "_min", "_seats", "_jobs",
 )
 
-#: Columns that are never criteria, even when their values look like numbers.
-NEVER_NUMERIC: frozenset[str] = frozenset({"id", "name", "geometry", "code"})
+#: Columns that are never criteria, even when their values look like numbers: identifiers and
+#: the shipped dataset's text columns (``opened`` holds years and dates alike).
+NEVER_NUMERIC: frozenset[str] = frozenset(
+    {
+        "id", "name", "geometry", "code", "city", "commune", "commune_code", "province",
+        "region", "operator", "status", "opened", "activities", "shared_services",
+        "incentive_zone_class", "location_precision", "notes", "source", "rent_note",
+        "students_note", "census_match",
+    }
+)
 
 #: Geometry types a zone may have (the contract); others are warned about.
 ZONE_GEOMETRY_TYPES: frozenset[str] = frozenset({"Point", "Polygon", "MultiPolygon"})
@@ -122,7 +130,8 @@ def numeric_columns(gdf: pd.DataFrame) -> list[str]:
 
     A column is numeric when it is a shipped numeric column, when its name ends in a unit
     (:data:`UNIT_SUFFIXES`), or when at least half of its non-empty values are numbers.
-    ``id``, ``name``, ``code`` and the geometry never are; nor are boolean or date columns.
+    Identifiers, the shipped text columns (:data:`NEVER_NUMERIC`) and the geometry never are;
+    nor are boolean or date columns.
 
     Examples
     --------
@@ -287,6 +296,11 @@ def _zone_id_problems(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
                 f"the zones layer has no '{column}' column: add one (every zone needs a unique "
                 "text id and a name)", kind=f"no-{column}-column",
             ))
+    if gdf.empty:
+        out.append(Problem(
+            "warning", file, "zones", None, None,
+            "the zones layer has no rows: there is nothing to rank", kind="no-zones-rows",
+        ))
     if "id" not in gdf.columns:
         return out
     ids = gdf["id"]

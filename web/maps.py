@@ -234,7 +234,7 @@ class MapParts:
     def page(self, *, title: str = "techvalley map") -> str:
         """A whole HTML document with only this map (for previews, tests and size budgets)."""
         return (
-            "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+            '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
             f"<title>{html.escape(title)}</title>\n{self.header}\n</head>\n<body>\n"
             f"{self.html}\n<script>\n{self.script}\n</script>\n</body>\n</html>\n"
         )
@@ -358,9 +358,7 @@ class _GeoJsonLayer(_ScriptLayer):
         self.options_json = _js_json(options)
 
     def script(self) -> str:
-        return (
-            f"var {self.get_name()} = techvalley.geoJson({self.data_json}, {self.options_json});"
-        )
+        return f"var {self.get_name()} = techvalley.geoJson({self.data_json}, {self.options_json});"
 
 
 class _EmptyBase(_ScriptLayer):
@@ -387,9 +385,7 @@ class _Init(MacroElement):
         layers = ", ".join(
             f"{_js_json(key)}: {layer.get_name()}" for key, layer in self.layers.items()
         )
-        text = (
-            f"techvalley.init({self._parent.get_name()}, {_js_json(self.config)}, {{{layers}}});"
-        )
+        text = f"techvalley.init({self._parent.get_name()}, {_js_json(self.config)}, {{{layers}}});"
         self.get_root().script.add_child(_Raw(text), name=self.get_name())
 
 
@@ -457,9 +453,7 @@ def _simplified(geoms: gpd.GeoSeries, tolerance_m: float, *, coverage: bool) -> 
                 simple = shapely.simplify(np.asarray(values), tolerance_m, preserve_topology=True)
         else:
             simple = shapely.simplify(np.asarray(values), tolerance_m, preserve_topology=True)
-        out[mask] = gpd.GeoSeries(simple, index=part.index, crs=crs).to_crs(
-            valleys_settings.WGS84
-        )
+        out[mask] = gpd.GeoSeries(simple, index=part.index, crs=crs).to_crs(valleys_settings.WGS84)
     return out
 
 
@@ -476,7 +470,11 @@ def _features(
         if geom is None or shapely.is_empty(geom):
             continue
         out.append(
-            {"type": "Feature", "properties": dict(props), "geometry": shapely.geometry.mapping(geom)}
+            {
+                "type": "Feature",
+                "properties": dict(props),
+                "geometry": shapely.geometry.mapping(geom),
+            }
         )
     return out
 
@@ -998,7 +996,9 @@ def public_map(
             seen.append((key, label))
     order = {k: i for i, k in enumerate([*STATUS_COLORS, "other", "unknown"])}
     for key, label in sorted(seen, key=lambda kl: order[kl[0]]):
-        color = STATUS_COLORS.get(key, OTHER_STATUS_COLOR if key == "other" else UNKNOWN_STATUS_COLOR)
+        color = STATUS_COLORS.get(
+            key, OTHER_STATUS_COLOR if key == "other" else UNKNOWN_STATUS_COLOR
+        )
         status_items.append({"color": color, "label": label, "shape": "circle"})
     legend = [{"key": "status", "title": labels["status"], "items": status_items}]
     infra_items = [layer.legend_item for layer in points.values()]
@@ -1129,9 +1129,7 @@ def site_map(
                 {
                     "type": "Feature",
                     "properties": {"color": color, "tooltip": f"{_e(target_name)} ({_e(label)})"},
-                    "geometry": shapely.geometry.mapping(
-                        _rounded([target], POINT_DECIMALS)[0]
-                    ),
+                    "geometry": shapely.geometry.mapping(_rounded([target], POINT_DECIMALS)[0]),
                 }
             )
             fit_points.append(target)
@@ -1255,8 +1253,9 @@ def score_map(
                 "radius": 10 if isinstance(rank, int) and rank <= 3 else 7,
                 "tooltip": _e(f"#{rank} · {name} · {score_text}"),
                 "label": _e(str(rank)) if isinstance(rank, int) and rank <= 10 else None,
-                "popup": _zone_popup(sid, name, sites.loc[sid], lang=lang,
-                                     url=site_url(sid), extra=extra),
+                "popup": _zone_popup(
+                    sid, name, sites.loc[sid], lang=lang, url=site_url(sid), extra=extra
+                ),
             }
         )
     excluded_geoms, excluded_props = [], []
@@ -1274,8 +1273,9 @@ def score_map(
                 "name": name,
                 "color": EXCLUDED_COLOR,
                 "tooltip": _e(f"{name} · {labels['excluded']}"),
-                "popup": _zone_popup(sid, name, sites.loc[sid], lang=lang, url=site_url(sid),
-                                     reasons=reasons),
+                "popup": _zone_popup(
+                    sid, name, sites.loc[sid], lang=lang, url=site_url(sid), reasons=reasons
+                ),
             }
         )
     if excluded_geoms:
@@ -1298,7 +1298,9 @@ def score_map(
         {
             "key": "score",
             "title": labels["score"],
-            "gradient": [colormap.rgb_hex_str(vmin + (vmax - vmin) * t) for t in np.linspace(0, 1, 5)]
+            "gradient": [
+                colormap.rgb_hex_str(vmin + (vmax - vmin) * t) for t in np.linspace(0, 1, 5)
+            ]
             if legend_max > legend_min
             else [colormap.rgb_hex_str(vmax)] * 2,
             "min": _fmt(legend_min, lang, digits=3) if known else "",

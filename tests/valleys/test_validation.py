@@ -182,6 +182,7 @@ def test_numeric_columns_follow_the_contract_rule():
         "seats": ["10", "20", "many"],  # two of three are numbers
         "floor": ["1", "ground", "roof"],  # one of three: text
         "open": [True, False, True],  # boolean: not a criterion
+        "opened": ["2001", "2012", "2008-10-16"],  # a shipped text column: years and dates
     })
     assert numeric_columns(frame) == ["available_m2", "population", "score", "seats"]
     assert numeric_columns(gpd.GeoDataFrame(frame, geometry=[Point(0, 0)] * 3)) == [
@@ -195,3 +196,14 @@ def test_validate_reads_each_format(tiny_layers, write_dataset, fmt):
     tiny_layers["zones"].loc[0, "id"] = "casanearshore"
     kinds = [p.kind for p in validate(write_dataset(tiny_layers, fmt))]
     assert kinds == ["duplicate-id"]
+
+
+def test_an_empty_zones_layer_is_a_warning_and_gives_no_sites(tiny_layers, write_dataset):
+    from valleys import load_sites
+
+    tiny_layers["zones"] = tiny_layers["zones"].iloc[:0]
+    path = write_dataset(tiny_layers, "gpkg")  # GeoJSON keeps no columns without features
+    (line,) = _lines(validate(path))
+    assert line == f"warning: {path}: layer zones: the zones layer has no rows: there is nothing to rank"
+    sites = load_sites(path)
+    assert sites.empty and {"airports_km", "catchment_population"} <= set(sites.columns)

@@ -64,7 +64,7 @@ def test_own_files_versioned_by_content(client):
 @pytest.mark.parametrize(
     "path",
     [
-        f"/assets/xstatic/leaflet/0.0.1/leaflet.js",  # wrong version
+        "/assets/xstatic/leaflet/0.0.1/leaflet.js",  # wrong version
         f"/assets/xstatic/os/{xleaflet.VERSION}/leaflet.js",  # not an allowed package
         f"/assets/xstatic/leaflet/{xleaflet.VERSION}/nothing.js",
         f"/assets/xstatic/leaflet/{xleaflet.VERSION}/../__init__.py",
@@ -79,8 +79,12 @@ def test_unknown_or_escaping_paths_are_404(client, path):
 
 
 def test_url_of_unknown_asset_is_a_programming_error():
-    for path in ("xstatic/leaflet/nothing.js", "xstatic/jquery/jquery.js", "maps/none.js",
-                 "cdn/leaflet.js"):
+    for path in (
+        "xstatic/leaflet/nothing.js",
+        "xstatic/jquery/jquery.js",
+        "maps/none.js",
+        "cdn/leaflet.js",
+    ):
         with pytest.raises(KeyError):
             assets.url(path)
 

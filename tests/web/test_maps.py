@@ -21,7 +21,7 @@ HOSTILE_NAMES = [
     "<img src=x onerror=alert(1)>",
     "</script><script>alert(1)</script>",
     "{{ 7*7 }} {% if 1 %}jinja{% endif %}",
-    "O'Brien & \"Sons\" \u2028",
+    'O\'Brien & "Sons" \u2028',
 ]
 
 
@@ -142,8 +142,12 @@ def hostile():
             "operator": ["<script>alert(3)</script>", None, None, None],
             "rent_mad_m2_month": [95.0, None, 120.0, 80.0],
         },
-        geometry=[shapely.Point(-7.6, 33.5), shapely.Point(-5.0, 34.0),
-                  shapely.Point(-6.8, 34.0), shapely.Point(-8.0, 31.6)],
+        geometry=[
+            shapely.Point(-7.6, 33.5),
+            shapely.Point(-5.0, 34.0),
+            shapely.Point(-6.8, 34.0),
+            shapely.Point(-8.0, 31.6),
+        ],
         crs=4326,
     )
     communes = gpd.GeoDataFrame(
@@ -167,7 +171,10 @@ def hostile():
         crs=4326,
     )
     dataset = _dataset(
-        zones=zones, communes=communes, regions=regions, airports=airports,
+        zones=zones,
+        communes=communes,
+        regions=regions,
+        airports=airports,
         **{"<script>layer</script>": airports.iloc[:1]},
     )
     return dataset, _sites(zones, airports_km=[14.2, 8.0, None, 250.0])
@@ -185,14 +192,18 @@ def test_public_map_parts_and_local_assets_only(tiny):
     parts = maps.public_map(sites, dataset)
     assert isinstance(parts, maps.MapParts)
     assert "<iframe" not in _all_text(parts)
-    links = [a.get("src") or a.get("href") for t, a in tags(parts.header) if t in ("script", "link")]
+    links = [
+        a.get("src") or a.get("href") for t, a in tags(parts.header) if t in ("script", "link")
+    ]
     assert links and all(link.startswith("/assets/") for link in links), links
     assert any("leaflet.js" in link for link in links)
     assert "cdn" not in parts.header.lower() and "http" not in parts.header
     # the only remote URL of the script is the optional tile server
     remote = set(re.findall(r"https?://[^\"'\s\\]+", parts.script))
-    assert remote <= {"https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                      "https://www.openstreetmap.org/copyright"}, remote
+    assert remote <= {
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "https://www.openstreetmap.org/copyright",
+    }, remote
     # folium's own CDN lists are untouched (we set ours per map)
     assert folium.Map.default_js[0][1].startswith("https://")
     div = [a for t, a in tags(parts.html) if t == "div"]
@@ -205,14 +216,26 @@ def test_public_map_layers_named_for_the_browser(tiny):
     parts = maps.public_map(sites, dataset)
     config, names = init_call(parts)
     assert config["kind"] == "public"
-    assert set(names) == {"tiles", "offline", "regions", "communes", "airports",
-                          "rail_stations", "zones"}
+    assert set(names) == {
+        "tiles",
+        "offline",
+        "regions",
+        "communes",
+        "airports",
+        "rail_stations",
+        "zones",
+    }
     assert config["search"] is True and config["fullscreen"] is True
     assert "L.control.scale()" in parts.script
     control = config["layerControl"]
     assert [e["key"] for e in control["base"]] == ["tiles", "offline"]
-    assert {e["key"] for e in control["overlays"]} == {"regions", "communes", "airports",
-                                                       "rail_stations", "zones"}
+    assert {e["key"] for e in control["overlays"]} == {
+        "regions",
+        "communes",
+        "airports",
+        "rail_stations",
+        "zones",
+    }
     # zones bounded by the map, offline base not shown until the tiles fail
     assert f"{names['tiles']}.addTo(" in parts.script
     assert f"{names['offline']}.addTo(" not in parts.script
@@ -229,7 +252,8 @@ def test_public_map_zones_by_status_with_popups(tiny):
         props = feature["properties"]
         assert props["color"] == maps.STATUS_COLORS[sites.loc[sid, "status"]]
         assert feature["geometry"]["coordinates"] == pytest.approx(
-            [sites.loc[sid, "lon"], sites.loc[sid, "lat"]], abs=1e-5)
+            [sites.loc[sid, "lon"], sites.loc[sid, "lat"]], abs=1e-5
+        )
         assert f'href="/zones/{sid}?x=1&amp;y=2"' in props["popup"]
         assert props["name"] == sites.loc[sid, "name"]
     popup = features["technopolis"]["properties"]["popup"]
@@ -256,8 +280,12 @@ def test_public_map_one_commune_layer_with_every_indicator(tiny):
     assert len(collection["features"]) == len(communes)
     config, _ = init_call(parts)
     keys = [i["key"] for i in config["indicators"]]
-    assert keys == ["labour_active", "french_literate_pct", "english_literate_pct",
-                    "higher_education_pct"]
+    assert keys == [
+        "labour_active",
+        "french_literate_pct",
+        "english_literate_pct",
+        "higher_education_pct",
+    ]
     for feature, (_, row) in zip(collection["features"], communes.iterrows(), strict=True):
         values = feature["properties"]["v"]
         assert feature["properties"]["n"] == row["name"]
@@ -318,8 +346,10 @@ def test_french_labels_and_numbers(tiny):
     config, _ = init_call(parts)
     assert config["locale"] == "fr"
     assert {i["label"] for i in config["indicators"]} >= {"Lecture du français"}
-    popup = {f["properties"]["id"]: f["properties"]["popup"]
-             for f in layers_by_key(parts)["zones"][0]["features"]}["technopolis"]
+    popup = {
+        f["properties"]["id"]: f["properties"]["popup"]
+        for f in layers_by_key(parts)["zones"][0]["features"]
+    }["technopolis"]
     assert "En activité" in popup and "Fiche de la zone" in popup
     km = sites.loc["technopolis", "airports_km"]
     assert f"{km:.1f}".replace(".", ",") + " km" in popup
@@ -330,24 +360,32 @@ def test_french_labels_and_numbers(tiny):
 
 def test_hostile_text_never_raw_in_the_page(hostile):
     dataset, sites = hostile
-    site_id = "z2"
     shortlist = {
-        "ranked": [{"id": "z1", "name": HOSTILE_NAMES[0], "rank": 1, "score": 0.9},
-                   {"id": "z2", "name": HOSTILE_NAMES[1], "rank": 2, "score": 0.4}],
-        "excluded": [{"id": "z3", "name": HOSTILE_NAMES[2],
-                      "reasons": ["rent_mad_m2_month <script>alert(7)</script>"]}],
+        "ranked": [
+            {"id": "z1", "name": HOSTILE_NAMES[0], "rank": 1, "score": 0.9},
+            {"id": "z2", "name": HOSTILE_NAMES[1], "rank": 2, "score": 0.4},
+        ],
+        "excluded": [
+            {
+                "id": "z3",
+                "name": HOSTILE_NAMES[2],
+                "reasons": ["rent_mad_m2_month <script>alert(7)</script>"],
+            }
+        ],
     }
-    for parts in (
-        maps.public_map(sites, dataset),
-        maps.site_map(sites, dataset, site_id),
-        maps.score_map(shortlist, sites, dataset),
+    for parts, names in (
+        (maps.public_map(sites, dataset), HOSTILE_NAMES),
+        (maps.site_map(sites, dataset, "z2"), [HOSTILE_NAMES[1]]),
+        (maps.site_map(sites, dataset, "z3"), [HOSTILE_NAMES[2]]),
+        (maps.score_map(shortlist, sites, dataset), HOSTILE_NAMES[:3]),
     ):
         page = parts.page()
         for raw in ("<img", "<svg", "<b>", "alert(1)</script>", "</script><script>"):
             assert raw not in page, raw
         # one </script> per script tag: nothing of the data closes one
         assert page.count("</script>") == page.count("<script")
-        assert "{{ 7*7 }}" in page  # never evaluated as a template on the server
+        if HOSTILE_NAMES[2] in names:  # never evaluated as a template on the server
+            assert "{{ 7*7 }} {% if 1 %}jinja{% endif %}" in page
         assert "\u2028" not in parts.script
         zones = layers_by_key(parts)["zones"][0]["features"]
         for feature in zones:
@@ -383,8 +421,11 @@ def test_zones_only_dataset(tiny_zones_only_path):
     for parts in (
         maps.public_map(sites, dataset),
         maps.site_map(sites, dataset, sites.index[0]),
-        maps.score_map({"ranked": [{"id": sites.index[0], "rank": 1, "score": 1.0}],
-                        "excluded": []}, sites, dataset),
+        maps.score_map(
+            {"ranked": [{"id": sites.index[0], "rank": 1, "score": 1.0}], "excluded": []},
+            sites,
+            dataset,
+        ),
     ):
         config, names = init_call(parts)
         assert "zones" in names
@@ -407,7 +448,8 @@ def test_missing_columns_and_statuses():
     assert features[1]["geometry"]["type"] == "Point"
     config, _ = init_call(parts)
     assert config["legend"][0]["items"] == [
-        {"color": maps.UNKNOWN_STATUS_COLOR, "label": "Status unknown", "shape": "circle"}]
+        {"color": maps.UNKNOWN_STATUS_COLOR, "label": "Status unknown", "shape": "circle"}
+    ]
 
 
 def test_empty_zones_fit_default_bounds():
@@ -527,8 +569,9 @@ def test_packed_polygons_round_trip():
         holes=[[(-6.8, 33.2), (-6.2, 33.2), (-6.2, 33.8), (-6.8, 33.8)]],
     )
     multi = shapely.MultiPolygon([polygon, shapely.box(-5.123456, 30.0, -5.0, 30.1)])
-    text = maps._packed_features([polygon, multi, None], [{"n": "p"}, {"n": "m"}, {"n": "x"}],
-                                 decimals=4)
+    text = maps._packed_features(
+        [polygon, multi, None], [{"n": "p"}, {"n": "m"}, {"n": "x"}], decimals=4
+    )
     collection = unpack(json.loads(text))
     assert [f["properties"]["n"] for f in collection["features"]] == ["p", "m"]
     back = [shapely.geometry.shape(f["geometry"]) for f in collection["features"]]
@@ -541,13 +584,15 @@ def test_simplification_is_metric_and_keeps_shared_borders():
     # a wiggly shared border, 40 m wiggles: gone at 400 m, and both communes still meet
     xs = np.linspace(-7.0, -6.0, 400)
     wiggle = 33.5 + 0.0004 * np.sin(np.arange(400))
-    south = shapely.Polygon([(-7.0, 33.0), (-6.0, 33.0), *zip(xs[::-1], wiggle[::-1])])
-    north = shapely.Polygon([*zip(xs, wiggle), (-6.0, 34.0), (-7.0, 34.0)])
+    south = shapely.Polygon([(-7.0, 33.0), (-6.0, 33.0), *zip(xs[::-1], wiggle[::-1], strict=True)])
+    north = shapely.Polygon([*zip(xs, wiggle, strict=True), (-6.0, 34.0), (-7.0, 34.0)])
     border = gpd.GeoSeries([south, north], crs=4326)
     simple = maps._simplified(border, 400, coverage=True)
     assert shapely.get_num_coordinates(simple.values).sum() < 80  # from 808
     # the tolerance is in metres: 10 m keeps the 40 m wiggles
-    assert shapely.get_num_coordinates(maps._simplified(border, 10, coverage=True).values).sum() > 700
+    assert (
+        shapely.get_num_coordinates(maps._simplified(border, 10, coverage=True).values).sum() > 700
+    )
     assert simple.iloc[0].intersection(simple.iloc[1]).length > 0.9  # still one border
 
 

@@ -1,0 +1,117 @@
+"""End to end in headless Chromium: the map, the match round trip, share links, escaping."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import guard_page, serve
+from tests.web.conftest import HOSTILE_NAME, STAFF_EMAIL, STAFF_PASSWORD, add_staff
+
+pytestmark = pytest.mark.browser
+
+ZONE_IDS = {"technopolis", "casanearshore", "technopark-casa", "technopark-rabat", "ctv"}
+
+
+def test_map_renders_markers_and_layers_offline(live_server, page):
+    guard = guard_page(page)
+    page.goto(live_server.url + "/")
+    page.wait_for_function("window.techvalleyMap && Object.keys(window.techvalleyMap.zones).length > 0")
+    zone_ids = set(page.evaluate("Object.keys(window.techvalleyMap.zones)"))
+    assert zone_ids == ZONE_IDS
+    layers = set(page.evaluate("Object.keys(window.techvalleyMap.layers)"))
+    assert {"zones", "communes", "regions", "airports", "rail_stations"} <= layers
+    on_map = page.evaluate(
+        "Object.entries(window.techvalleyMap.layers).filter(([k, l]) => window.techvalleyMap.map.hasLayer(l)).map(([k]) => k)"
+    )
+    assert "zones" in on_map
+    assert page.locator(".leaflet-interactive").count() >= len(ZONE_IDS)
+    assert page.locator(".leaflet-control-layers").count() == 1
+    assert page.locator("iframe").count() == 0
+    assert guard.cdn_requests() == []
+    assert all("openstreetmap" in u or "tile" in u for u in guard.blocked), guard.blocked
+    assert guard.errors == []
+
+
+def test_popup_links_to_the_zone_page(live_server, page):
+    guard = guard_page(page)
+    page.goto(live_server.url + "/")
+    page.wait_for_function("window.techvalleyMap")
+    page.evaluate("window.techvalleyMap.showZone('casanearshore')")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Casanearshore Park" in popup.inner_text()
+    popup.locator("a[href='/sites/casanearshore']").click()
+    page.wait_for_url(re.compile(r"/sites/casanearshore$"))
+    assert page.locator("h1").inner_text() == "Casanearshore Park"
+    assert guard.cdn_requests() == [] and guard.errors == []
+
+
+def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, browser, page):
+    add_staff(app)
+    guard = guard_page(page)
+    page.goto(live_server.url + "/staff/login")
+    page.fill("input[name=email]", STAFF_EMAIL)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/shortlists$"))
+
+    page.goto(live_server.url + "/match")
+    page.fill("input[name=name]", "Project Argan")
+    page.fill("input[name=max_rent]", "100")
+    page.select_option("select[name=weight_labour]", "5")
+    page.select_option("select[name=weight_rent]", "3")
+    page.click("form.match button[type=submit]")
+    page.wait_for_selector("table.ranked")
+    ranked = page.locator("table.ranked tbody tr").all_inner_texts()
+    assert len(ranked) == 3
+    assert "Casanearshore Park" in page.locator("ul.excluded").inner_text()
+    page.wait_for_function("window.techvalleyMap && window.techvalleyMap.kind === 'score'")
+
+    page.click("text=Save and get a share link")
+    page.wait_for_url(re.compile(r"/shortlists/[0-9a-f]{32}$"))
+    share_url = page.input_value("input.share")
+    assert share_url.startswith(live_server.url + "/s/")
+
+    anonymous = browser.new_context()
+    try:
+        other = anonymous.new_page()
+        other_guard = guard_page(other)
+        other.goto(share_url)
+        assert "Project Argan" in other.locator("h1").inner_text()
+        assert other.locator("table.ranked tbody tr").count() == 3
+        assert other.locator("text=Revoke the link").count() == 0
+        assert other_guard.cdn_requests() == []
+    finally:
+        anonymous.close()
+    assert guard.cdn_requests() == [] and guard.errors == []
+
+
+def test_hostile_zone_name_runs_no_script(hostile_app, browser):
+    live, server, thread = serve(hostile_app)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        guard = guard_page(page)
+        page.goto(live.url + "/")
+        page.wait_for_function("window.techvalleyMap")
+        page.evaluate("window.techvalleyMap.showZone('technopolis')")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert HOSTILE_NAME in popup.inner_text()
+        # hover for the tooltip too
+        page.evaluate("window.techvalleyMap.zones['technopolis'].openTooltip && window.techvalleyMap.zones['technopolis'].openTooltip()")
+        page.wait_for_timeout(300)
+        assert page.locator("img[src='x']").count() == 0
+        page.goto(live.url + "/sites/technopolis")
+        page.wait_for_function("window.techvalleyMap")
+        assert HOSTILE_NAME in page.locator("h1").inner_text()
+        page.goto(live.url + "/compare?ids=technopolis,ctv")
+        page.wait_for_timeout(200)
+        assert guard.dialogs == []
+        assert guard.errors == []
+    finally:
+        context.close()
+        server.close()
+        thread.join(timeout=5)
