@@ -1,11 +1,12 @@
 """Per-site features: distances to the nearest feature of each layer, and talent catchments.
 
 Distances are great-circle km on a sphere of the mean Earth radius
-(:data:`valleys.settings.EARTH_RADIUS_KM`), within 0.3% of the WGS84 geodesic at Morocco's
-latitudes. Searches run on points as 3-D unit vectors in a k-d tree (scipy's ``cKDTree``): the
-chord between two unit vectors grows with the great-circle angle, so the nearest by chord is the
-nearest by great circle, and a chord radius is an exact great-circle radius. No Python loop runs
-over sites times features.
+(:data:`valleys.settings.EARTH_RADIUS_KM`), within 0.45% of the WGS84 geodesic between 21°N
+and 36°N (0.3% around Rabat; worst for north-south lines in the far south). Searches run on
+points as 3-D unit vectors in a k-d tree (scipy's ``cKDTree``): the chord between two unit
+vectors grows with the great-circle angle, so the nearest by chord is the nearest by great
+circle, and a chord radius is an exact great-circle radius. No Python loop runs over sites
+times features.
 
 For a line or polygon layer, the nearest point of the nearest geometry is found in the metric
 projection of the project's convention (EPSG:26191 north of 31.5°N, EPSG:26192 south), which is

@@ -144,13 +144,20 @@ def read_layer(source: LayerSource) -> gpd.GeoDataFrame:
     """
     try:
         if LAYER_FILE_SUFFIXES[_layer_suffix(source.file) or ""] == "GeoParquet":
-            return gpd.read_parquet(source.file)
-        return gpd.read_file(source.file, layer=source.layer, engine="pyogrio")
+            gdf = gpd.read_parquet(source.file)
+        else:
+            gdf = gpd.read_file(source.file, layer=source.layer, engine="pyogrio")
     except Exception as exc:  # readers raise many types; the user needs the file and the reason
         raise DatasetError(
             f"Cannot read layer {source.name} from {source}: {exc}. Check the file opens in a "
             "GIS, or re-export it."
         ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise DatasetError(
+            f"Layer {source.name} in {source} has no geometry column: every layer of a dataset "
+            "holds points, lines or polygons; move tables without geometry out of the dataset."
+        )
+    return gdf
 
 
 def dataset_files(sources: list[LayerSource]) -> list[Path]:

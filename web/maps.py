@@ -150,6 +150,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ranked": "Ranked zones",
         "excluded": "Excluded",
         "not_on_map": "not in the current dataset, not on the map",
+        "p_first": "Ranked first in draws",
         "reasons": "Reasons",
         "per_month": "MAD/m²/month",
     },
@@ -194,6 +195,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ranked": "Zones classées",
         "excluded": "Exclue",
         "not_on_map": "absentes du jeu de données actuel, hors carte",
+        "p_first": "Classée première (tirages)",
         "reasons": "Raisons",
         "per_month": "MAD/m²/mois",
     },
@@ -975,7 +977,7 @@ def public_map(
                 "name": name,
                 "status": None if _missing(status) else str(status),
                 "color": _status_color(status),
-                "tooltip": _e(name),
+                "tooltip": _e(f"{name} · {_status_label(status, labels)}"),
                 "popup": _zone_popup(sid, name, row, lang=lang, url=site_url(sid)),
             }
         )
@@ -1221,6 +1223,9 @@ def score_map(
     if regions is not None:
         layers["regions"] = regions.add_to(m)
 
+    robustness = shortlist.get("robustness") or {}
+    if not isinstance(robustness, Mapping):
+        robustness = {}
     scores = [_number(entry.get("score")) for entry in ranked]
     known = [s for s in scores if s is not None]
     vmin, vmax = (min(known), max(known)) if known else (0.0, 1.0)
@@ -1241,6 +1246,9 @@ def score_map(
         name = names[sid]
         score_text = "–" if score is None else _fmt(score, lang, digits=3)
         extra = [(labels["rank"], str(rank)), (labels["score"], score_text)]
+        p_first = _number((robustness.get(sid) or {}).get("p_first"))
+        if p_first is not None:
+            extra.append((labels["p_first"], _fmt(100 * p_first, lang, digits=0) + " %"))
         color = EXCLUDED_COLOR if score is None else colormap.rgb_hex_str(score)
         geoms.append(site_points[sid])
         props.append(

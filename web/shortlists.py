@@ -6,6 +6,8 @@ from __future__ import annotations
 import inspect
 import json
 import math
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -47,6 +49,46 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+#: computed shortlists kept per app, by (requirements, draws, dataset version)
+RESULT_CACHE_SIZE = 256
+
+
+class ResultCache:
+    """A small thread-safe LRU of computed shortlists (as JSON text, so callers get a fresh copy).
+
+    The engine is deterministic for a given requirement, draw count, seed and dataset, so an
+    identical request (the same preset from the form, a client retrying) need not recompute.
+    """
+
+    def __init__(self, size: int = RESULT_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            text = self._items.get(key)
+            if text is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+        return json.loads(text)
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        text = json.dumps(value)
+        with self._lock:
+            self._items[key] = text
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _cache() -> ResultCache:
+    return current_app.extensions.setdefault("techvalley_results", ResultCache())
+
+
 def _requested_draws(document: dict[str, Any]) -> int | None:
     robustness = document.get("robustness")
     if isinstance(robustness, dict):
@@ -79,8 +121,15 @@ def compute(document: dict[str, Any], *, source: str) -> dict[str, Any]:
             details=[f"robustness.draws: at most {max_draws}"],
         )
     data = get_data()
-    requirements = parse_requirements(document, columns=data.columns, source=source)
     draws = asked if asked is not None else int(current_app.config["TECHVALLEY_API_ROBUSTNESS_DRAWS"])
+    try:
+        key = json.dumps([document, draws, data.version], sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        key = None
+    cached = _cache().get(key) if key is not None else None
+    if cached is not None:
+        return cached
+    requirements = parse_requirements(document, columns=data.columns, source=source)
     try:
         result = make_shortlist(requirements, data.sites, robustness_draws=draws)
     except TechValleyError:
@@ -88,7 +137,10 @@ def compute(document: dict[str, Any], *, source: str) -> dict[str, Any]:
     except (KeyError, TypeError) as exc:  # an engine gap must not become a 500 for a user
         current_app.logger.exception("shortlist engine failed")
         raise TechValleyError(f"{source}: the shortlist could not be computed ({exc})") from exc
-    return jsonable(result)
+    result = jsonable(result)
+    if key is not None:
+        _cache().put(key, result)
+    return result
 
 
 def save(document: dict[str, Any], result: dict[str, Any], *, staff: Staff | None = None) -> Shortlist:

@@ -207,3 +207,13 @@ def test_an_empty_zones_layer_is_a_warning_and_gives_no_sites(tiny_layers, write
     assert line == f"warning: {path}: layer zones: the zones layer has no rows: there is nothing to rank"
     sites = load_sites(path)
     assert sites.empty and {"airports_km", "catchment_population"} <= set(sites.columns)
+
+
+def test_a_table_without_geometry_is_an_error_naming_the_layer(tiny_layers, write_dataset):
+    import pyogrio
+
+    path = write_dataset(tiny_layers, "gpkg")
+    pyogrio.write_dataframe(pd.DataFrame({"source": ["S1"]}), path, layer="sources")
+    (problem,) = validate(path)
+    assert problem.level == "error" and problem.layer == "sources"
+    assert "Layer sources in" in str(problem) and "has no geometry column" in str(problem)

@@ -163,3 +163,23 @@ def test_api_is_rate_limited_per_client(tiny_data_path, tmp_path):
     )
     assert other.status_code == 201
     assert client.get("/api/v1/sites").status_code == 200  # reads are not limited
+
+
+def test_identical_requests_are_computed_once(app, client, monkeypatch):
+    import matching.shortlist
+
+    calls = []
+    real = matching.shortlist.make_shortlist
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("robustness_draws"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(matching.shortlist, "make_shortlist", counting)
+    first = client.post("/api/v1/shortlists", json=shortlist_body()).get_json()
+    second = client.post("/api/v1/shortlists", json=shortlist_body()).get_json()
+    assert len(calls) == 1
+    assert first["id"] != second["id"]  # two stored shortlists all the same
+    assert first["ranked"] == second["ranked"]
+    client.post("/api/v1/shortlists", json=shortlist_body(robustness={"draws": 20, "seed": 0}))
+    assert calls == [50, 20]

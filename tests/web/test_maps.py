@@ -256,6 +256,7 @@ def test_public_map_zones_by_status_with_popups(tiny):
         )
         assert f'href="/zones/{sid}?x=1&amp;y=2"' in props["popup"]
         assert props["name"] == sites.loc[sid, "name"]
+        assert props["tooltip"].startswith(sites.loc[sid, "name"] + " · ")
     popup = features["technopolis"]["properties"]["popup"]
     assert "Technopolis Rabat-Shore" in popup and "Operating" in popup
     assert f"{sites.loc['technopolis', 'airports_km']:.1f} km" in popup
@@ -521,6 +522,7 @@ def _shortlist(sites) -> dict:
             {"id": ids[4], "name": "e", "reasons": ["rent_mad_m2_month missing"]},
             {"id": "gone", "name": "no longer in the data", "reasons": ["x"]},
         ],
+        "robustness": {ids[0]: {"p_first": 0.71, "p_top3": 0.98}},
     }
 
 
@@ -537,6 +539,8 @@ def test_score_map_colours_by_score_and_greys_excluded(tiny):
     assert ranked[ids[3]]["color"] == maps.SCORE_COLORS[0]
     assert ranked[ids[1]]["color"] == ranked[ids[2]]["color"]
     assert "0.8" in ranked[ids[0]]["popup"] and "Rank" in ranked[ids[0]]["popup"]
+    assert "Ranked first in draws</th><td>71 %" in ranked[ids[0]]["popup"]
+    assert "Ranked first in draws" not in ranked[ids[1]]["popup"]
     excluded = layers["excluded"][0]["features"]
     assert [f["properties"]["id"] for f in excluded] == [ids[4]]
     assert excluded[0]["properties"]["color"] == maps.EXCLUDED_COLOR
