@@ -21,7 +21,11 @@ TOPSIS closeness and min-max weighted sums lie in [0, 1], so they add up across 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,13 +40,33 @@ __all__ = ["PLACEMENT_BONUS", "allocate", "assign", "greedy_assign"]
 PLACEMENT_BONUS: float = 1e-6
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    # HiGHS's MIP solver may print debug lines straight to file descriptor 1, which would
+    # corrupt the JSON the command line prints there: send them to /dev/null while it runs.
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real stdout (e.g. some embedded interpreters)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def assign(
     scores: NDArray[np.float64],
     demand: NDArray[np.float64],
     capacity: NDArray[np.float64],
     *,
     time_limit: float | None = None,
-) -> NDArray[np.int64]:
+    mip_rel_gap: float = 1e-4,
+) -> tuple[NDArray[np.int64], dict[str, Any]]:
     """Optimal assignment of investors to zones under capacities (pure numpy/scipy).
 
     Parameters
@@ -54,23 +78,30 @@ def assign(
     capacity : numpy.ndarray, shape (n_zones,)
         Floor area each zone has available (m²); NaN: the zone is not allocated.
     time_limit
-        Seconds for the solver (``None``: until proven optimal).
+        Seconds for the solver (``None``: until it proves the solution optimal).
+    mip_rel_gap
+        Relative gap at which the solver stops: the total score found is then within this
+        fraction of the best possible (HiGHS's default, 1e-4).
 
     Returns
     -------
-    numpy.ndarray of int, shape (n_investors,)
+    zone_of : numpy.ndarray of int, shape (n_investors,)
         The zone index given to each investor, -1 for none.
+    solver : dict
+        ``status`` ("optimal" or "time limit"), ``mip_gap`` (proven relative gap between the
+        total found and the best possible), ``variables``, ``seconds``.
 
     Raises
     ------
     RuntimeError
-        If the solver stops without a solution (e.g. the time limit).
+        If the solver stops without any solution (e.g. a very short time limit).
 
     Examples
     --------
     >>> scores = np.array([[0.9, 0.8], [0.85, 0.1]])
-    >>> assign(scores, np.array([100.0, 100.0]), np.array([100.0, 100.0])).tolist()
-    [1, 0]
+    >>> zone_of, solver = assign(scores, np.array([100.0, 100.0]), np.array([100.0, 100.0]))
+    >>> zone_of.tolist(), solver["status"]
+    ([1, 0], 'optimal')
     """
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -80,28 +111,37 @@ def assign(
     eligible = np.isfinite(scores) & np.isfinite(capacity)[None, :]
     eligible &= demand[:, None] <= np.nan_to_num(capacity, nan=-1.0)[None, :]
     investor, zone = np.nonzero(eligible)
+    info: dict[str, Any] = {"status": "optimal", "mip_gap": 0.0, "variables": int(investor.size),
+                            "seconds": 0.0}
     if investor.size == 0:
-        return result
+        return result, info
     n_vars = investor.size
     columns = np.arange(n_vars)
     one_zone = sparse.csr_array((np.ones(n_vars), (investor, columns)), shape=(n_investors, n_vars))
     room = sparse.csr_array((demand[investor], (zone, columns)), shape=(n_zones, n_vars))
-    options = {"time_limit": time_limit} if time_limit is not None else {}
-    solution = milp(
-        c=-(scores[investor, zone] + PLACEMENT_BONUS),
-        constraints=[
-            LinearConstraint(one_zone, -np.inf, 1.0),
-            LinearConstraint(room, -np.inf, np.nan_to_num(capacity, nan=0.0)),
-        ],
-        integrality=np.ones(n_vars),
-        bounds=Bounds(0.0, 1.0),
-        options=options,
-    )
+    options: dict[str, Any] = {"mip_rel_gap": mip_rel_gap}
+    if time_limit is not None:
+        options["time_limit"] = time_limit
+    started = time.perf_counter()
+    with _quiet_stdout():
+        solution = milp(
+            c=-(scores[investor, zone] + PLACEMENT_BONUS),
+            constraints=[
+                LinearConstraint(one_zone, -np.inf, 1.0),
+                LinearConstraint(room, -np.inf, np.nan_to_num(capacity, nan=0.0)),
+            ],
+            integrality=np.ones(n_vars),
+            bounds=Bounds(0.0, 1.0),
+            options=options,
+        )
+    info["seconds"] = round(time.perf_counter() - started, 3)
     if solution.x is None:
         raise RuntimeError(f"the allocation solver found no solution: {solution.message}")
+    info["status"] = "optimal" if solution.status == 0 else "time limit"
+    info["mip_gap"] = float(getattr(solution, "mip_gap", 0.0) or 0.0)
     taken = solution.x > 0.5
     result[investor[taken]] = zone[taken]
-    return result
+    return result, info
 
 
 def greedy_assign(
@@ -243,7 +283,7 @@ def allocate(
                 f" ({hint})" if hint else ""
             )
 
-    chosen = assign(scores, demand, capacity, time_limit=time_limit)
+    chosen, solver = assign(scores, demand, capacity, time_limit=time_limit)
 
     assignments, unassigned = [], []
     for i, z in enumerate(chosen):
@@ -276,6 +316,7 @@ def allocate(
         "total_score": float(sum(a["score"] for a in assignments)),
         "zones": zones,
         "not_allocated_zones": not_allocated,
+        "solver": solver,
         "method": "integer program (scipy.optimize.milp, HiGHS): at most one zone per "
                   "investor, floor area within available_m2, total shortlist score maximised",
     }

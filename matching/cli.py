@@ -76,6 +76,7 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
     from matching import export
     from matching.requirements import parse_requirements_text
     from matching.shortlist import make_shortlist
+    from valleys.sources import dataset_version, discover_layers
 
     document = parse_requirements_text(_read_requirements(requirements), source=str(requirements))
     binary = fmt in BINARY_FORMATS
@@ -86,6 +87,9 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         sites = valleys.load_sites(data_path)
+        root = valleys.resolve_data_path(data_path)
+        sites.attrs["path"] = str(root)  # recorded in the shortlist's `dataset`
+        sites.attrs["version"] = dataset_version(discover_layers(root))
         result = make_shortlist(document, sites, robustness_draws=draws, seed=seed,
                                 source=str(requirements))
     for warning in caught:

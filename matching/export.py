@@ -11,9 +11,11 @@ formats) or ``bytes`` (``xlsx``, ``pdf``). The command line and the web app serv
   first ``top`` ranked zones (and say how many more there are) and every excluded zone with its
   reasons; ``lang`` (``"en"`` or ``"fr"``) chooses the labels.
 
-Optional parts of the shortlist are shown when present: ``warnings``, ``hint``, ``incentives``,
-``leave_one_out``, ``assumptions`` and ``dataset`` (``{"version", "path", "sources"}``; taken
-from ``sites.attrs["dataset"]`` when the shortlist has none).
+Optional parts of the shortlist are shown when present: ``warnings``, ``hint``, ``criteria``
+and ``constraints`` as applied, ``incentives``, ``leave_one_out``, ``robustness_method``,
+``assumptions`` and ``dataset`` (``path``, ``version``, ``sources``; also read from
+``sites.attrs``); per ranked zone, ``explanation`` and ``imputed``. Every user error is an
+:class:`ExportError`. What each format holds is in ``docs/exports.md``.
 
 Examples
 --------
@@ -158,8 +160,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "topsis": "TOPSIS ranks each zone by its relative closeness to the ideal zone (the best "
         "observed value of every criterion) and its distance from the anti-ideal zone, after "
         "normalising each criterion and multiplying it by its weight. The score is the closeness "
-        "coefficient, from 0 (the anti-ideal) to 1 (the ideal). A criterion's contribution is its "
-        "share of the zone's distances to the two ideal points.",
+        "coefficient, from 0 (the anti-ideal) to 1 (the ideal). The score is split among the "
+        "criteria in proportion to each one's share of the zone's distance from the anti-ideal: "
+        "the contributions add up to the score.",
         "weighted_sum": "The weighted sum adds each criterion's normalised value times its weight. "
         "A cost criterion counts against the score (with min-max normalisation its value is "
         "(max - x) / (max - min)). A criterion's contribution is its term of the sum, so the "
@@ -232,8 +235,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "topsis": "TOPSIS classe chaque zone selon sa proximité relative à la zone idéale (la "
         "meilleure valeur observée de chaque critère) et son éloignement de la zone anti-idéale, "
         "après normalisation et pondération de chaque critère. Le score est le coefficient de "
-        "proximité, de 0 (l'anti-idéal) à 1 (l'idéal). La contribution d'un critère est sa part "
-        "des distances de la zone aux deux points idéaux.",
+        "proximité, de 0 (l'anti-idéal) à 1 (l'idéal). Le score est réparti entre les critères "
+        "au prorata de la part de chacun dans la distance de la zone à l'anti-idéal : les "
+        "contributions s'additionnent pour donner le score.",
         "weighted_sum": "La somme pondérée additionne la valeur normalisée de chaque critère "
         "multipliée par son poids. Un critère de coût compte contre le score (en min-max sa valeur "
         "est (max - x) / (max - min)). La contribution d'un critère est son terme de la somme : "
@@ -871,11 +875,20 @@ def to_geojson(shortlist: dict, sites: Any = None, *, top: int | None = None, la
 # terminal table
 
 
+def _display_width(text: str) -> int:
+    """Terminal columns: East Asian wide characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
 def _align(rows: list[list[str]], right: Sequence[bool]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(_display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for r in rows:
-        cells = [c.rjust(w) if rt else c.ljust(w) for c, w, rt in zip(r, widths, right, strict=True)]
+        cells = []
+        for text, width, to_right in zip(r, widths, right, strict=True):
+            fill = " " * (width - _display_width(text))
+            cells.append(fill + text if to_right else text + fill)
         out.append("  ".join(cells).rstrip())
     return out
 
@@ -962,10 +975,10 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
             cell.font = bold
         for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row, start=1):
-                if _is_missing(value) if not isinstance(value, (list, dict)) else False:
-                    continue
                 if isinstance(value, (list, dict)):
                     value = _fmt_any(value, lang)
+                elif _is_missing(value):
+                    continue
                 if hasattr(value, "item"):  # numpy scalar
                     value = value.item()
                 cell = ws.cell(row=r, column=c, value=value)
@@ -1052,15 +1065,20 @@ def _template_env() -> Any:
     return env
 
 
-def _zone_view(view: _View, entry: Mapping[str, Any]) -> dict[str, Any]:
-    """What the HTML and PDF show for one ranked zone."""
+def _contribution_scale(entries: Iterable[Mapping[str, Any]]) -> float:
+    """The largest contribution among the zones shown: bars compare across zones."""
+    numeric = [abs(float(v)) for e in entries for v in (e.get("contributions") or {}).values()
+               if _is_number(v) and math.isfinite(v)]
+    return max(numeric) if numeric and max(numeric) > 0 else 1.0
+
+
+def _zone_view(view: _View, entry: Mapping[str, Any], scale: float) -> dict[str, Any]:
+    """What the HTML and PDF show for one ranked zone (bars relative to ``scale``)."""
     lang = view.lang
     zid = str(entry["id"])
     site = view.site(zid)
     values = entry.get("values") or {}
     contributions = entry.get("contributions") or {}
-    numeric = [abs(float(v)) for v in contributions.values() if _is_number(v) and math.isfinite(v)]
-    scale = max(numeric) if numeric and max(numeric) > 0 else 1.0
     imputed = entry.get("imputed") if isinstance(entry.get("imputed"), Mapping) else {}
     rows = []
     for col in view.criteria:
@@ -1124,7 +1142,8 @@ def _context(view: _View, top: int | None) -> dict[str, Any]:
     lang = view.lang
     ids = [str(e["id"]) for e in view.ranked + view.excluded]
     bars = _score_bars(view)
-    zones = [_zone_view(view, e) | {"bar": bars[str(e["id"])]} for e in view.shown]
+    scale = _contribution_scale(view.shown)
+    zones = [_zone_view(view, e, scale) | {"bar": bars[str(e["id"])]} for e in view.shown]
     return {
         "lang": lang,
         "L": _LABELS[lang],
@@ -1220,7 +1239,7 @@ class _PdfDossier:
         self.ctx = ctx
         self.L = ctx["L"]
         self._widths: dict[tuple[str, float, str], float] = {}
-        footer_text = f"{self.L['generated']} · {ctx['name']}".strip(" ·")
+        footer_text = _printable(f"{self.L['generated']} · {ctx['name']}".strip(" ·"))
 
         class _Doc(FPDF):
             def footer(self) -> None:
@@ -1247,7 +1266,7 @@ class _PdfDossier:
         pdf = self.pdf
         pdf.set_font("DejaVu", "B", size)
         pdf.set_text_color(*self.INK)
-        pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.multi_cell(0, size * 0.5, _printable(text), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(2)
         pdf.set_font("DejaVu", size=10)
 
@@ -1274,6 +1293,7 @@ class _PdfDossier:
         lines: list[str] = []
         space = self._width(" ")
         for paragraph in text.split("\n"):
+            paragraph = _printable(paragraph)
             line, line_w = "", 0.0
             for word in paragraph.split(" "):
                 word_w = self._width(word)

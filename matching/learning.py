@@ -191,6 +191,16 @@ def check_decisions(
     if "activity" in table.columns:
         out["activity"] = table["activity"].astype("string").str.strip().replace("", pd.NA)
 
+    if "activity" in out.columns:
+        from matching.presets import PRESETS
+
+        upper = out["activity"].str.upper()
+        out["activity"] = upper
+        for pos in np.flatnonzero((upper.notna() & ~upper.isin(list(PRESETS))).to_numpy()):
+            problems.append(
+                f"{_line(pos)}: unknown activity {table['activity'].iloc[pos]!r}; use one of "
+                f"{', '.join(PRESETS)} or leave it empty"
+            )
     known = set(map(str, sites.index))
     for pos in np.flatnonzero(~out["site_id"].isin(known).to_numpy()):
         problems.append(
@@ -459,13 +469,13 @@ def _summary(top1: NDArray[np.float64], ndcg: NDArray[np.float64]) -> dict[str, 
 def preset_scores(
     decisions: pd.DataFrame, sites: pd.DataFrame, activity: str | Sequence[str | None]
 ) -> NDArray[np.float64]:
-    """Score each decision's zones with an activity preset, as a shortlist would rank them.
+    """Score each decision's zones as the activity preset's shortlist ranks them.
 
-    The preset's criteria, weights, directions, method and normalisation are applied to the
-    zones of each decision (its constraints are not: the zones were the investor's own
-    candidates). A criterion the zones lack is left out; a missing value scores as the worst
-    value of the decision's zones when the preset says ``missing: worst``, and ranks the zone
-    last otherwise.
+    One shortlist per activity (:func:`matching.shortlist.make_shortlist` over every zone of
+    the dataset, the preset's criteria, weights, method and treatment of missing values), so
+    the zones of a decision keep the order the tool would have shown. The preset's
+    constraints are left out (``constraints: []``): the zones were the investor's own
+    candidates. A zone the shortlist excludes (a missing value) ranks last.
 
     Parameters
     ----------
@@ -480,51 +490,26 @@ def preset_scores(
     -------
     numpy.ndarray, shape (n_rows,)
     """
-    from matching import mcda
-    from matching.requirements import parse_requirements
+    from matching.shortlist import make_shortlist
 
     activities = (
         [activity] * len(decisions) if isinstance(activity, str) or activity is None
         else list(activity)
     )
     scores = np.full(len(decisions), np.nan)
-    groups = _codes(decisions["decision_id"])
-    presets: dict[str, Any] = {}
-    for g in np.unique(groups):
-        rows = np.flatnonzero(groups == g)
-        name = activities[rows[0]]
+    by_activity: dict[str, dict[str, float]] = {}
+    site_ids = decisions["site_id"].to_numpy()
+    for row, name in enumerate(activities):
         if name is None or pd.isna(name):
             continue
-        if name not in presets:
-            presets[name] = parse_requirements(
-                {"name": f"{name} preset", "activity": name}, columns=list(sites.columns)
+        name = str(name).strip().upper()
+        if name not in by_activity:
+            shortlist = make_shortlist(
+                {"name": f"{name} preset", "activity": name, "constraints": []},
+                sites, robustness_draws=0, source=f"the {name} preset",
             )
-        requirement = presets[name]
-        criteria = [c for c in requirement.criteria if c.column in sites.columns]
-        if not criteria:
-            continue
-        matrix = sites.loc[decisions["site_id"].iloc[rows], [c.column for c in criteria]]
-        matrix = matrix.astype(float).to_numpy()
-        benefit = np.array([c.direction == "benefit" for c in criteria])
-        excluded = np.zeros(len(rows), dtype=bool)
-        for j, criterion in enumerate(criteria):
-            lacking = np.isnan(matrix[:, j])
-            if not lacking.any():
-                continue
-            present = matrix[~lacking, j]
-            if getattr(criterion, "missing", "exclude") == "worst" and present.size:
-                matrix[lacking, j] = present.min() if benefit[j] else present.max()
-            else:
-                excluded |= lacking
-                matrix[lacking, j] = present.mean() if present.size else 0.0
-        weights = np.array([c.weight for c in criteria], dtype=float)
-        method = getattr(requirement, "method", None) or "topsis"
-        normalization = getattr(requirement, "normalization", None) or (
-            "vector" if method == "topsis" else "minmax"
-        )
-        score_fn = mcda.topsis if method == "topsis" else mcda.weighted_sum
-        score = score_fn(matrix, weights, benefit, normalization)
-        scores[rows] = np.where(excluded, -np.inf, score)
+            by_activity[name] = {str(r["id"]): float(r["score"]) for r in shortlist["ranked"]}
+        scores[row] = by_activity[name].get(str(site_ids[row]), -np.inf)
     return scores
 
 
@@ -573,6 +558,14 @@ def learn_weights(
     """
     from sklearn.model_selection import GroupKFold
 
+    if activity is not None:
+        from matching.presets import PRESETS
+
+        activity = activity.strip().upper()
+        if activity not in PRESETS:
+            raise DecisionsError(
+                f"--activity {activity!r} is not an activity; use one of {', '.join(PRESETS)}."
+            )
     criteria = check_criteria(criteria, sites)
     table = check_decisions(decisions, sites, criteria=criteria, source=source)
     values = sites.loc[table["site_id"].to_numpy(), criteria].astype(float).to_numpy()

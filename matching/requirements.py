@@ -426,10 +426,10 @@ def _describe(error: dict[str, Any], data: Any) -> str:
 
 
 def _suggest(column: str, columns: Sequence[str]) -> str:
-    close = difflib.get_close_matches(column, columns, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(column, columns, n=3, cutoff=0.6)
     if close:
         return f"did you mean {' or '.join(close)}?"
-    return "`techvalley sites` lists the dataset's columns"
+    return "the dataset's columns are listed by `techvalley sites` and GET /api/v1/sites"
 
 
 def _column_problems(raw: Any, columns: list[str]) -> list[str]:
@@ -482,8 +482,6 @@ class Plan:
         The AHP consistency ratio, or ``None`` without AHP.
     floor_area_m2
         Given, or headcount x m² per seat, or ``None``.
-    not_checked
-        Constraints (by index in ``constraints``) whose missing values are ignored.
     warnings, assumptions
         Sentences to report in the shortlist.
     """

@@ -26,8 +26,11 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings as python_warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,11 +38,10 @@ import pandas as pd
 
 from matching import incentives as incentive_rules
 from matching import settings
-from matching.errors import RequirementsError
+from matching.errors import RequirementsError, RequirementsWarning
 from matching.mcda import normalize, topsis_components, weighted_sum
 from matching.requirements import (
     Constraint,
-    Criterion,
     Plan,
     Requirements,
     parse_requirements,
@@ -263,6 +265,22 @@ def _raw_value(value: Any) -> Any:
 # The engine
 
 
+@dataclass
+class _Ledger:
+    """What happens to each zone: exclusion reasons, explanation notes, imputed values."""
+
+    zones: pd.Index
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    imputed: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: exclusions per cause (a constraint, a criterion's missing values), for the hint
+    excluded_by: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for zone in self.zones:
+            self.reasons[zone], self.notes[zone], self.imputed[zone] = [], [], {}
+
+
 def make_shortlist(
     requirements: Requirements | dict[str, Any],
     sites: pd.DataFrame,
@@ -270,6 +288,7 @@ def make_shortlist(
     robustness_draws: int | None = None,
     seed: int | None = None,
     source: str = "requirements",
+    warn: bool = False,
 ) -> dict[str, Any]:
     """Rank the zones for a requirement, with exclusions, explanations and robustness.
 
@@ -287,6 +306,10 @@ def make_shortlist(
         Seed of the draws; default the requirement's ``robustness.seed``, else 0.
     source
         What to call the requirements in error messages (a file name).
+    warn
+        Also issue each of the shortlist's ``warnings`` as a
+        :class:`~matching.errors.RequirementsWarning` (for scripts and notebooks; the command
+        line and the web app show the ``warnings`` field instead).
 
     Returns
     -------
@@ -308,151 +331,64 @@ def make_shortlist(
     if frame.index.has_duplicates:
         twice = sorted(set(frame.index[frame.index.duplicated()]))
         raise RequirementsError(f"sites: zone ids {', '.join(twice)} appear more than once")
-    has_classes = incentive_rules.ZONE_CLASS_COLUMN in frame.columns
     req = parse_requirements(requirements, columns=list(frame.columns), source=source)
-
-    warnings: list[str] = []
-    assumptions: list[str] = []
+    has_classes = incentive_rules.ZONE_CLASS_COLUMN in frame.columns
     if has_classes:
         extra = incentive_rules.incentive_columns(
             frame, headcount=req.headcount, salary_mad_month=req.salary_mad_month,
             activity=req.activity,
         )
-        frame = frame.drop(columns=[c for c in extra.columns if c in frame.columns])
-        frame = frame.join(extra)
+        frame = frame.drop(columns=[c for c in extra.columns if c in frame.columns]).join(extra)
     plan = resolve(req, list(frame.columns))
-    warnings.extend(plan.warnings)
-    assumptions.extend(plan.assumptions)
+    warnings, assumptions = list(plan.warnings), list(plan.assumptions)
     if not plan.criteria:
         numeric = [c for c in frame.columns if c != "name" and _numeric_quiet(frame, c)]
         raise RequirementsError(
             f"{source}: nothing to score: give criteria (or an activity whose preset criteria "
             f"the dataset has); this dataset's numeric columns: {', '.join(numeric) or 'none'}"
         )
-
-    n_zones = len(frame)
     names = frame["name"] if "name" in frame.columns else pd.Series(frame.index, frame.index)
-    reasons: dict[str, list[str]] = {zone: [] for zone in frame.index}
-    notes: dict[str, list[str]] = {zone: [] for zone in frame.index}
-    excluded_by: dict[str, int] = {}
 
-    for i, constraint in enumerate(plan.constraints):
-        where = f"constraints[{i}]"
-        passes, missing, failed = _check_constraint(frame, constraint, where)
-        label = describe_constraint(constraint)
-        for zone, reason in failed.items():
-            reasons[zone].append(reason)
-        for zone in frame.index[missing]:
-            if constraint.missing == "ignore":
-                notes[zone].append(f"{constraint.column} missing: {label} not checked")
-            else:
-                reasons[zone].append(f"{constraint.column} missing")
-        count = int((~passes & ~(missing & (constraint.missing == "ignore"))).sum())
-        excluded_by[f"the constraint {label}"] = count
-
+    ledger = _Ledger(frame.index)
+    _apply_constraints(frame, plan.constraints, ledger)
+    plan, values, raw_numbers = _criterion_values(frame, plan, ledger, warnings, source)
     columns = [c.column for c in plan.criteria]
-    values = pd.DataFrame(index=frame.index)
-    imputed: dict[str, dict[str, float]] = {zone: {} for zone in frame.index}
-    kept: list[int] = []
-    for j, criterion in enumerate(plan.criteria):
-        where = f"criteria {criterion.column}"
-        if criterion.column not in frame.columns:
-            raise RequirementsError(
-                f"{where}: {criterion.column} is not available"
-                + (" (it needs a headcount)" if criterion.column == "incentive_mad_total" else "")
-            )
-        numbers = _numeric(frame, criterion.column, where)
-        if numbers is None:
-            sample = frame[criterion.column].dropna().astype(str).head(1).tolist()
-            raise RequirementsError(
-                f"{where}: column {criterion.column} holds text (e.g. {sample[0]!r}) and a "
-                "criterion needs numbers; use it in a constraint (== or in) instead"
-                if sample else f"{where}: column {criterion.column} holds no numbers"
-            )
-        missing = numbers.isna()
-        if criterion.missing == "worst" and missing.any():
-            observed = numbers.dropna()
-            if observed.empty:
-                warnings.append(
-                    f"criterion {criterion.column} was dropped: no zone has a value to score"
-                )
-                continue
-            worst = float(observed.max() if criterion.direction == "cost" else observed.min())
-            for zone in frame.index[missing]:
-                imputed[zone][criterion.column] = worst
-                notes[zone].append(
-                    f"{criterion.column} missing: scored as the worst observed value "
-                    f"({_with_unit(criterion.column, worst)})"
-                )
-            numbers = numbers.fillna(worst)
-        else:
-            for zone in frame.index[missing]:
-                reasons[zone].append(f"{criterion.column} missing")
-            if missing.any():
-                excluded_by[f"missing values of the criterion {criterion.column}"] = int(
-                    missing.sum()
-                )
-        values[criterion.column] = numbers
-        kept.append(j)
-    if len(kept) < len(plan.criteria):
-        plan = _keep_criteria(plan, kept)
-        columns = [c.column for c in plan.criteria]
-        if not plan.criteria:
-            raise RequirementsError(f"{source}: nothing to score: no criterion has any value")
-
-    candidates = [zone for zone in frame.index if not reasons[zone]]
+    candidates = [zone for zone in frame.index if not ledger.reasons[zone]]
     benefit = np.array([c.direction == "benefit" for c in plan.criteria])
     weights = np.array(plan.weights, dtype=float)
     matrix = values.loc[candidates, columns].to_numpy(dtype=float)
     method, normalization = req.method, req.normalization or "vector"
 
     ranked: list[dict[str, Any]] = []
-    result_robustness: dict[str, Any] = {}
-    loo: dict[str, Any] = {}
+    robustness: dict[str, Any] = {}
     robustness_method: dict[str, Any] | None = None
+    loo: dict[str, Any] = {}
     if candidates:
-        if len(candidates) > 1:
-            for j, column in enumerate(columns):
-                if np.ptp(matrix[:, j]) == 0:
-                    warnings.append(
-                        f"criterion {column} has the same value "
-                        f"({_with_unit(column, matrix[0, j])}) in every ranked zone: it cannot "
-                        "separate them"
-                    )
+        warnings.extend(_no_variance(matrix, columns))
         scores, contributions, shares, strong_weak = _score(
             matrix, weights, benefit, method, normalization
         )
         ranks = competition_ranks(scores)
-        order = np.lexsort((np.arange(len(candidates)), ranks))
-        for k in order:
+        for k in np.lexsort((np.arange(len(candidates)), ranks)):
             zone = candidates[k]
-            explanation = []
-            strong, weak = strong_weak[k]
-            if strong is not None:
-                explanation.append(
-                    f"strongest criterion: {columns[strong]} "
-                    f"({_with_unit(columns[strong], matrix[k, strong])})"
-                )
-            if weak is not None and weak != strong:
-                explanation.append(
-                    f"weakest criterion: {columns[weak]} "
-                    f"({_with_unit(columns[weak], matrix[k, weak])})"
-                )
             entry: dict[str, Any] = {
                 "id": zone,
                 "name": _raw_value(names[zone]),
                 "rank": int(ranks[k]),
                 "score": float(scores[k]),
-                "values": {c: _raw_value(frame.at[zone, c]) for c in columns},
+                "values": {c: _raw_value(raw_numbers[c][zone]) for c in columns},
                 "contributions": {c: float(contributions[k, j]) for j, c in enumerate(columns)},
             }
             if shares is not None:
                 entry["distance_shares"] = {
-                    c: {"to_ideal": float(shares[0][k, j]), "to_anti_ideal": float(shares[1][k, j])}
+                    c: {"to_ideal": float(shares[0][k, j]),
+                        "to_anti_ideal": float(shares[1][k, j])}
                     for j, c in enumerate(columns)
                 }
-            entry["imputed"] = imputed[zone]
-            entry["explanation"] = explanation + notes[zone]
+            entry["imputed"] = ledger.imputed[zone]
+            entry["explanation"] = (
+                _strong_weak_words(columns, matrix[k], *strong_weak[k]) + ledger.notes[zone]
+            )
             ranked.append(entry)
 
         draws = robustness_draws
@@ -462,66 +398,34 @@ def make_shortlist(
         if seed is None:
             seed = req.robustness.seed if req.robustness else 0
         if draws > 0:
-            smaa = rank_acceptability(matrix, weights, benefit, method=method,
-                                      normalization=normalization, draws=draws, seed=seed)
-            for k, zone in enumerate(candidates):
-                result_robustness[zone] = {
-                    "p_first": float(smaa["p_first"][k]),
-                    "p_top3": float(smaa["p_top3"][k]),
-                    "mean_rank": float(smaa["mean_rank"][k]),
-                }
-            robustness_method = {
-                "draws": draws, "seed": seed, "sigma": smaa["sigma"],
-                "distribution": "each weight times exp(sigma * N(0, 1)), renormalised to sum 1",
-            }
+            robustness, robustness_method = _robustness(
+                matrix, weights, benefit, candidates, method=method,
+                normalization=normalization, draws=draws, seed=seed,
+            )
             assumptions.append(
                 f"robustness: {draws} weight draws, each weight multiplied by a log-normal "
-                f"factor exp({smaa['sigma']:g} Z), renormalised; seed {seed}"
+                f"factor exp({robustness_method['sigma']:g} Z), renormalised; seed {seed}"
             )
-        if len(columns) > 1:
-            loo_ranks = leave_one_out(matrix, weights, benefit, method=method,
-                                      normalization=normalization)
-            for j, column in enumerate(columns):
-                row = loo_ranks[j]
-                if np.isnan(row).any():
-                    loo[column] = None
-                    continue
-                first = candidates[int(np.lexsort((np.arange(len(candidates)), row))[0])]
-                loo[column] = {
-                    "first": first,
-                    "max_rank_change": int(np.abs(row - ranks).max()),
-                    "ranks": {zone: int(row[k]) for k, zone in enumerate(candidates)},
-                }
+        loo = _leave_one_out(matrix, weights, benefit, candidates, columns, ranks,
+                             method=method, normalization=normalization)
 
     excluded = [
-        {"id": zone, "name": _raw_value(names[zone]), "reasons": reasons[zone]}
-        for zone in frame.index if reasons[zone]
+        {"id": zone, "name": _raw_value(names[zone]), "reasons": ledger.reasons[zone]}
+        for zone in frame.index if ledger.reasons[zone]
     ]
     hint = None
     if not ranked and excluded:
-        worst_cause, count = max(excluded_by.items(), key=lambda item: item[1])
-        hint = (
-            f"No zone meets every requirement; {worst_cause} excluded the most zones "
-            f"({count} of {n_zones}): relax it first."
-        )
+        cause, count = max(ledger.excluded_by.items(), key=lambda item: item[1])
+        hint = (f"No zone meets every requirement; {cause} excluded the most zones "
+                f"({count} of {len(frame)}): relax it first.")
 
     incentives: dict[str, Any] = {}
-    if req.headcount is not None:
-        if has_classes:
-            for entry in ranked:
-                zone_class = _raw_value(frame.at[entry["id"], incentive_rules.ZONE_CLASS_COLUMN])
-                estimate = incentive_rules.estimate(
-                    headcount=req.headcount, salary_mad_month=req.salary_mad_month,
-                    zone_class=zone_class, activity=req.activity,
-                )
-                for line in estimate.pop("assumptions"):
-                    if line not in assumptions:
-                        assumptions.append(line)
-                incentives[entry["id"]] = estimate
-        else:
-            warnings.append(
-                "incentives were not estimated: the dataset has no incentive_zone_class column"
-            )
+    if req.headcount is not None and has_classes:
+        incentives = _incentives(req, frame, [entry["id"] for entry in ranked], assumptions)
+    elif req.headcount is not None:
+        warnings.append(
+            "incentives were not estimated: the dataset has no incentive_zone_class column"
+        )
 
     result = {
         "requirements": req.model_dump(mode="json", exclude_none=True),
@@ -540,7 +444,7 @@ def make_shortlist(
         "ranked": ranked,
         "excluded": excluded,
         "hint": hint,
-        "robustness": result_robustness,
+        "robustness": robustness,
         "robustness_method": robustness_method,
         "leave_one_out": loo,
         "incentives": incentives,
@@ -548,7 +452,168 @@ def make_shortlist(
         "warnings": warnings,
         "dataset": _dataset_info(frame, sites, len(ranked)),
     }
+    if warn:
+        for message in warnings:
+            python_warnings.warn(message, RequirementsWarning, stacklevel=2)
     return _clean(result)
+
+
+def _apply_constraints(frame: pd.DataFrame, constraints: Sequence[Constraint],
+                       ledger: _Ledger) -> None:
+    """Record every failing constraint (and missing value) of every zone."""
+    for i, constraint in enumerate(constraints):
+        passes, missing, failed = _check_constraint(frame, constraint, f"constraints[{i}]")
+        label = describe_constraint(constraint)
+        for zone, reason in failed.items():
+            ledger.reasons[zone].append(reason)
+        ignored = missing if constraint.missing == "ignore" else missing & False
+        for zone in frame.index[missing]:
+            if constraint.missing == "ignore":
+                ledger.notes[zone].append(f"{constraint.column} missing: {label} not checked")
+            else:
+                ledger.reasons[zone].append(f"{constraint.column} missing")
+        ledger.excluded_by[f"the constraint {label}"] = int((~passes & ~ignored).sum())
+
+
+def _criterion_values(
+    frame: pd.DataFrame, plan: Plan, ledger: _Ledger, warnings: list[str], source: str
+) -> tuple[Plan, pd.DataFrame, dict[str, pd.Series]]:
+    """The criteria as numbers, missing values excluded or imputed (``missing: worst``).
+
+    Returns the plan (less any criterion that no zone fills), the values to score and the raw
+    values (NaN where missing) to show.
+    """
+    values = pd.DataFrame(index=frame.index)
+    raw: dict[str, pd.Series] = {}
+    kept: list[int] = []
+    for j, criterion in enumerate(plan.criteria):
+        column = criterion.column
+        where = f"criterion {column}"
+        if column not in frame.columns:
+            raise RequirementsError(
+                f"{where}: {column} is not available"
+                + (" (it needs a headcount)" if column == "incentive_mad_total" else "")
+            )
+        numbers = _numeric(frame, column, where)
+        if numbers is None:
+            sample = frame[column].dropna().astype(str).head(1).tolist()
+            raise RequirementsError(
+                f"{where}: column {column} holds text (e.g. {sample[0]!r}) and a criterion "
+                "needs numbers; use it in a constraint (== or in) instead"
+                if sample else f"{where}: column {column} holds no numbers"
+            )
+        missing = numbers.isna()
+        raw[column] = numbers
+        if criterion.missing == "worst" and missing.any():
+            observed = numbers.dropna()
+            if observed.empty:
+                warnings.append(f"criterion {column} was dropped: no zone has a value to score")
+                continue
+            worst = float(observed.max() if criterion.direction == "cost" else observed.min())
+            for zone in frame.index[missing]:
+                ledger.imputed[zone][column] = worst
+                ledger.notes[zone].append(
+                    f"{column} missing: scored as the worst observed value "
+                    f"({_with_unit(column, worst)})"
+                )
+            numbers = numbers.fillna(worst)
+        elif missing.any():
+            for zone in frame.index[missing]:
+                ledger.reasons[zone].append(f"{column} missing")
+            ledger.excluded_by[f"missing values of the criterion {column}"] = int(missing.sum())
+        values[column] = numbers
+        kept.append(j)
+    if not kept:
+        raise RequirementsError(
+            f"{source}: nothing to score: no zone has a value for "
+            + ", ".join(c.column for c in plan.criteria)
+            + "; choose criteria that the dataset fills"
+        )
+    if len(kept) < len(plan.criteria):
+        weights = np.array([plan.weights[j] for j in kept], dtype=float)
+        if weights.sum() <= 0:
+            raise RequirementsError(
+                f"{source}: every criterion left to score has weight 0; give one a weight > 0"
+            )
+        plan = dataclasses.replace(
+            plan, criteria=[plan.criteria[j] for j in kept], weights=list(weights / weights.sum())
+        )
+    return plan, values, raw
+
+
+def _no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
+    if matrix.shape[0] < 2:
+        return []
+    return [
+        f"criterion {column} has the same value ({_with_unit(column, matrix[0, j])}) in every "
+        "ranked zone: it cannot separate them"
+        for j, column in enumerate(columns) if np.ptp(matrix[:, j]) == 0
+    ]
+
+
+def _strong_weak_words(columns: Sequence[str], row: np.ndarray, strong: int | None,
+                       weak: int | None) -> list[str]:
+    words = []
+    if strong is not None:
+        words.append(f"strongest criterion: {columns[strong]} "
+                     f"({_with_unit(columns[strong], row[strong])})")
+    if weak is not None and weak != strong:
+        words.append(f"weakest criterion: {columns[weak]} ({_with_unit(columns[weak], row[weak])})")
+    return words
+
+
+def _robustness(matrix, weights, benefit, candidates, *, method, normalization, draws, seed):
+    smaa = rank_acceptability(matrix, weights, benefit, method=method,
+                              normalization=normalization, draws=draws, seed=seed)
+    by_zone = {
+        zone: {"p_first": float(smaa["p_first"][k]), "p_top3": float(smaa["p_top3"][k]),
+               "mean_rank": round(float(smaa["mean_rank"][k]), 3)}
+        for k, zone in enumerate(candidates)
+    }
+    method_info = {
+        "draws": draws, "seed": seed, "sigma": smaa["sigma"],
+        "distribution": "each weight times exp(sigma * N(0, 1)), renormalised to sum 1",
+    }
+    return by_zone, method_info
+
+
+def _leave_one_out(matrix, weights, benefit, candidates, columns, ranks, *, method,
+                   normalization) -> dict[str, Any]:
+    """Per criterion: the ranks without it, the zone then first, the largest rank change."""
+    if len(columns) < 2:
+        return {}
+    result: dict[str, Any] = {}
+    order = np.arange(len(candidates))
+    loo_ranks = leave_one_out(matrix, weights, benefit, method=method,
+                              normalization=normalization)
+    for j, column in enumerate(columns):
+        row = loo_ranks[j]
+        if np.isnan(row).any():  # every other criterion has weight 0
+            result[column] = None
+            continue
+        result[column] = {
+            "first": candidates[int(np.lexsort((order, row))[0])],
+            "max_rank_change": int(np.abs(row - ranks).max()),
+            "ranks": {zone: int(row[k]) for k, zone in enumerate(candidates)},
+        }
+    return result
+
+
+def _incentives(req: Requirements, frame: pd.DataFrame, zones: Sequence[str],
+                assumptions: list[str]) -> dict[str, Any]:
+    """The incentive estimate of each ranked zone; its assumptions go to ``assumptions`` once."""
+    estimates: dict[str, Any] = {}
+    for zone in zones:
+        estimate = incentive_rules.estimate(
+            headcount=req.headcount, salary_mad_month=req.salary_mad_month,
+            zone_class=_raw_value(frame.at[zone, incentive_rules.ZONE_CLASS_COLUMN]),
+            activity=req.activity,
+        )
+        for line in estimate.pop("assumptions"):
+            if line not in assumptions:
+                assumptions.append(line)
+        estimates[zone] = estimate
+    return estimates
 
 
 def _numeric_quiet(frame: pd.DataFrame, column: str) -> bool:
@@ -556,22 +621,6 @@ def _numeric_quiet(frame: pd.DataFrame, column: str) -> bool:
         return _numeric(frame, column, column) is not None
     except RequirementsError:
         return False
-
-
-def _keep_criteria(plan: Plan, kept: Sequence[int]) -> Plan:
-    weights = np.array([plan.weights[j] for j in kept], dtype=float)
-    if weights.sum() <= 0:
-        raise RequirementsError("criteria: every remaining weight is 0")
-    return Plan(
-        constraints=plan.constraints,
-        criteria=[plan.criteria[j] for j in kept],
-        weights=list(weights / weights.sum()),
-        consistency_ratio=plan.consistency_ratio,
-        floor_area_m2=plan.floor_area_m2,
-        warnings=plan.warnings,
-        assumptions=plan.assumptions,
-        preset=plan.preset,
-    )
 
 
 def _score(

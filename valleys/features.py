@@ -155,7 +155,7 @@ def nearest_km(points: gpd.GeoSeries, layer: gpd.GeoDataFrame) -> pd.Series:
     >>> from shapely.geometry import Point
     >>> airports = gpd.GeoDataFrame(geometry=[Point(-6.7515, 34.0515)], crs="EPSG:4326")
     >>> nearest_km(gpd.GeoSeries([Point(-6.735, 34.03)], crs="EPSG:4326"), airports).round(2)
-    0    2.8
+    0    2.83
     dtype: float64
     """
     geoms = layer.geometry.array
@@ -230,14 +230,15 @@ def catchment(
         Aligned to ``points.index``: ``catchment_<count>`` for every count column
         (:func:`count_columns`), and ``catchment_<share>`` for every share of
         :data:`SHARE_DEFINITIONS` whose counts exist (100 * numerator / denominator). Another
-        ``_pct`` column is averaged weighted by ``population`` when the layer has it; otherwise
+        share (a numeric column ending in ``_pct``, ``_share`` or ``_rate``) is averaged
+        weighted by ``population`` when the layer has it; otherwise
         it is not computed, with a :class:`~valleys.errors.DatasetWarning`. A share with a
         zero denominator is NaN.
     """
     if not radius_km > 0:
         raise DatasetError(f"The catchment radius must be a positive number of km, not {radius_km}.")
     counts = count_columns(communes)
-    shares = [c for c in numeric_columns(communes) if c.endswith("_pct")]
+    shares = [c for c in numeric_columns(communes) if c.endswith(SHARE_SUFFIXES)]
     matrix = within_radius_matrix(points, communes.geometry, radius_km=radius_km)
     values = communes[counts].astype(float)
     gaps = values.isna().to_numpy()

@@ -101,7 +101,10 @@ def discover_layers(path: str | os.PathLike[str]) -> list[LayerSource]:
         raise DatasetError(f"The dataset path {root} does not exist; {_WHAT_A_DATASET_IS}.")
     found: list[LayerSource] = []
     if root.is_dir():
-        files = sorted(p for p in root.iterdir() if p.is_file() and _layer_suffix(p))
+        try:
+            files = sorted(p for p in root.iterdir() if p.is_file() and _layer_suffix(p))
+        except OSError as exc:
+            raise DatasetError(f"Cannot list the dataset folder {root}: {exc.strerror or exc}.") from exc
         if not files:
             raise DatasetError(
                 f"{root} is not a dataset: the folder holds no layer file; {_WHAT_A_DATASET_IS}."
@@ -179,9 +182,12 @@ def dataset_version(sources: list[LayerSource]) -> str:
     digest = hashlib.sha256()
     for file in dataset_files(sources):
         digest.update(file.name.encode())
-        with open(file, "rb") as stream:
-            for block in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(block)
+        try:
+            with open(file, "rb") as stream:
+                for block in iter(lambda: stream.read(1 << 20), b""):  # noqa: B023
+                    digest.update(block)
+        except OSError as exc:
+            raise DatasetError(f"Cannot read {file}: {exc.strerror or exc}.") from exc
     return digest.hexdigest()[:12]
 
 

@@ -19,7 +19,8 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+# objects stay readable after commit (the API answers from the record it just stored)
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -346,10 +347,12 @@ class _GeoJsonLayer(_ScriptLayer):
         show: bool = True,
         style: Mapping[str, Any] | None = None,
         radius: float | None = None,
+        legend_item: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "TechvalleyGeoJson"
         self.kind = kind
+        self.legend_item = dict(legend_item) if legend_item else None
         if isinstance(features, str):  # already escaped JSON (a cached, packed layer)
             self.data_json = features
         else:
@@ -852,8 +855,10 @@ def prepare(dataset: Dataset) -> None:
     _communes_layer(dataset, labels)
 
 
-def _point_layers(dataset: Any, labels: Mapping[str, str], *, show: bool) -> dict[str, Layer]:
-    out: dict[str, Layer] = {}
+def _point_layers(
+    dataset: Any, labels: Mapping[str, str], *, show: bool
+) -> dict[str, _GeoJsonLayer]:
+    out: dict[str, _GeoJsonLayer] = {}
     point_layers = getattr(dataset, "point_layers", None) or {}
     for i, (layer_name, gdf) in enumerate(sorted(point_layers.items())):
         if gdf is None or len(gdf) == 0:
@@ -872,8 +877,8 @@ def _point_layers(dataset: Any, labels: Mapping[str, str], *, show: bool) -> dic
             show=show,
             radius=4,
             style={"color": "#ffffff", "weight": 1, "fillColor": color, "fillOpacity": 0.9},
+            legend_item={"color": color, "label": label, "shape": "circle"},
         )
-        out[layer_name].legend_item = {"color": color, "label": label, "shape": "circle"}
     return out
 
 
@@ -891,6 +896,8 @@ def _base_layers(
 
 
 def _new_map(kind: str, *, css_height: str) -> folium.Map:
+    if not re.fullmatch(r"\d+(\.\d+)?(px|vh|em|rem|%)", str(css_height)):
+        raise MapError(f"map height {css_height!r} is not a CSS length such as '420px' or '70vh'")
     return _InlineMap(kind=kind, css_height=css_height, location=[31.8, -7.1], zoom_start=5)
 
 

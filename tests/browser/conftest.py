@@ -34,15 +34,16 @@ class LiveServer:
     app: object
 
 
-def serve(app) -> tuple[LiveServer, waitress.server.BaseWSGIServer, threading.Thread]:
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+def serve(flask_app) -> tuple[LiveServer, waitress.server.BaseWSGIServer, threading.Thread]:
+    """Serve ``flask_app`` with waitress in a daemon thread on a free loopback port."""
+    server = waitress.create_server(flask_app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    return LiveServer(f"http://127.0.0.1:{server.effective_port}", app), server, thread
+    return LiveServer(f"http://127.0.0.1:{server.effective_port}", flask_app), server, thread
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[LiveServer]:
+def live_server(app) -> Iterator[LiveServer]:  # noqa: F811 (the imported fixture)
     live, server, thread = serve(app)
     yield live
     server.close()

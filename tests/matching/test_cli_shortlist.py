@@ -43,6 +43,8 @@ def test_json_lists_every_zone_once(runner, crm_file, tiny_data_path):
     assert sorted(ids) == ["casanearshore", "ctv", "technopark-casa", "technopark-rabat",
                            "technopolis"]  # --top does not shorten machine formats
     assert shortlist["requirements"]["name"] == "Test CRM"
+    assert shortlist["dataset"]["zones"] == 5 and shortlist["dataset"]["path"].endswith("tiny")
+    assert len(shortlist["dataset"]["version"]) >= 6
     assert shortlist["robustness_method"]["draws"] == 300
     assert "Warning: the CRM preset's criterion universities_km" not in result.stderr
     assert "Warning: " in result.stderr  # dropped preset criteria are reported
@@ -141,3 +143,16 @@ def test_missing_files_exit_2(runner, tmp_path, crm_file):
 def test_bad_option_exits_2(runner, crm_file):
     result = _run(runner, crm_file, "--format", "docx")
     assert result.exit_code == 2 and "docx" in result.stderr
+
+
+@pytest.mark.slow
+def test_shipped_dataset(runner, crm_file):
+    result = _run(runner, crm_file, "--format", "json", "--draws", "200")
+    assert result.exit_code == 0, result.stderr
+    shortlist = json.loads(result.stdout)
+    ranked = {z["id"]: z for z in shortlist["ranked"]}
+    excluded = {z["id"]: z["reasons"] for z in shortlist["excluded"]}
+    assert len(ranked) + len(excluded) == shortlist["dataset"]["zones"] >= 13
+    assert any("uncertain" in r for reasons in excluded.values() for r in reasons)
+    assert ranked and all(z["id"] in shortlist["incentives"] for z in shortlist["ranked"])
+    assert shortlist["warnings"] == []  # the shipped dataset has every preset column

@@ -10,7 +10,7 @@ import pytest
 
 import valleys
 from matching import settings, topsis, weighted_sum
-from matching.errors import RequirementsError
+from matching.errors import RequirementsError, RequirementsWarning
 from matching.shortlist import make_shortlist
 
 
@@ -168,6 +168,13 @@ def test_no_variance_is_a_warning_not_a_crash(sites):
     assert {z["rank"] for z in only_flat["ranked"]} == {1}
 
 
+def test_warnings_can_be_issued_as_python_warnings(sites):
+    sites = sites.assign(flat_km=7.0)
+    req = {"criteria": [{"column": "flat_km", "direction": "cost"}]}
+    with pytest.warns(RequirementsWarning, match="flat_km has the same value"):
+        make_shortlist(req, sites, robustness_draws=0, warn=True)
+
+
 def test_text_columns_in_and_not_in(sites):
     result = make_shortlist({
         "constraints": [{"column": "activities", "op": "in", "value": ["crm"]},
@@ -204,6 +211,26 @@ def test_text_column_as_criterion_or_in_order_constraint_is_an_error(sites):
     with pytest.raises(RequirementsError, match="airports_km holds numbers; give numbers"):
         make_shortlist({"constraints": [{"column": "airports_km", "op": "in", "value": ["far"]}],
                         "criteria": [{"column": "airports_km", "direction": "cost"}]}, sites)
+
+
+def test_text_in_a_number_column_names_the_zone_and_empty_columns_are_errors():
+    sites = pd.DataFrame({"v": ["1", "2", "n/a"], "w": [None, None, None]}, index=list("abc"),
+                         dtype=object)
+    with pytest.raises(RequirementsError, match=r"column v holds numbers but some zones have "
+                                                r"text: c \('n/a'\)"):
+        make_shortlist({"criteria": [{"column": "v", "direction": "benefit"}]}, sites)
+    with pytest.raises(RequirementsError, match="nothing to score: no zone has a value for w"):
+        make_shortlist({"criteria": [{"column": "w", "direction": "cost", "missing": "worst"}]},
+                       sites)
+
+
+def test_numbers_stored_as_text_are_scored():
+    sites = pd.DataFrame({"v": ["1", "2", None, ""]}, index=list("abcd"))
+    result = make_shortlist({"criteria": [{"column": "v", "direction": "benefit"}]}, sites,
+                            robustness_draws=0)
+    assert [(z["id"], z["score"]) for z in result["ranked"]] == [("b", 1.0), ("a", 0.0)]
+    assert result["ranked"][0]["values"] == {"v": 2.0}
+    assert [z["reasons"] for z in result["excluded"]] == [["v missing"], ["v missing"]]
 
 
 def test_unknown_explicit_column_is_an_error_with_suggestions(sites):

@@ -162,12 +162,15 @@ def test_catchment_recomputes_shares_from_counts(tiny_layers):
 def test_an_unknown_share_is_population_weighted_or_not_computed(tiny_layers):
     communes = tiny_layers["communes"]
     communes["fibre_pct"] = [50.0, 100.0, np.nan, 0.0, 0.0, 0.0]
+    communes["illiteracy_rate"] = [10.0, 20.0, 30.0, 0.0, 0.0, 0.0]
     point = gpd.GeoSeries([Point(-6.80, 34.01)], crs="EPSG:4326")
     got = catchment(point, communes, radius_km=30)
     expected = (50 * 515_000 + 100 * 1_100_000) / (515_000 + 1_100_000)  # Témara has no value
     assert got["catchment_fibre_pct"].iloc[0] == pytest.approx(expected)
+    expected = (10 * 515_000 + 20 * 1_100_000 + 30 * 450_000) / (515_000 + 1_100_000 + 450_000)
+    assert got["catchment_illiteracy_rate"].iloc[0] == pytest.approx(expected)
     without_population = communes.drop(columns="population")
-    with pytest.warns(DatasetWarning, match=r"no catchment value for fibre_pct"):
+    with pytest.warns(DatasetWarning, match=r"no catchment value for fibre_pct, illiteracy_rate"):
         got = catchment(point, without_population, radius_km=30)
     assert "catchment_fibre_pct" not in got.columns
 

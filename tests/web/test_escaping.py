@@ -8,7 +8,14 @@ import re
 
 import pytest
 
-from tests.web.conftest import HOSTILE_CITY, HOSTILE_NAME, add_staff, csrf_token, login, shortlist_body
+from tests.web.conftest import (
+    HOSTILE_CITY,
+    HOSTILE_NAME,
+    add_staff,
+    csrf_token,
+    login,
+    shortlist_body,
+)
 
 HOSTILE_ID = "technopolis"
 
@@ -21,7 +28,7 @@ def assert_never_raw(page: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/", f"/sites/{HOSTILE_ID}", f"/sites/casanearshore", f"/compare?ids={HOSTILE_ID},ctv", "/compare"]
+    "url", ["/", f"/sites/{HOSTILE_ID}", "/sites/casanearshore", f"/compare?ids={HOSTILE_ID},ctv", "/compare"]
 )
 def test_public_pages_escape_the_hostile_zone(hostile_app, url):
     response = hostile_app.test_client().get(url)

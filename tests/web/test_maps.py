@@ -624,6 +624,14 @@ def test_a_cdn_link_is_refused(tiny):
         maps._render(m)
 
 
+def test_height_must_be_a_css_length(tiny):
+    dataset, sites = tiny
+    parts = maps.public_map(sites, dataset, height="420px")
+    assert "height: 420px;" in parts.header
+    with pytest.raises(maps.MapError, match="not a CSS length"):
+        maps.public_map(sites, dataset, height="1px;} body {display:none")
+
+
 def test_sites_must_be_a_table(tiny):
     dataset, _ = tiny
     with pytest.raises(maps.MapError, match="valleys.site_features"):
