@@ -89,7 +89,7 @@ def requirement(i: int, *, vary: bool) -> dict:
     """A BPO requirement; with ``vary``, weights differ from one request to the next."""
     w = (i % 5 + 1, (i // 5) % 5 + 1, (i // 25) % 5 + 1) if vary else (5, 4, 2)
     return {
-        "name": f"bench {i}",
+        "name": f"bench {i}" if vary else "bench",
         "activity": "BPO",
         "headcount": 400,
         "criteria": [

@@ -967,6 +967,8 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
     view = _read(shortlist, sites, top=top, lang=lang)
     L = view.label
     wb = Workbook()
+    wb.properties.title = f"{L('title')}: {view.requirements.get('name') or ''}".rstrip(": ")
+    wb.properties.creator = "techvalley"
     bold = Font(bold=True)
 
     def write_sheet(ws: Any, header: list[str], rows: Iterable[Sequence[Any]], formats: dict[str, str]) -> None:
@@ -991,6 +993,8 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
                                             for r in range(2, ws.max_row + 1)])
             ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
         ws.freeze_panes = "C2" if len(header) > 2 else "A2"
+        if ws.max_row > 1:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{ws.max_row}"
 
     frame = _flat_rows(view, view.shown, with_location=True)
     rob_cols = [c for c in frame.columns if c.startswith("p_")] if not frame.empty else []

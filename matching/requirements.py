@@ -39,6 +39,7 @@ import numpy as np
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -79,6 +80,20 @@ AVAILABLE_COLUMN: str = "available_m2"
 Scalar = int | float | str
 
 
+def _scalar_or_list(value: Any) -> Any:
+    """One clear message for a constraint value of the wrong kind (instead of one per type)."""
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, float, str)):
+            raise ValueError(
+                f"value must be a number, a text, or a list of them (got {value!r})"
+            )
+    return value
+
+
+ConstraintValue = Annotated[Scalar | list[Scalar], BeforeValidator(_scalar_or_list)]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -95,7 +110,7 @@ class Constraint(_Model):
 
     column: Annotated[str, Field(min_length=1)]
     op: Literal["<", "<=", ">", ">=", "==", "!=", "in", "not in"]
-    value: Scalar | list[Scalar]
+    value: ConstraintValue
     missing: Literal["exclude", "ignore"] = "exclude"
 
     @model_validator(mode="after")
@@ -282,14 +297,17 @@ def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[
     matching.errors.RequirementsError: req.yaml, line 3, column 1: YAML syntax error: ...
     """
     stripped = text.lstrip()
-    if stripped.startswith(("{", "[")) and stripped.rstrip().endswith(("}", "]")):
+    if stripped.startswith(("{", "[")):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise RequirementsError(
-                f"{source}, line {exc.lineno}, column {exc.colno}: JSON syntax error: "
-                f"{exc.msg}. Fix the file (or write it as YAML)."
-            ) from None
+            try:  # a YAML flow mapping also starts with "{"
+                data = yaml.safe_load(text)
+            except yaml.YAMLError:
+                raise RequirementsError(
+                    f"{source}, line {exc.lineno}, column {exc.colno}: JSON syntax error: "
+                    f"{exc.msg}. Fix the file (or write it as YAML)."
+                ) from None
     else:
         try:
             data = yaml.safe_load(text)

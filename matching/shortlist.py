@@ -466,7 +466,7 @@ def _apply_constraints(frame: pd.DataFrame, constraints: Sequence[Constraint],
         label = describe_constraint(constraint)
         for zone, reason in failed.items():
             ledger.reasons[zone].append(reason)
-        ignored = missing if constraint.missing == "ignore" else missing & False
+        ignored = missing & (constraint.missing == "ignore")  # passes, unchecked
         for zone in frame.index[missing]:
             if constraint.missing == "ignore":
                 ledger.notes[zone].append(f"{constraint.column} missing: {label} not checked")

@@ -175,6 +175,7 @@ def test_json_syntax_error_names_its_line():
 
 def test_json_text_parses():
     assert parse_requirements_text('{"activity": "CRM"}') == {"activity": "CRM"}
+    assert parse_requirements_text("{activity: CRM}") == {"activity": "CRM"}  # YAML flow
 
 
 @pytest.mark.parametrize("text, expected", [("", "is empty"), ("- a\n- b\n", "must be a mapping")])
@@ -227,3 +228,12 @@ def test_explicit_floor_area_wins_over_headcount():
     req = parse_requirements({"headcount": 50, "floor_area_m2": 1000,
                               "criteria": [{"column": "airports_km", "direction": "cost"}]})
     assert resolve(req, COLUMNS).constraints[0].value == 1000
+
+
+@pytest.mark.parametrize("value", [None, [{"x": 1}], True])
+def test_constraint_value_of_the_wrong_kind_is_one_clear_problem(value):
+    error = _error({"constraints": [{"column": "a", "op": "==", "value": value}]})
+    assert error.details == [
+        f"constraints[0].value (column a): value must be a number, a text, or a list of them "
+        f"(got {value!r})"
+    ]

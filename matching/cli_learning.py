@@ -1,0 +1,227 @@
+"""Command-line commands of issue 5: ``learn-weights``, ``allocate``, ``similar-investors``.
+
+This module reads the files (``DECISIONS.csv``, ``PIPELINE.yaml``, past investors) and calls
+the domain code (:mod:`matching.learning`, :mod:`matching.allocation`,
+:mod:`matching.neighbours`). JSON goes to standard output unless ``--out`` names a file;
+messages and warnings go to standard error; a user error exits with status 2.
+The commands are registered on ``matching.cli.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import click
+
+from matching.errors import DecisionsError
+from valleys.cli import user_errors
+
+__all__ = ["allocate_command", "learn_weights_command", "read_decisions", "read_yaml_list",
+           "similar_investors_command"]
+
+_DATA_HELP = "Dataset (GeoPackage or folder); default the shipped Morocco dataset."
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DecisionsError(f"{what} file {path} not found.") from None
+    except IsADirectoryError:
+        raise DecisionsError(f"{path} is a folder; give the {what} file.") from None
+    except UnicodeDecodeError as exc:
+        raise DecisionsError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
+    except OSError as exc:
+        raise DecisionsError(f"{path} cannot be read: {exc.strerror}") from None
+
+
+def read_decisions(path: Path) -> Any:
+    """Read ``DECISIONS.csv`` as text columns (ids keep their leading zeros).
+
+    Raises
+    ------
+    DecisionsError
+        A missing, unreadable or malformed file (with the line pandas names).
+    """
+    import io
+
+    import pandas as pd
+
+    text = _read_text(path, "decisions")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                           skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise DecisionsError(
+            f"{path} is empty; a decisions file has the header decision_id,site_id,chosen "
+            "(and optionally activity) and one row per zone considered."
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise DecisionsError(f"{path} is not a valid CSV file: {exc}".rstrip()) from None
+
+
+def read_yaml_list(path: Path, what: str) -> list[Any]:
+    """Read a YAML (or JSON) file holding a list.
+
+    Raises
+    ------
+    DecisionsError
+        A missing file, a syntax error (with its line and column), or a document that is not
+        a list.
+    """
+    import yaml
+
+    text = _read_text(path, what)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise DecisionsError(f"{path}{where}: YAML syntax error: {problem}.") from None
+    except yaml.YAMLError as exc:
+        raise DecisionsError(f"{path}: YAML error: {exc}") from None
+    if not isinstance(data, list):
+        raise DecisionsError(
+            f"{path}: expected a YAML list of requirements documents (lines starting with "
+            f"'- name: ...'), got {'nothing' if data is None else type(data).__name__}."
+        )
+    return data
+
+
+def _load_sites(data_path: Path | None) -> Any:
+    import valleys
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sites = valleys.load_sites(data_path)
+    for warning in caught:
+        click.echo(f"Warning: {warning.message}", err=True)
+    return sites
+
+
+def _emit(payload: dict[str, Any], out: Path | None, summary: str) -> None:
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
+    if out is None:
+        click.echo(text)
+        click.echo(summary, err=True)
+        return
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise DecisionsError(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"Wrote {out}. {summary}", err=True)
+
+
+def _quality_lines(quality: dict[str, Any]) -> str:
+    lines = [f"Cross-validated ({quality['cross_validation']}, {quality['decisions']} "
+             f"decisions; a random pick is right {quality['chance_top1']:.0%} of the time):"]
+    for key, label in (("learned", "learned weights"), ("equal_weights", "equal weights"),
+                       ("preset", "activity preset")):
+        if key in quality and quality[key].get("top1_accuracy") is not None:
+            q = quality[key]
+            lines.append(f"  {label:<16} top-1 accuracy {q['top1_accuracy']:.3f}  "
+                         f"NDCG {q['ndcg']:.3f}")
+    return "\n".join(lines)
+
+
+@click.command("learn-weights")
+@click.argument("decisions", type=click.Path(path_type=Path))
+@click.option("--criteria", required=True,
+              help="Comma-separated numeric zone columns to weigh, e.g. "
+                   "catchment_labour_active,rent_mad_m2_month,airports_km.")
+@click.option("--data", "data_path", type=click.Path(path_type=Path), default=None, help=_DATA_HELP)
+@click.option("--activity", default=None,
+              help="Compare with this activity's preset (ITO, CRM, BPO, ESO, KPO); default each "
+                   "decision's own activity column, if any.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the requirements fragment to this file instead of standard output.")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Cross-validation folds (GroupKFold by decision).")
+@click.option("--regularization", "C", type=click.FloatRange(min=0, min_open=True), default=1.0,
+              show_default=True, help="Inverse L2 regularisation C of the logistic regression.")
+@user_errors
+def learn_weights_command(decisions: Path, criteria: str, data_path: Path | None,
+                          activity: str | None, out: Path | None, folds: int, C: float) -> None:
+    """Learn criterion weights from past decisions in DECISIONS (CSV).
+
+    DECISIONS has the columns decision_id, site_id, chosen (1 for the zone chosen, 0 for the
+    others considered) and optionally activity. The output is a requirements fragment (method
+    weighted_sum, normalization none, criteria with direction and weight, about.quality) that
+    can be used as is, or merged into a requirements file.
+    """
+    from matching.learning import learn_weights
+
+    table = read_decisions(decisions)
+    sites = _load_sites(data_path)
+    learned = learn_weights(table, sites, criteria.split(","), activity=activity,
+                            n_splits=folds, C=C, source=str(decisions))
+    fragment = learned.to_requirements()
+    _emit(fragment, out, _quality_lines(learned.quality))
+
+
+@click.command("allocate")
+@click.argument("pipeline", type=click.Path(path_type=Path))
+@click.option("--data", "data_path", type=click.Path(path_type=Path), default=None, help=_DATA_HELP)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the allocation JSON to this file instead of standard output.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Stop the solver after this many seconds and report its proven gap "
+                   "(default: run until optimal).")
+@user_errors
+def allocate_command(pipeline: Path, data_path: Path | None, out: Path | None,
+                     time_limit: float | None) -> None:
+    """Give each investor of PIPELINE (YAML list of requirements) at most one zone.
+
+    Each investor needs a name and floor_area_m2 (or a headcount); a zone's capacity is its
+    available_m2 (a zone without it is not allocated, and the output says so). The total
+    shortlist score is maximised exactly, as an integer program.
+    """
+    from matching.allocation import allocate
+
+    items = read_yaml_list(pipeline, "pipeline")
+    sites = _load_sites(data_path)
+    result = allocate(items, sites, source=str(pipeline), time_limit=time_limit)
+    solver = result["solver"]
+    summary = (f"{len(result['assignments'])} of {len(items)} investors placed, total score "
+               f"{result['total_score']:.4f} ({solver['status']}, gap {solver['mip_gap']:.2g}, "
+               f"{solver['seconds']:.2f} s); {len(result['not_allocated_zones'])} zone(s) without "
+               "available_m2 not allocated.")
+    _emit(result, out, summary)
+
+
+@click.command("similar-investors")
+@click.argument("requirements", type=click.Path(path_type=Path))
+@click.option("--past", "past_path", type=click.Path(path_type=Path), required=True,
+              help="Past investors: a YAML list of requirements documents, each with "
+                   "chosen: <zone id>.")
+@click.option("--data", "data_path", type=click.Path(path_type=Path), default=None, help=_DATA_HELP)
+@click.option("-k", "--neighbours", "k", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many similar investors.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the JSON to this file instead of standard output.")
+@user_errors
+def similar_investors_command(requirements: Path, past_path: Path, data_path: Path | None,
+                              k: int, out: Path | None) -> None:
+    """Investors like you: the past investors most similar to REQUIREMENTS (YAML or JSON).
+
+    Prints them, the zones they chose and suggested criteria weights.
+    """
+    from matching.neighbours import similar_investors
+    from matching.requirements import parse_requirements, parse_requirements_text
+
+    document = parse_requirements_text(_read_text(requirements, "requirements"),
+                                       source=str(requirements))
+    query = parse_requirements(document, source=str(requirements))
+    past = read_yaml_list(past_path, "past investors")
+    sites = _load_sites(data_path)
+    result = similar_investors(query, past, k=k, sites=sites, source=str(past_path))
+    zones = ", ".join(f"{z['name']} ({z['count']})" for z in result["chosen_zones"])
+    _emit(result, out, f"{result['k']} similar investors; they chose: {zones}.")
+
+
+#: The commands to register on ``matching.cli.cli``.
+COMMANDS = (learn_weights_command, allocate_command, similar_investors_command)
