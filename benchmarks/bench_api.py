@@ -54,11 +54,13 @@ def start_server(port: int, data: str | None, threads: int, instance: str) -> su
                "--port", str(port), "--threads", str(threads)]
     if data:
         command += ["--data", data]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # the server's log goes to a file: a pipe nobody reads would fill up and block the server
+    log = open(Path(instance) / "serve.log", "w")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"techvalley serve exited: {process.stderr.read()}")
+            raise SystemExit(f"techvalley serve exited: {(Path(instance) / 'serve.log').read_text()}")
         try:
             status, _, _ = request(port, "GET", "/api/v1/openapi.json")
             if status == 200:
@@ -238,6 +240,9 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            errors = [line for line in (Path(instance) / "serve.log").read_text().splitlines()
+                      if "Traceback" in line or "ERROR" in line]
+            print(f"server log: {len(errors)} error lines" + (f", first: {errors[0]}" if errors else ""))
 
 
 if __name__ == "__main__":

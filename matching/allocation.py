@@ -330,17 +330,20 @@ def _reason(
     site_ids: NDArray[Any],
     nothing_ranked: Mapping[int, str],
 ) -> str:
+    known = np.isfinite(capacity)
+    if known.any() and demand[i] > np.nanmax(capacity):
+        largest = int(np.nanargmax(capacity))
+        return (f"needs {demand[i]:g} m²; the most any zone has available is "
+                f"{capacity[largest]:g} m² ({site_ids[largest]})")
     if i in nothing_ranked:
         return nothing_ranked[i]
     ranked = np.isfinite(scores[i])
-    with_room = ranked & np.isfinite(capacity)
-    if not with_room.any():
-        return ("none of the zones its shortlist ranks states available_m2 ("
-                + ", ".join(site_ids[ranked][:10]) + ")")
-    fits = with_room & (np.nan_to_num(capacity, nan=-1.0) >= demand[i])
-    if not fits.any():
-        largest = int(np.flatnonzero(with_room)[np.argmax(capacity[with_room])])
-        return (f"needs {demand[i]:g} m²; the most available in a zone its shortlist ranks is "
-                f"{capacity[largest]:g} m² ({site_ids[largest]})")
-    return ("the zones that fit it (" + ", ".join(site_ids[fits][:10]) + ") are allocated to "
-            "other investors, which gives a higher total score")
+    fits = ranked & known & (np.nan_to_num(capacity, nan=-1.0) >= demand[i])
+    if fits.any():
+        return ("the zones that fit it (" + ", ".join(site_ids[fits][:10]) + ") are allocated "
+                "to other investors, which gives a higher total score")
+    unknown = ranked & ~known
+    return (f"needs {demand[i]:g} m²; no zone with a known available_m2 both meets its "
+            "requirements and has that much room"
+            + (" (zones it accepts whose capacity is unknown: "
+               + ", ".join(site_ids[unknown][:10]) + ")" if unknown.any() else ""))

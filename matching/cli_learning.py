@@ -160,7 +160,10 @@ def learn_weights_command(decisions: Path, criteria: str, data_path: Path | None
     learned = learn_weights(table, sites, criteria.split(","), activity=activity,
                             n_splits=folds, C=C, source=str(decisions))
     fragment = learned.to_requirements()
-    _emit(fragment, out, _quality_lines(learned.quality))
+    importance = ", ".join(f"{c} {d} {w:.2f}" for c, d, w in zip(
+        learned.criteria, learned.directions, learned.importance, strict=True))
+    _emit(fragment, out, f"Learned weights per standard deviation: {importance}.\n"
+          + _quality_lines(learned.quality))
 
 
 @click.command("allocate")

@@ -318,6 +318,13 @@ class _View:
     def label(self, key: str) -> str:
         return _LABELS[self.lang][key]
 
+    def name(self, entry: Mapping[str, Any]) -> str:
+        """A zone's name: the shortlist's, else the sites', else its id."""
+        name = entry.get("name")
+        if _is_missing(name) or name == "":
+            name = self.site(str(entry["id"])).get("name")
+        return str(entry["id"]) if _is_missing(name) or name == "" else str(name)
+
     def site(self, zone_id: str) -> Mapping[str, Any]:
         if self.sites is None or zone_id not in self.sites.index:
             return {}
@@ -624,7 +631,7 @@ def _loo_for_zone(loo: Any, zone_id: str) -> Any:
 def _loo_summary(view: _View) -> list[tuple[str, str, str]]:
     """Per criterion left out: the zone then first and the largest rank change."""
     out = []
-    names = {str(e["id"]): str(e.get("name", e["id"])) for e in view.ranked}
+    names = {str(e["id"]): view.name(e) for e in view.ranked}
     if isinstance(view.leave_one_out, Mapping):
         for column, info in view.leave_one_out.items():
             if isinstance(info, Mapping) and ("first" in info or "max_rank_change" in info):
@@ -674,13 +681,17 @@ def _dataset_sources(view: _View) -> list[tuple[str, str]]:
     return out
 
 
-def _requirement_lines(view: _View) -> list[tuple[str, str]]:
-    """The requirements as (label, text) lines: name, activity, sizes, constraints, criteria."""
+def _requirement_lines(view: _View, *, raw: bool = False) -> list[tuple[str, Any]]:
+    """The requirements as (label, text) lines: name, activity, sizes, constraints, criteria.
+
+    With ``raw``, numbers stay numbers (for a spreadsheet).
+    """
     req = view.requirements
-    lines: list[tuple[str, str]] = []
+    lines: list[tuple[str, Any]] = []
     for key in ("name", "activity", "headcount", "floor_area_m2", "salary_mad_month"):
-        if not _is_missing(req.get(key)):
-            lines.append((view.label(key), _fmt_any(req.get(key), view.lang)))
+        value = req.get(key)
+        if not _is_missing(value):
+            lines.append((view.label(key), value if raw and _is_number(value) else _fmt_any(value, view.lang)))
     for i, con in enumerate(view.applied_constraints):
         text = str(con.get("text") or "") or (
             f"{column_label(str(con.get('column', '')))} {con.get('op', '')} "
@@ -691,7 +702,10 @@ def _requirement_lines(view: _View) -> list[tuple[str, str]]:
     for i, crit in enumerate(view.applied_criteria):
         direction = str(crit.get("direction", ""))
         text = f"{column_label(str(crit.get('column', '')))}, {view.label(direction) if direction in ('benefit', 'cost') else direction}"
-        if _is_number(crit.get("weight")):
+        column = str(crit.get("column", ""))
+        if column in view.weights:  # the weight as applied, normalised to sum to 1
+            text += f", {view.label('weight')} {_fmt_pct(view.weights[column], view.lang)}"
+        elif _is_number(crit.get("weight")):
             text += f", {view.label('weight')} {_fmt_number(crit['weight'], view.lang)}"
         if crit.get("missing"):
             text += f" (missing: {crit['missing']})"
@@ -741,7 +755,7 @@ def _flat_rows(view: _View, entries_ranked: Sequence[Mapping[str, Any]], *, with
                 "status": status,
                 "rank": entry.get("rank") if status == "ranked" else None,
                 "id": zid,
-                "name": entry.get("name", site.get("name")),
+                "name": view.name(entry),
             }
             if view.sites is not None:
                 for col in ("city", "region"):
@@ -924,7 +938,7 @@ def to_table(shortlist: dict, sites: Any = None, *, top: int | None = None, lang
         rows = [header]
         for entry in view.shown:
             zid = str(entry["id"])
-            row = [str(entry["rank"]), _clip(_printable(str(entry.get("name", zid))), 36),
+            row = [str(entry["rank"]), _clip(_printable(view.name(entry)), 36),
                    _fmt_number(entry["score"], lang, digits=3)]
             if has_rob:
                 row.append(_fmt_pct((view.robustness.get(zid) or {}).get("p_first"), lang))
@@ -945,7 +959,7 @@ def to_table(shortlist: dict, sites: Any = None, *, top: int | None = None, lang
         lines.append(f"{L('excluded')} ({len(view.excluded)})")
         for entry in view.excluded:
             reasons = "; ".join(str(r) for r in entry.get("reasons") or []) or "–"
-            lines.append(f"  {entry.get('name', entry['id'])}{_colon(lang)}{reasons}")
+            lines.append(f"  {view.name(entry)}{_colon(lang)}{reasons}")
     return "\n".join(_printable(line) for line in lines) + "\n"
 
 
@@ -1023,7 +1037,7 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
 
     ws = wb.create_sheet("assumptions")
     rows: list[tuple[str, str, Any]] = []
-    for label, text in _requirement_lines(view):
+    for label, text in _requirement_lines(view, raw=True):
         rows.append((L("requirements"), label, text))
     rows.append((L("method"), L("method").lower(), view.method))
     rows.append((L("method"), L("normalization"), view.normalization))
@@ -1031,7 +1045,8 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
         rows.append((L("method"), "", paragraph))
     for col, w in view.weights.items():
         rows.append((L("weights"), col, w))
-    rows.append((L("method"), L("consistency_ratio"), view.consistency_ratio))
+    if view.consistency_ratio is not None:
+        rows.append((L("method"), L("consistency_ratio"), view.consistency_ratio))
     for key, value in view.dataset.items():
         if key != "sources":
             rows.append((L("dataset"), str(key), value))
@@ -1114,7 +1129,7 @@ def _zone_view(view: _View, entry: Mapping[str, Any], scale: float) -> dict[str,
     notes = [str(n) for key in ("explanation", "notes", "flags") for n in _as_list(entry.get(key))]
     return {
         "id": zid,
-        "name": str(entry.get("name", site.get("name", zid))),
+        "name": view.name(entry),
         "rank": entry.get("rank"),
         "score": _fmt_number(entry.get("score"), lang, digits=3),
         "p_first": _fmt_pct(rob.get("p_first"), lang) if "p_first" in rob else None,
@@ -1151,6 +1166,7 @@ def _context(view: _View, top: int | None) -> dict[str, Any]:
     return {
         "lang": lang,
         "L": _LABELS[lang],
+        "colon": _colon(lang),
         "name": str(view.requirements.get("name") or ""),
         "summary": " · ".join(s for s in [
             view.method, view.normalization and f"{view.label('normalization')} {view.normalization}",
@@ -1161,7 +1177,7 @@ def _context(view: _View, top: int | None) -> dict[str, Any]:
         "has_robustness": any(z["p_first"] is not None or z["p_top3"] is not None for z in zones),
         "more_ranked": (view.label("more_ranked").format(n=len(view.ranked) - len(view.shown), top=top)
                         if len(view.shown) < len(view.ranked) else ""),
-        "excluded": [{"id": str(e["id"]), "name": str(e.get("name", e["id"])),
+        "excluded": [{"id": str(e["id"]), "name": view.name(e),
                       "reasons": [str(r) for r in e.get("reasons") or []]} for e in view.excluded],
         "hint": str(view.hint) if view.hint else "",
         "warnings": view.warnings,
@@ -1441,7 +1457,7 @@ class _PdfDossier:
             if ctx["more_ranked"]:
                 self.para(ctx["more_ranked"], muted=True)
             if ctx["has_robustness"]:
-                self.para(f"{L['robustness']}: {L['robustness_text']}", size=9, muted=True)
+                self.para(f"{L['robustness']}{ctx['colon']}{L['robustness_text']}", size=9, muted=True)
                 pdf.ln(2)
             if ctx["loo_summary"]:
                 self.heading(L["leave_one_out"], size=12)
@@ -1450,10 +1466,10 @@ class _PdfDossier:
         else:
             self.para(L["nothing_ranked"], style="B")
             if ctx["hint"]:
-                self.para(f"{L['hint']}: {ctx['hint']}")
-        if ctx["excluded"]:
+                self.para(f"{L['hint']}{ctx['colon']}{ctx['hint']}")
+        if ctx["excluded"] and ctx["zones"]:
             pdf.ln(2)
-            self.para(f"{L['excluded']}: {len(ctx['excluded'])}", muted=True)
+            self.para(f"{L['excluded']}{ctx['colon']}{len(ctx['excluded'])}", muted=True)
 
         # a page per ranked zone
         for z in ctx["zones"]:
@@ -1486,8 +1502,11 @@ class _PdfDossier:
                 self.heading(L["location"], size=12)
                 self.pairs(z["location"])
 
-        # excluded
-        pdf.add_page()
+        # excluded: on the ranked page when nothing is ranked
+        if ctx["zones"]:
+            pdf.add_page()
+        else:
+            pdf.ln(6)
         pdf.start_section(L["excluded"])
         self.heading(f"{L['excluded']} ({len(ctx['excluded'])})")
         if ctx["excluded"]:

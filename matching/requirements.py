@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -108,7 +109,7 @@ class Constraint(_Model):
     constraint was not checked).
     """
 
-    column: Annotated[str, Field(min_length=1)]
+    column: Annotated[str, Field(min_length=1, description="A column of the zones.")]
     op: Literal["<", "<=", ">", ">=", "==", "!=", "in", "not in"]
     value: ConstraintValue
     missing: Literal["exclude", "ignore"] = "exclude"
@@ -133,10 +134,12 @@ class Criterion(_Model):
     """A soft criterion: a zone's value of ``column`` counts for (``benefit``) or against
     (``cost``) its score, with a relative ``weight`` (default 1; ignored under ``ahp``)."""
 
-    column: Annotated[str, Field(min_length=1)]
-    direction: Literal["benefit", "cost"]
-    weight: float | None = None
-    missing: Literal["exclude", "worst"] = "exclude"
+    column: Annotated[str, Field(min_length=1, description="A numeric column of the zones.")]
+    direction: Literal["benefit", "cost"] = Field(
+        description="benefit: more is better; cost: less is better.")
+    weight: float | None = Field(None, description="Relative weight >= 0 (default 1).")
+    missing: Literal["exclude", "worst"] = Field(
+        "exclude", description="exclude the zone, or score it as the worst observed value.")
 
     @field_validator("weight")
     @classmethod
@@ -176,18 +179,24 @@ class Robustness(_Model):
 class Requirements(_Model):
     """An investor's requirements (the requirements contract of ``DESIGN.md``)."""
 
-    name: str | None = None
-    activity: Literal["ITO", "CRM", "BPO", "ESO", "KPO"] | None = None
-    headcount: Annotated[int, Field(gt=0)] | None = None
-    floor_area_m2: Annotated[float, Field(gt=0)] | None = None
-    salary_mad_month: Annotated[float, Field(gt=0)] | None = None
-    constraints: list[Constraint] | None = None
-    criteria: list[Criterion] | None = None
+    name: str | None = Field(None, description="Free text naming the requirement.")
+    activity: Literal["ITO", "CRM", "BPO", "ESO", "KPO"] | None = Field(
+        None, description="Offshoring activity line: fills its preset's constraints and criteria.")
+    headcount: Annotated[int, Field(gt=0)] | None = Field(None, description="New jobs.")
+    floor_area_m2: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="Office floor needed; default headcount x m² per seat.")
+    salary_mad_month: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="Gross taxable monthly salary for the incentive estimate.")
+    constraints: list[Constraint] | None = Field(
+        None, description="Hard constraints; replaces the preset's when given.")
+    criteria: list[Criterion] | None = Field(
+        None, description="Scored criteria; replaces the preset's when given.")
     method: Literal["topsis", "weighted_sum"] = "topsis"
-    normalization: Literal["vector", "minmax", "sum", "none"] | None = None
+    normalization: Literal["vector", "minmax", "sum", "none"] | None = Field(
+        None, description="Default vector for topsis, minmax for weighted_sum.")
     robustness: Robustness | None = None
-    ahp: Ahp | None = None
-    about: Any = None
+    ahp: Ahp | None = Field(None, description="Pairwise comparisons instead of weights.")
+    about: Any = Field(None, description="Free-form, ignored by scoring.")
 
     @field_validator("activity", mode="before")
     @classmethod
@@ -400,8 +409,6 @@ def _path(loc: Sequence[Any], data: Any) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part in ("function-after", "function-before") or "[" in str(part):
-            continue  # pydantic's internal union/validator steps
         else:
             text += f".{part}" if text else str(part)
         if isinstance(node, dict):
@@ -417,10 +424,17 @@ def _path(loc: Sequence[Any], data: Any) -> str:
     return text or "requirements"
 
 
+_TYPE_STEP = re.compile(r"^(int|float|str|bool|list|dict|none)$|^\w+\[|constrained|^function-")
+
+
+def _internal_step(part: Any) -> bool:
+    """A step of pydantic's location that names a union member or validator, not a key."""
+    return isinstance(part, str) and bool(_TYPE_STEP.search(part))
+
+
 def _describe(error: dict[str, Any], data: Any) -> str:
     """One line for one pydantic error, in the words of the requirements file."""
-    loc = [p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("int", "float",
-                                                                                 "str", "list")))]
+    loc = [p for p in error["loc"] if not _internal_step(p)]
     where = _path(loc, data)
     kind, given = error["type"], error.get("input")
     if kind == "extra_forbidden":

@@ -165,6 +165,11 @@ def _check_constraint(
     """Evaluate one constraint: (passes, missing, reason per failing zone)."""
     column, op, value = constraint.column, constraint.op, constraint.value
     values = value if isinstance(value, list) else [value]
+    if column not in frame.columns:
+        raise RequirementsError(
+            f"{where}: {column} is not available"
+            + (" (it needs a headcount)" if column == "incentive_mad_total" else "")
+        )
     numbers = _numeric(frame, column, where)
     reasons: dict[str, str] = {}
     if numbers is not None:
@@ -273,7 +278,8 @@ class _Ledger:
     reasons: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
     imputed: dict[str, dict[str, float]] = field(default_factory=dict)
-    #: exclusions per cause (a constraint, a criterion's missing values), for the hint
+    #: zones excluded per cause (a constraint, a criterion's missing values), keyed by the
+    #: advice that the hint gives when nothing is ranked
     excluded_by: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -415,9 +421,8 @@ def make_shortlist(
     ]
     hint = None
     if not ranked and excluded:
-        cause, count = max(ledger.excluded_by.items(), key=lambda item: item[1])
-        hint = (f"No zone meets every requirement; {cause} excluded the most zones "
-                f"({count} of {len(frame)}): relax it first.")
+        advice, count = max(ledger.excluded_by.items(), key=lambda item: item[1])
+        hint = f"{advice}: it excluded the most zones ({count} of {len(frame)})."
 
     incentives: dict[str, Any] = {}
     if req.headcount is not None and has_classes:
@@ -472,7 +477,7 @@ def _apply_constraints(frame: pd.DataFrame, constraints: Sequence[Constraint],
                 ledger.notes[zone].append(f"{constraint.column} missing: {label} not checked")
             else:
                 ledger.reasons[zone].append(f"{constraint.column} missing")
-        ledger.excluded_by[f"the constraint {label}"] = int((~passes & ~ignored).sum())
+        ledger.excluded_by[f"Relax the constraint {label} first"] = int((~passes & ~ignored).sum())
 
 
 def _criterion_values(
@@ -520,7 +525,9 @@ def _criterion_values(
         elif missing.any():
             for zone in frame.index[missing]:
                 ledger.reasons[zone].append(f"{column} missing")
-            ledger.excluded_by[f"missing values of the criterion {column}"] = int(missing.sum())
+            ledger.excluded_by[
+                f"Score the criterion {column} with missing: worst, or drop it"
+            ] = int(missing.sum())
         values[column] = numbers
         kept.append(j)
     if not kept:

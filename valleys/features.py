@@ -333,5 +333,10 @@ def site_features(dataset: Dataset, *, catchment_km: float | None = None) -> gpd
         sites = sites.drop(columns=clashes)
     geometry_name = sites.geometry.name
     attributes = sites.drop(columns=geometry_name)
-    out = pd.concat([attributes, frame, sites[[geometry_name]]], axis=1)
-    return gpd.GeoDataFrame(out, geometry=geometry_name, crs=zones.crs)
+    out = gpd.GeoDataFrame(
+        pd.concat([attributes, frame, sites[[geometry_name]]], axis=1),
+        geometry=geometry_name, crs=zones.crs,
+    )
+    # where the figures come from: shortlists and exports record it
+    out.attrs.update(path=dataset.path, version=dataset.version, sources=dict(dataset.sources))
+    return out

@@ -31,6 +31,8 @@ class AppData:
     sites: geopandas.GeoDataFrame
     version: str
     sites_geojson: str = field(repr=False, default="")
+    #: the zones without geometry, for the shortlist engine (a plain frame is faster to copy)
+    table: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @property
     def columns(self) -> list[str]:
@@ -55,6 +57,7 @@ def load_app_data(path: str | None) -> AppData:
         sites=sites,
         version=str(getattr(dataset, "version", "")),
         sites_geojson=sites_geojson,
+        table=pd.DataFrame(sites.drop(columns=sites.geometry.name)),
     )
 
 

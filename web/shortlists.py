@@ -131,7 +131,7 @@ def compute(document: dict[str, Any], *, source: str) -> dict[str, Any]:
         return cached
     requirements = parse_requirements(document, columns=data.columns, source=source)
     try:
-        result = make_shortlist(requirements, data.sites, robustness_draws=draws)
+        result = make_shortlist(requirements, data.table, robustness_draws=draws)
     except TechValleyError:
         raise
     except (KeyError, TypeError) as exc:  # an engine gap must not become a 500 for a user

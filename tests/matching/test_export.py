@@ -266,8 +266,11 @@ def test_xlsx_assumptions_sheet(shortlist, sites):
     assert ("Method", "AHP consistency ratio", 0.0517) in flat
     assert ("Dataset", "version", "abc123") in flat
     assert ("Method", "method", "topsis") in flat
-    assert any(a == "Requirements" and c and "rent (MAD/m²/month) <= 120" in c for a, b, c in flat)
-    assert any(a == "Sources" or a == "Data sources" for a, b, c in flat)
+    assert any(a == "Requirements" and isinstance(c, str) and "rent (MAD/m²/month) <= 120" in c
+               for a, b, c in flat)
+    assert ("Requirements", "headcount", 400) in flat  # a number, not text
+    assert any(a == "Requirements" and isinstance(c, str) and c.endswith("cost, weight 38%")
+               for a, b, c in flat)
     assert ("Data sources", "Fès Shore", "S8") in flat
     assert ("Assumptions", "m2_per_seat", 8) in flat
 
@@ -438,7 +441,11 @@ def test_machine_formats_keep_every_zone_once_even_with_top(fmt, shortlist, site
 @pytest.mark.parametrize("fmt", ["table", "html", "pdf", "xlsx"])
 def test_human_formats_without_sites(fmt, shortlist):
     out = export.export(shortlist, fmt)
-    assert len(out) > 500
+    if fmt == "pdf":
+        out = pdf_text(out)
+    elif fmt == "xlsx":
+        out = "\n".join(str(r) for r in _sheet(out, "ranked") + _sheet(out, "excluded"))
+    assert "Tétouan Shore" in out and "Agadir Shore" in out
 
 
 def test_media_types_and_extensions_cover_every_format():
@@ -501,6 +508,23 @@ def test_bad_sites(shortlist, sites):
     doubled = pd.concat([sites, sites.iloc[[0]]])
     with pytest.raises(ExportError, match="duplicate zone ids: cnp"):
         export.to_csv(shortlist, doubled)
+
+
+def test_a_zone_without_a_name_takes_the_sites_name_or_its_id(shortlist, sites):
+    shortlist["ranked"][0]["name"] = None
+    del shortlist["excluded"][1]["name"]
+    frame = pd.read_csv(io.StringIO(export.to_csv(shortlist, sites)))
+    assert frame.loc[0, "name"] == "Casanearshore Park" and frame.loc[5, "name"] == "Agadir Shore"
+    table = export.to_table(shortlist)  # no sites: the id
+    assert "   1  cnp " in table and "  agd: rent 150" in table
+
+
+def test_xlsx_in_french(shortlist, sites):
+    rows = _sheet(export.to_xlsx(shortlist, sites, lang="fr", top=1), "assumptions")
+    assert ("Poids", "rent_mad_m2_month", 0.375) in rows
+    assert any(r[0] == "Besoins de l'investisseur" and r[1] == "effectif" and r[2] == 400 for r in rows)
+    ranked = _sheet(export.to_xlsx(shortlist, sites, lang="fr", top=1), "ranked")
+    assert any(r[0] and "3 autre(s) zone(s) classée(s)" in str(r[0]) for r in ranked)
 
 
 def test_column_labels_carry_units():

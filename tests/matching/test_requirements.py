@@ -237,3 +237,12 @@ def test_constraint_value_of_the_wrong_kind_is_one_clear_problem(value):
         f"constraints[0].value (column a): value must be a number, a text, or a list of them "
         f"(got {value!r})"
     ]
+
+
+def test_unknown_keys_are_named_at_any_depth():
+    error = _error({"strategy": 1, "criteria": [{"column": "a", "direction": "cost",
+                                                 "interest": 2}]})
+    assert len(error.details) == 2
+    assert any(d.startswith("strategy: unknown key; allowed keys: name, activity")
+               for d in error.details)
+    assert "criteria[0].interest (column a): unknown key" in error.details

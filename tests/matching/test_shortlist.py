@@ -148,9 +148,13 @@ def test_nothing_ranked_gives_a_hint(sites):
         "criteria": [{"column": "airports_km", "direction": "cost"}]}, sites, robustness_draws=0)
     assert result["ranked"] == []
     _every_zone_once(result, sites)
-    assert result["hint"] == ("No zone meets every requirement; the constraint "
-                              "rent_mad_m2_month < 50 excluded the most zones (5 of 5): relax it "
-                              "first.")
+    assert result["hint"] == ("Relax the constraint rent_mad_m2_month < 50 first: it excluded "
+                              "the most zones (5 of 5).")
+    missing = make_shortlist({"criteria": [{"column": "available_m2", "direction": "benefit"}],
+                              "constraints": [{"column": "status", "op": "==", "value": "operating"}]},
+                             sites.assign(available_m2=np.nan), robustness_draws=0)
+    assert missing["hint"] == ("Score the criterion available_m2 with missing: worst, or drop "
+                               "it: it excluded the most zones (5 of 5).")
     assert result["robustness"] == {}
     json.dumps(result, allow_nan=False)
 
@@ -289,6 +293,21 @@ def test_incentives_per_ranked_zone_and_as_a_criterion(sites):
     assert any("9,000 MAD/month" in a for a in result["assumptions"])
     assert "not estimated" in incentives["a"]["corporate_tax"]
     json.dumps(result, allow_nan=False)
+
+
+def test_incentive_total_needs_a_headcount(sites):
+    for kind, entry in (("constraints", {"column": "incentive_mad_total", "op": ">", "value": 1}),
+                        ("criteria", {"column": "incentive_mad_total", "direction": "benefit"})):
+        req = {kind: [entry], "criteria": [{"column": "airports_km", "direction": "cost"}]}
+        req[kind] = [entry]
+        with pytest.raises(RequirementsError, match="incentive_mad_total is not available "
+                                                    r"\(it needs a headcount\)"):
+            make_shortlist(req, sites)
+    result = make_shortlist({"headcount": 10, "constraints": [
+        {"column": "incentive_mad_total", "op": ">", "value": 500_000, "missing": "ignore"}],
+        "criteria": [{"column": "incentive_mad_total", "direction": "benefit",
+                      "missing": "worst"}]}, sites, robustness_draws=0)
+    assert {z["id"] for z in result["excluded"]} == {"a", "c"}  # 372,600 MAD in primary zones
 
 
 def test_no_headcount_no_incentives_and_classless_dataset_warns(sites):

@@ -46,7 +46,9 @@ def test_post_then_get_returns_what_was_stored(client):
 
 def test_api_needs_no_csrf_token_and_no_cookie(app):
     client = app.test_client(use_cookies=False)
-    assert client.post("/api/v1/shortlists", json=shortlist_body()).status_code == 201
+    response = client.post("/api/v1/shortlists", json=shortlist_body(), headers={"Accept-Language": "fr"})
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers  # no session is started for API callers
 
 
 def test_default_draws_come_from_the_setting(app, client):

@@ -107,3 +107,18 @@ def test_inquiry_for_unknown_zone_is_404(client):
         "/sites/atlantis/inquiry", data={"name": "A", "email": "a@example.com", "csrf_token": token}
     )
     assert response.status_code == 404
+
+
+def test_form_body_over_the_limit_is_a_413_page(tiny_data_path, tmp_path):
+    from tests.web.conftest import make_app
+
+    app = make_app(tiny_data_path, tmp_path / "i", TECHVALLEY_MAX_BODY_BYTES=2000)
+    client = app.test_client()
+    token = csrf_token(client, "/sites/technopolis")
+    response = client.post(
+        "/sites/technopolis/inquiry",
+        data={"name": "Ana", "email": "ana@example.com", "message": "x" * 5000, "csrf_token": token},
+    )
+    assert response.status_code == 413
+    assert response.mimetype == "text/html"
+    assert "2000 bytes" in response.get_data(as_text=True)

@@ -83,3 +83,17 @@ def test_staff_pages(zones_only_app, client):
     assert saved.status_code == 302
     for url in (saved.headers["Location"], "/staff/shortlists", "/staff/inquiries"):
         assert client.get(url).status_code == 200
+
+
+def test_inquiry_and_revoke(zones_only_app, client):
+    token = csrf_token(client, "/sites/ctv")
+    response = client.post("/sites/ctv/inquiry", data={"name": "B", "email": "b@example.com", "csrf_token": token})
+    assert response.status_code == 302
+    created = client.post("/api/v1/shortlists", json={"criteria": [{"column": "area_ha", "direction": "benefit", "weight": 1}]})
+    add_staff(zones_only_app)
+    login(client)
+    assert "ctv" in client.get("/staff/inquiries").get_data(as_text=True)
+    location = f"/shortlists/{created.get_json()['id']}"
+    response = client.post(f"{location}/revoke", data={"csrf_token": csrf_token(client, location)})
+    assert response.status_code == 302
+    assert client.get(created.get_json()["url"].replace("http://localhost", "")).status_code == 410

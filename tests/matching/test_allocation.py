@@ -1,0 +1,174 @@
+"""Capacity-aware allocation (matching.allocation)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matching.allocation import allocate, assign, greedy_assign
+from matching.errors import DecisionsError, RequirementsError
+
+
+def _total(scores, zone_of):
+    return sum(scores[i, z] for i, z in enumerate(zone_of) if z >= 0)
+
+
+def _feasible(zone_of, demand, capacity):
+    used = np.zeros(len(capacity))
+    for i, z in enumerate(zone_of):
+        if z >= 0:
+            used[z] += demand[i]
+    return bool(np.all(used <= np.nan_to_num(capacity, nan=0.0) + 1e-9))
+
+
+def _brute_force(scores, demand, capacity):
+    n, m = scores.shape
+    best = 0.0
+    for choice in itertools.product(range(-1, m), repeat=n):
+        if any(z >= 0 and not np.isfinite(scores[i, z]) for i, z in enumerate(choice)):
+            continue
+        if _feasible(choice, demand, capacity):
+            best = max(best, _total(scores, choice))
+    return best
+
+
+def test_greedy_loses_where_the_integer_program_wins():
+    # Investor 0 is happy in either zone; investor 1 only in zone 0. Greedy gives zone 0 to
+    # investor 0 (its single best score, 0.9), leaving investor 1 the poor zone 1.
+    scores = np.array([[0.90, 0.80], [0.85, 0.10]])
+    demand = np.array([1000.0, 1000.0])
+    capacity = np.array([1000.0, 1000.0])
+    greedy = greedy_assign(scores, demand, capacity)
+    exact, solver = assign(scores, demand, capacity)
+    assert greedy.tolist() == [0, 1] and _total(scores, greedy) == pytest.approx(1.0)
+    assert exact.tolist() == [1, 0] and _total(scores, exact) == pytest.approx(1.65)
+    assert solver["status"] == "optimal"
+
+
+def test_greedy_loses_on_floor_area_too():
+    # One large zone: greedy fills it with the best-scoring big investor; two smaller ones
+    # together score more.
+    scores = np.array([[0.9], [0.6], [0.6]])
+    demand = np.array([1000.0, 500.0, 500.0])
+    capacity = np.array([1000.0])
+    assert _total(scores, greedy_assign(scores, demand, capacity)) == pytest.approx(0.9)
+    zone_of, _ = assign(scores, demand, capacity)
+    assert zone_of.tolist() == [-1, 0, 0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_assignment_is_optimal_on_small_random_instances(seed):
+    rng = np.random.default_rng(seed)
+    scores = rng.random((5, 3))
+    scores[rng.random(scores.shape) < 0.2] = np.nan
+    demand = rng.integers(1, 6, 5).astype(float) * 100
+    capacity = rng.integers(2, 9, 3).astype(float) * 100
+    zone_of, _ = assign(scores, demand, capacity)
+    assert _feasible(zone_of, demand, capacity)
+    assert all(np.isfinite(scores[i, z]) for i, z in enumerate(zone_of) if z >= 0)
+    assert _total(scores, zone_of) == pytest.approx(_brute_force(scores, demand, capacity))
+    assert _total(scores, zone_of) >= _total(scores, greedy_assign(scores, demand, capacity)) - 1e-9
+
+
+def test_zone_without_capacity_gets_nobody():
+    scores = np.array([[0.9, 0.1]])
+    zone_of, _ = assign(scores, np.array([10.0]), np.array([np.nan, 100.0]))
+    assert zone_of.tolist() == [1]
+
+
+def test_a_zero_score_still_places_the_investor():
+    zone_of, _ = assign(np.array([[0.0]]), np.array([10.0]), np.array([100.0]))
+    assert zone_of.tolist() == [0]
+
+
+# ----------------------------------------------------------------- allocate() on zones
+
+
+@pytest.fixture
+def sites() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"name": ["Alpha", "Beta", "Gamma"], "labour": [100.0, 80.0, 60.0],
+         "rent": [120.0, 60.0, 90.0], "available_m2": [2000.0, 1500.0, np.nan]},
+        index=pd.Index(["alpha", "beta", "gamma"], name="id"),
+    )
+
+
+def _investor(name, area, *, rent_weight=1.0, labour_weight=1.0, **extra):
+    return {"name": name, "floor_area_m2": area,
+            "criteria": [{"column": "labour", "direction": "benefit", "weight": labour_weight},
+                         {"column": "rent", "direction": "cost", "weight": rent_weight}],
+            **extra}
+
+
+def test_allocate_respects_capacities_and_reports_zones_without_available_m2(sites):
+    pipeline = [_investor("A", 1500), _investor("B", 1000), _investor("C", 1200)]
+    result = allocate(pipeline, sites)
+    assert set(result) >= {"assignments", "unassigned", "total_score", "not_allocated_zones"}
+    placed = {a["investor"]: a["site_id"] for a in result["assignments"]}
+    used = {z["site_id"]: z["allocated_m2"] for z in result["zones"]}
+    assert used["alpha"] <= 2000 and used["beta"] <= 1500
+    assert "gamma" not in placed.values()
+    [gamma] = result["not_allocated_zones"]
+    assert gamma["site_id"] == "gamma" and gamma["reason"].startswith("available_m2 missing")
+    assert len(placed) == 2 and len(result["unassigned"]) == 1
+    assert result["total_score"] == pytest.approx(sum(a["score"] for a in result["assignments"]))
+    left_out = result["unassigned"][0]
+    assert "allocated to other investors" in left_out["reason"]
+
+
+def test_pipeline_nobody_can_be_placed_in_is_not_an_error(sites):
+    pipeline = [_investor("Huge", 50_000), _investor("Picky", 100, constraints=[
+        {"column": "rent", "op": "<", "value": 10}]), _investor("Cheap", 1800, constraints=[
+        {"column": "rent", "op": "<=", "value": 100}])]
+    result = allocate(pipeline, sites)
+    assert result["assignments"] == [] and result["total_score"] == 0
+    reasons = {u["investor"]: u["reason"] for u in result["unassigned"]}
+    assert reasons["Huge"] == ("needs 50000 m²; the most any zone has available is 2000 m² "
+                               "(alpha)")
+    assert "every zone is excluded" in reasons["Picky"] and "rent" in reasons["Picky"]
+    # alpha is too dear, beta too small, gamma publishes no capacity
+    assert reasons["Cheap"] == ("needs 1800 m²; no zone with a known available_m2 both meets its "
+                                "requirements and has that much room (zones it accepts whose "
+                                "capacity is unknown: gamma)")
+
+
+def test_headcount_gives_the_floor_area(sites):
+    from matching.settings import M2_PER_SEAT
+
+    item = _investor("H", None)
+    del item["floor_area_m2"]
+    item["headcount"] = 100
+    result = allocate([item], sites)
+    assert result["assignments"][0]["floor_area_m2"] == 100 * M2_PER_SEAT
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "message"),
+    [
+        ([], "the pipeline is empty"),
+        ([{"floor_area_m2": 10, "criteria": [{"column": "labour", "direction": "benefit"}]}],
+         "item 1 has no name"),
+        ([_investor("A", 10), _investor("A", 20)], "name 'A' is used twice"),
+        (["not a mapping"], "item 1 is not a requirements document"),
+        ([{"name": "N", "criteria": [{"column": "labour", "direction": "benefit"}]}],
+         "'N'\\): no floor_area_m2"),
+    ],
+)
+def test_bad_pipelines(sites, pipeline, message):
+    with pytest.raises(DecisionsError, match=message):
+        allocate(pipeline, sites, source="PIPELINE.yaml")
+
+
+def test_bad_requirement_names_the_investor(sites):
+    bad = _investor("Zed", 10)
+    bad["criteria"][0]["column"] = "nope"
+    with pytest.raises(RequirementsError, match="PIPELINE.yaml, investor 'Zed'"):
+        allocate([bad], sites, source="PIPELINE.yaml")
+
+
+def test_zones_without_the_available_m2_column(sites):
+    with pytest.raises(DecisionsError, match="no available_m2 column"):
+        allocate([_investor("A", 10)], sites.drop(columns="available_m2"))
