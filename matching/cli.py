@@ -64,9 +64,11 @@ def _read_requirements(path: Path) -> str:
                    f"{settings.ROBUSTNESS_DRAWS}.")
 @click.option("--seed", type=int, default=None,
               help="Seed of the weight draws; default the requirement's robustness.seed, else 0.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the labels in the human formats (table, html, pdf, xlsx).")
 @user_errors
 def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: str,
-              out: Path | None, draws: int | None, seed: int | None) -> None:
+              out: Path | None, draws: int | None, seed: int | None, lang: str) -> None:
     """Rank the zones of a dataset for the requirements in REQUIREMENTS (YAML or JSON).
 
     Every zone appears once, ranked or excluded with its reasons; warnings go to stderr.
@@ -97,7 +99,8 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
     for message in result.get("warnings", []):
         click.echo(f"Warning: {message}", err=True)
 
-    rendered = export.export(result, fmt, sites, top=top if fmt in HUMAN_FORMATS else None)
+    rendered = export.export(result, fmt, sites, top=top if fmt in HUMAN_FORMATS else None,
+                             lang=lang)
     payload = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
     if out is not None:
         try:
