@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_api.py [--duration 20] [--clients 16] [--data PATH]
     .venv/bin/python benchmarks/bench_api.py --soak [--soak-clients 20] [--soak-duration 60]
 
-Starts ``techvalley serve`` (waitress) on a free loopback port with a fresh store and rate
-limits off (every client shares one IP here), then:
+Starts ``techvalley serve`` (waitress, ``--workers`` processes, default 2: one per core) on a
+free loopback port with a fresh store and rate limits off (every client shares one IP here),
+then:
 
 1. latency: ``--clients`` concurrent clients POST ``/api/v1/shortlists`` for ``--duration``
    seconds, each request with different weights (so no two requests are alike and the result
@@ -48,10 +49,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, data: str | None, threads: int, instance: str) -> subprocess.Popen:
+def start_server(port: int, data: str | None, threads: int, instance: str, workers: int) -> subprocess.Popen:
     env = dict(os.environ, TECHVALLEY_INSTANCE=instance, TECHVALLEY_RATELIMIT_ENABLED="0")
     command = [sys.executable, "-c", "from web.cli import main; main()", "serve", "--host", HOST,
-               "--port", str(port), "--threads", str(threads)]
+               "--port", str(port), "--threads", str(threads), "--workers", str(workers)]
     if data:
         command += ["--data", data]
     # the server's log goes to a file: a pipe nobody reads would fill up and block the server
@@ -192,7 +193,8 @@ def main() -> None:
     parser.add_argument("--data", default=None, help="dataset to serve (default: the shipped one)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per load phase")
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads per process")
+    parser.add_argument("--workers", type=int, default=2, help="serve processes (one per core)")
     parser.add_argument("--map-repeat", type=int, default=10)
     parser.add_argument("--soak", action="store_true", help="also run the save load test")
     parser.add_argument("--soak-clients", type=int, default=20)
@@ -201,7 +203,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="techvalley-bench-") as instance:
         port = _free_port()
-        server = start_server(port, args.data, args.threads, instance)
+        server = start_server(port, args.data, args.threads, instance, args.workers)
+        print(f"techvalley serve: {args.workers} process(es) x {args.threads} threads, rate limits off")
         try:
             # named baseline: one client, one request at a time, distinct requirements
             times = []

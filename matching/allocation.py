@@ -12,7 +12,12 @@ problem is a generalised assignment problem, solved exactly as an integer progra
                x_iz in {0, 1}, only for zones i's shortlist ranks and that fit a_i
 
 ``eps`` (1e-6) makes placing an investor in a zone where it scores 0 (TOPSIS's worst) better
-than leaving it out. Greedy allocation (best score first) is kept as :func:`greedy_assign`,
+than leaving it out. The solver stops when it has proved its total within ``mip_rel_gap``
+(HiGHS's default, 1e-4) of the best possible, or at the time limit
+(:data:`DEFAULT_TIME_LIMIT_S`); the result's ``solver`` says which, with the proven gap. A few
+dozen investors are solved to optimality in milliseconds; large pipelines competing for the
+same zones (200 investors x 50 zones) can take HiGHS minutes to *prove* optimality, and then
+stop at the time limit with a proven gap of about 1% (``benchmarks/bench_allocation.py``). Greedy allocation (best score first) is kept as :func:`greedy_assign`,
 the baseline of the tests and the benchmark: it can lose (see ``tests/matching/test_allocation.py``).
 
 Scores come from each investor's own shortlist (:func:`matching.shortlist.make_shortlist`):
@@ -34,10 +39,12 @@ from numpy.typing import NDArray
 
 from matching.errors import DecisionsError
 
-__all__ = ["PLACEMENT_BONUS", "allocate", "assign", "greedy_assign"]
+__all__ = ["DEFAULT_TIME_LIMIT_S", "PLACEMENT_BONUS", "allocate", "assign", "greedy_assign"]
 
 #: Added to every score in the objective: placing someone beats leaving them out at equal score.
 PLACEMENT_BONUS: float = 1e-6
+#: Seconds :func:`allocate` lets the solver run before it returns its best, with the gap.
+DEFAULT_TIME_LIMIT_S: float = 30.0
 
 
 @contextlib.contextmanager
@@ -194,7 +201,7 @@ def allocate(
     sites: pd.DataFrame,
     *,
     source: str = "pipeline",
-    time_limit: float | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT_S,
 ) -> dict[str, Any]:
     """Allocate a pipeline of investors to zones, at most one zone each, within capacities.
 
@@ -213,6 +220,7 @@ def allocate(
     Returns
     -------
     dict
+        ``solver`` {status ("optimal" or "time limit"), mip_gap, variables, seconds};
         ``assignments`` [{investor, site_id, name, score, floor_area_m2}], ``unassigned``
         [{investor, reason}], ``total_score`` (sum of the assigned scores), ``zones``
         [{site_id, name, available_m2, allocated_m2, remaining_m2}] for the zones with a

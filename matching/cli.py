@@ -118,3 +118,7 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
         sys.stdout.flush()
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
+
+from matching.cli_suitability import suitability_command  # noqa: E402
+
+cli.add_command(suitability_command)

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from matching.allocation import DEFAULT_TIME_LIMIT_S
 from matching.errors import DecisionsError
 from valleys.cli import user_errors
 
@@ -171,12 +172,13 @@ def learn_weights_command(decisions: Path, criteria: str, data_path: Path | None
 @click.option("--data", "data_path", type=click.Path(path_type=Path), default=None, help=_DATA_HELP)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the allocation JSON to this file instead of standard output.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Stop the solver after this many seconds and report its proven gap "
-                   "(default: run until optimal).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_TIME_LIMIT_S, show_default=True,
+              help="Stop the solver after this many seconds with its best allocation and the "
+                   "proven gap to the optimum.")
 @user_errors
 def allocate_command(pipeline: Path, data_path: Path | None, out: Path | None,
-                     time_limit: float | None) -> None:
+                     time_limit: float) -> None:
     """Give each investor of PIPELINE (YAML list of requirements) at most one zone.
 
     Each investor needs a name and floor_area_m2 (or a headcount); a zone's capacity is its

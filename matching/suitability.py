@@ -7,8 +7,10 @@ naming it) and resolved (:func:`matching.requirements.resolve`: an activity's pr
 weights), its constraints are applied to every cell and its criteria scored with
 :func:`matching.topsis` or :func:`matching.weighted_sum` on the cells-by-criteria matrix.
 The cells in the best ``percentile`` of the scored cells (ties at the threshold included) are
-merged into candidate areas when they are neighbours on the H3 grid (connected components of
-the adjacency graph, scipy), and the areas are ranked by their best cell's score.
+merged into candidate areas when they are neighbours on the H3 grid; where one connected group
+holds several distinct peaks (two cities whose catchments touch) it is split between them, as a
+watershed would (:func:`candidate_areas`; ``prominence=None`` keeps the plain connected
+components, scipy). The areas are ranked by their best cell's score.
 
 Without a profile, :data:`DEFAULT_PROFILE` is used: the talent pool around a place and its
 access, as a planner of a new zone would weigh them:
@@ -522,7 +524,8 @@ def overview(cells: pd.DataFrame, scores: pd.Series, *,
     """
     scored = scores.dropna()
     if scored.empty:
-        return pd.DataFrame({"max_score": [], "mean_score": []})
+        return pd.DataFrame({"max_score": np.empty(0), "mean_score": np.empty(0)},
+                            index=pd.Index(np.empty(0, dtype=np.uint64), name="h3"))
     cells_ = np.asarray(scored.index, dtype=np.uint64)
     cell_res = h3_int.get_resolution(int(cells_[0]))
     if cell_res <= resolution:

@@ -22,7 +22,7 @@ Examples
 >>> from valleys.dataset import load_dataset
 >>> cells = grid_features(load_dataset("tests/fixtures/tiny"), resolution=5)
 >>> len(cells), cells.index.name
-(25, 'h3')
+(162, 'h3')
 >>> sorted(c for c in cells.columns if c.endswith("_km"))
 ['airports_km', 'rail_stations_km', 'zones_km']
 """
@@ -151,7 +151,7 @@ def estimate_cell_count(land: shapely.Geometry, resolution: int) -> int:
 
     >>> from shapely.geometry import box
     >>> estimate_cell_count(box(-7.0, 33.0, -6.0, 34.0), 5)
-    410
+    41
     """
     area_km2 = abs(_GEOD.geometry_area_perimeter(land)[0]) / 1e6
     return int(round(area_km2 / h3.average_hexagon_area(resolution, unit="km^2")))
@@ -228,7 +228,7 @@ def cell_features(cells: gpd.GeoDataFrame, dataset: Dataset, *,
     for column, layer in layers.items():
         columns[column] = _nearest_km(xyz, cells.geometry, layer)
     out = pd.DataFrame(columns, index=cells.index)
-    if dataset.communes is not None and len(cells):
+    if dataset.communes is not None:
         out = out.join(_catchment(xyz, dataset.communes, radius_km=radius, index=cells.index))
     return gpd.GeoDataFrame(out, geometry=cells.geometry, crs=cells.crs)
 
@@ -251,13 +251,18 @@ def _catchment(xyz: np.ndarray, communes: gpd.GeoDataFrame, *, radius_km: float,
     """:func:`valleys.features.catchment` for many points (the same columns and values)."""
     counts = count_columns(communes)
     coords = shapely.get_coordinates(representative_points(communes.geometry).array)
-    found = cKDTree(xyz).query_ball_point(
-        unit_vectors(coords[:, 0], coords[:, 1]), km_to_chord(radius_km), return_sorted=False,
-        workers=-1,
-    )
-    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    cell_of_pair = np.concatenate([np.asarray(f, dtype=np.int64) for f in found]) if len(found) else np.empty(0, np.int64)
     n = len(xyz)
+    if n and len(coords):
+        found = cKDTree(xyz).query_ball_point(
+            unit_vectors(coords[:, 0], coords[:, 1]), km_to_chord(radius_km),
+            return_sorted=False, workers=-1,
+        )
+    else:  # no cell (a Dask partition's metadata) or no commune
+        found = [[] for _ in range(len(coords))]
+    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    cell_of_pair = np.concatenate(
+        [np.asarray(f, dtype=np.int64) for f in found] + [np.empty(0, dtype=np.int64)]
+    )
 
     def summed(values: np.ndarray) -> np.ndarray:
         return np.bincount(cell_of_pair, weights=np.repeat(values, sizes), minlength=n)

@@ -40,21 +40,22 @@ def web_cli() -> None:
     "--threads",
     type=click.IntRange(1, 256),
     default=None,
-    help="Worker threads (default TECHVALLEY_SERVE_THREADS, 8).",
+    help="Worker threads per process (default TECHVALLEY_SERVE_THREADS, 8).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes sharing the port (SO_REUSEPORT; default TECHVALLEY_SERVE_WORKERS, 1).",
 )
 @user_errors
-def serve(host: str, port: int, data_path: str | None, threads: int | None) -> None:
+def serve(host: str, port: int, data_path: str | None, threads: int | None, workers: int | None) -> None:
     """Serve the web app and the JSON API with waitress (a production WSGI server)."""
-    import waitress
+    from web.serve import serve as run
+    from web.settings import from_env
 
-    from web import create_app
-
-    config = {"TECHVALLEY_DATA": data_path} if data_path else {}
-    app = create_app(config)
-    threads = threads or int(app.config["TECHVALLEY_SERVE_THREADS"])
-    click.echo(f"techvalley: serving {app.extensions['techvalley_data'].dataset.path} "
-               f"on http://{host}:{port}/ ({threads} threads)", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="techvalley")
+    workers = workers or int(from_env()["TECHVALLEY_SERVE_WORKERS"])
+    sys.exit(run(host=host, port=port, data_path=data_path, threads=threads, workers=workers))
 
 
 @web_cli.command("create-staff")

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas
+import numpy as np
 import pandas as pd
 from flask import abort, current_app
+from sklearn.neighbors import BallTree
 
 import valleys
 
@@ -33,6 +35,8 @@ class AppData:
     sites_geojson: str = field(repr=False, default="")
     #: the zones without geometry, for the shortlist engine (a plain frame is faster to copy)
     table: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    #: zone id -> layer -> the name of the layer's nearest feature
+    nearest: dict[str, dict[str, str]] = field(repr=False, default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -58,7 +62,40 @@ def load_app_data(path: str | None) -> AppData:
         version=str(getattr(dataset, "version", "")),
         sites_geojson=sites_geojson,
         table=pd.DataFrame(sites.drop(columns=sites.geometry.name)),
+        nearest=nearest_names(dataset, sites),
     )
+
+
+def _feature_labels(layer: geopandas.GeoDataFrame) -> list[str]:
+    for column in ("name", "code", "id"):
+        if column in layer.columns:
+            return [str(v) if clean(v) not in (None, "") else f"#{i}" for i, v in enumerate(layer[column])]
+    return [f"#{i}" for i in range(len(layer))]
+
+
+def nearest_names(dataset: Any, sites: geopandas.GeoDataFrame) -> dict[str, dict[str, str]]:
+    """For each zone, the name of the nearest feature of every point layer (great-circle).
+
+    The distances themselves are the zones' ``<layer>_km`` features; this only names them.
+    """
+    names: dict[str, dict[str, str]] = {str(i): {} for i in sites.index}
+    if "lat" not in sites.columns or "lon" not in sites.columns:
+        return names
+    zones = np.radians(sites[["lat", "lon"]].to_numpy(dtype=float))
+    usable = ~np.isnan(zones).any(axis=1)
+    for layer_name in getattr(dataset, "point_layers", []):
+        layer = dataset.layers[layer_name]
+        layer = layer[~layer.geometry.is_empty & layer.geometry.notna()]
+        if layer.empty or not usable.any():
+            continue
+        points = layer.geometry.representative_point()
+        tree = BallTree(np.radians(np.column_stack([points.y, points.x])), metric="haversine")
+        _, index = tree.query(zones[usable], k=1)
+        labels = _feature_labels(layer)
+        for zone_id, i in zip(sites.index[usable], index[:, 0], strict=True):
+            names[str(zone_id)][layer_name] = labels[i]
+    return names
+
 
 
 def get_data() -> AppData:

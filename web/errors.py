@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -81,8 +81,6 @@ def _user_error(exc: TechValleyError) -> Response:
 
 
 def _unexpected(exc: Exception) -> Response:
-    from flask import current_app
-
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)

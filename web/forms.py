@@ -105,7 +105,7 @@ def requirements_from_form(
     """
     notes: list[str] = []
     available = set(columns)
-    doc: dict[str, Any] = {"name": form.name.data or "Match"}
+    doc: dict[str, Any] = {"name": form.name.data.strip()} if (form.name.data or "").strip() else {}
     if form.activity.data:
         doc["activity"] = form.activity.data
     if form.headcount.data:

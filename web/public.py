@@ -52,6 +52,7 @@ def _render_site(site_id: str, form: InquiryForm, status: int = 200):
             site_id=site_id,
             zone_name=zone_label(row),
             rows=zone_rows(row),
+            nearest=data.nearest.get(site_id, {}),
             parts=parts,
             form=form,
             others=[z for z in _zone_list() if z["id"] != site_id],

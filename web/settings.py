@@ -30,6 +30,8 @@ given to :func:`web.create_app` overrides both (tests use it).
 - ``TECHVALLEY_TRUSTED_PROXIES`` (default 0): the number of reverse proxies in front of the app
   whose ``X-Forwarded-For`` is trusted for the client IP (rate limits, login locks).
 - ``TECHVALLEY_SERVE_THREADS`` (default 8): waitress worker threads for ``techvalley serve``.
+- ``TECHVALLEY_SERVE_WORKERS`` (default 1): processes ``techvalley serve`` starts, sharing the
+  port (``SO_REUSEPORT``); about one per core.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "TECHVALLEY_API_MAX_DRAWS": 2000,
     "TECHVALLEY_TRUSTED_PROXIES": 0,
     "TECHVALLEY_SERVE_THREADS": 8,
+    "TECHVALLEY_SERVE_WORKERS": 1,
 }
 
 _INTS = {
@@ -69,6 +72,7 @@ _INTS = {
     "TECHVALLEY_API_MAX_DRAWS",
     "TECHVALLEY_TRUSTED_PROXIES",
     "TECHVALLEY_SERVE_THREADS",
+    "TECHVALLEY_SERVE_WORKERS",
 }
 _BOOLS = {"TECHVALLEY_RATELIMIT_ENABLED"}
 

@@ -6,15 +6,23 @@ import re
 
 import pytest
 
-from tests.browser.conftest import guard_page, serve
-from tests.web.conftest import HOSTILE_NAME, STAFF_EMAIL, STAFF_PASSWORD, add_staff
+from tests.browser.live import guard_page, live_server, serve  # noqa: F401  (browser, page: conftest)
+from tests.web.conftest import (  # noqa: F401  (fixtures)
+    HOSTILE_NAME,
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+    add_staff,
+    app,
+    hostile_app,
+    hostile_data_path,
+)
 
 pytestmark = pytest.mark.browser
 
 ZONE_IDS = {"technopolis", "casanearshore", "technopark-casa", "technopark-rabat", "ctv"}
 
 
-def test_map_renders_markers_and_layers_offline(live_server, page):
+def test_map_renders_markers_and_layers_offline(live_server, page):  # noqa: F811 (imported fixtures)
     guard = guard_page(page)
     page.goto(live_server.url + "/")
     page.wait_for_function("window.techvalleyMap && Object.keys(window.techvalleyMap.zones).length > 0")
@@ -34,7 +42,7 @@ def test_map_renders_markers_and_layers_offline(live_server, page):
     assert guard.errors == []
 
 
-def test_popup_links_to_the_zone_page(live_server, page):
+def test_popup_links_to_the_zone_page(live_server, page):  # noqa: F811 (imported fixtures)
     guard = guard_page(page)
     page.goto(live_server.url + "/")
     page.wait_for_function("window.techvalleyMap")
@@ -48,7 +56,7 @@ def test_popup_links_to_the_zone_page(live_server, page):
     assert guard.cdn_requests() == [] and guard.errors == []
 
 
-def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, browser, page):
+def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, browser, page):  # noqa: F811 (imported fixtures)
     add_staff(app)
     guard = guard_page(page)
     page.goto(live_server.url + "/staff/login")
@@ -88,7 +96,7 @@ def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, 
     assert guard.cdn_requests() == [] and guard.errors == []
 
 
-def test_hostile_zone_name_runs_no_script(hostile_app, browser):
+def test_hostile_zone_name_runs_no_script(hostile_app, browser):  # noqa: F811 (imported fixtures)
     live, server, thread = serve(hostile_app)
     context = browser.new_context()
     try:

@@ -21,8 +21,16 @@ def test_zone_page_shows_facts_features_and_catchment(client):
     assert "Technopolis Rabat-Shore" in page
     assert "Salé" in page
     assert "Nearest airport (km)" in page
+    assert "km · Rabat-Salé" in page  # the nearest airport is named
     assert "Labour force within the catchment" in page
     assert 'name="csrf_token"' in page
+
+
+def test_nearest_features_are_named_per_zone(app):
+    nearest = app.extensions["techvalley_data"].nearest
+    assert nearest["casanearshore"]["airports"] == "Mohammed V International"
+    assert nearest["technopolis"]["airports"] == "Rabat-Salé"
+    assert set(nearest["ctv"]) == {"airports", "rail_stations"}
 
 
 def test_zone_page_unknown_id_is_404(client):

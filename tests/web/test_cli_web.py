@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 
+import pytest
 from click.testing import CliRunner
 
 from tests.web.conftest import login, make_app
@@ -44,14 +45,15 @@ def test_serve_bad_data_path_exits_2(tmp_path):
     assert result.exit_code == 2
 
 
-def test_serve_runs_waitress_on_the_given_dataset(tiny_zones_only_path, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_runs_waitress_on_the_given_dataset(tiny_zones_only_path, tmp_path, workers):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, TECHVALLEY_INSTANCE=str(tmp_path / "i"))
     script = "from web.cli import main; main()"
     process = subprocess.Popen(
-        [sys.executable, "-c", script, "serve", "--port", str(port), "--data", str(tiny_zones_only_path), "--threads", "2"],
+        [sys.executable, "-c", script, "serve", "--port", str(port), "--data", str(tiny_zones_only_path), "--threads", "2", "--workers", workers],
         env=env, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -68,6 +70,10 @@ def test_serve_runs_waitress_on_the_given_dataset(tiny_zones_only_path, tmp_path
                 time.sleep(0.3)
         assert '"technopolis"' in body
         assert "waitress" in server.lower() or "techvalley" in server.lower()
+        # every worker answers: several connections, each a new one
+        for _ in range(6):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/sites/ctv", timeout=10) as response:
+                assert response.status == 200
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        assert process.wait(timeout=20) in (0, -15)
