@@ -74,7 +74,8 @@ def main() -> None:
         cpu_start = time.process_time()
         start = time.perf_counter()
         land = grid.land_geometry(dataset)
-        cells = grid.cells_in_land(grid.parent_cells(land, resolution), land, resolution)
+        cells = grid.cells_in_land(grid.parent_cells(land, resolution), land, resolution,
+                                   geometry=False)  # as suitability() does
         stages["grid"].append(time.perf_counter() - start)
 
         start = time.perf_counter()

@@ -17,11 +17,15 @@ than leaving it out. The solver stops when it has proved its total within ``mip_
 (:data:`DEFAULT_TIME_LIMIT_S`); the result's ``solver`` says which, with the proven gap. A few
 dozen investors are solved to optimality in milliseconds; large pipelines competing for the
 same zones (200 investors x 50 zones) can take HiGHS minutes to *prove* optimality, and then
-stop at the time limit with a proven gap of about 1% (``benchmarks/bench_allocation.py``). Greedy allocation (best score first) is kept as :func:`greedy_assign`,
-the baseline of the tests and the benchmark: it can lose (see ``tests/matching/test_allocation.py``).
+stop at the time limit with a proven gap of about 1% (``benchmarks/bench_allocation.py``).
+Greedy allocation (best score first) is kept as :func:`greedy_assign`, the baseline of the
+tests and the benchmark: it can lose (see ``tests/matching/test_allocation.py``).
 
 Scores come from each investor's own shortlist (:func:`matching.shortlist.make_shortlist`):
 TOPSIS closeness and min-max weighted sums lie in [0, 1], so they add up across investors.
+Other weighted sums (``normalization`` none, sum, vector, as learned weights use) are on
+scales of their own, possibly negative: the result's ``warnings`` say so, and an investor whose
+every score is negative is left out (placing it would lower the total), with that reason.
 """
 
 from __future__ import annotations
@@ -202,6 +206,7 @@ def allocate(
     *,
     source: str = "pipeline",
     time_limit: float | None = DEFAULT_TIME_LIMIT_S,
+    mip_rel_gap: float = 1e-4,
 ) -> dict[str, Any]:
     """Allocate a pipeline of investors to zones, at most one zone each, within capacities.
 
@@ -216,6 +221,8 @@ def allocate(
         The pipeline file name, for messages.
     time_limit
         Seconds for the solver (``None``: until proven optimal).
+    mip_rel_gap
+        Stop once the total is proven within this fraction of the best possible.
 
     Returns
     -------
@@ -272,6 +279,7 @@ def allocate(
     scores = np.full((len(pipeline), len(sites)), np.nan)
     demand = np.empty(len(pipeline))
     nothing_ranked: dict[int, str] = {}
+    warnings: list[str] = []
     for i, (item, name) in enumerate(zip(pipeline, names, strict=True)):
         try:
             shortlist = make_shortlist(dict(item), sites, robustness_draws=0)
@@ -285,13 +293,20 @@ def allocate(
             )
         for entry in shortlist["ranked"]:
             scores[i, position_of[str(entry["id"])]] = float(entry["score"])
+        if shortlist.get("method") == "weighted_sum" and shortlist.get("normalization") != "minmax":
+            warnings.append(
+                f"investor {name!r}: weighted_sum with normalization "
+                f"{shortlist.get('normalization')} scores on its own scale, not 0..1; its "
+                "scores are added to the others' as they are (use topsis or minmax to compare)"
+            )
         if not shortlist["ranked"]:
             hint = shortlist.get("hint")
             nothing_ranked[i] = "every zone is excluded by its requirements" + (
                 f" ({hint})" if hint else ""
             )
 
-    chosen, solver = assign(scores, demand, capacity, time_limit=time_limit)
+    chosen, solver = assign(scores, demand, capacity, time_limit=time_limit,
+                            mip_rel_gap=mip_rel_gap)
 
     assignments, unassigned = [], []
     for i, z in enumerate(chosen):
@@ -324,6 +339,7 @@ def allocate(
         "total_score": float(sum(a["score"] for a in assignments)),
         "zones": zones,
         "not_allocated_zones": not_allocated,
+        "warnings": warnings,
         "solver": solver,
         "method": "integer program (scipy.optimize.milp, HiGHS): at most one zone per "
                   "investor, floor area within available_m2, total shortlist score maximised",
@@ -347,6 +363,9 @@ def _reason(
         return nothing_ranked[i]
     ranked = np.isfinite(scores[i])
     fits = ranked & known & (np.nan_to_num(capacity, nan=-1.0) >= demand[i])
+    if fits.any() and np.nanmax(np.where(fits, scores[i], np.nan)) + PLACEMENT_BONUS <= 0:
+        return ("its scores in the zones that fit it are negative (its method scores on its own "
+                "scale): placing it would lower the total score")
     if fits.any():
         return ("the zones that fit it (" + ", ".join(site_ids[fits][:10]) + ") are allocated "
                 "to other investors, which gives a higher total score")

@@ -122,3 +122,8 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
 from matching.cli_suitability import suitability_command  # noqa: E402
 
 cli.add_command(suitability_command)
+
+from matching.cli_learning import COMMANDS as _LEARNING_COMMANDS  # noqa: E402
+
+for _command in _LEARNING_COMMANDS:  # learn-weights, allocate, similar-investors (issue 5)
+    cli.add_command(_command)

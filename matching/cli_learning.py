@@ -176,9 +176,11 @@ def learn_weights_command(decisions: Path, criteria: str, data_path: Path | None
               default=DEFAULT_TIME_LIMIT_S, show_default=True,
               help="Stop the solver after this many seconds with its best allocation and the "
                    "proven gap to the optimum.")
+@click.option("--gap", type=click.FloatRange(min=0, max=1), default=1e-4, show_default=True,
+              help="Stop once the total score is proven within this fraction of the optimum.")
 @user_errors
 def allocate_command(pipeline: Path, data_path: Path | None, out: Path | None,
-                     time_limit: float) -> None:
+                     time_limit: float, gap: float) -> None:
     """Give each investor of PIPELINE (YAML list of requirements) at most one zone.
 
     Each investor needs a name and floor_area_m2 (or a headcount); a zone's capacity is its
@@ -189,7 +191,7 @@ def allocate_command(pipeline: Path, data_path: Path | None, out: Path | None,
 
     items = read_yaml_list(pipeline, "pipeline")
     sites = _load_sites(data_path)
-    result = allocate(items, sites, source=str(pipeline), time_limit=time_limit)
+    result = allocate(items, sites, source=str(pipeline), time_limit=time_limit, mip_rel_gap=gap)
     solver = result["solver"]
     summary = (f"{len(result['assignments'])} of {len(items)} investors placed, total score "
                f"{result['total_score']:.4f} ({solver['status']}, gap {solver['mip_gap']:.2g}, "

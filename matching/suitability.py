@@ -531,8 +531,7 @@ def overview(cells: pd.DataFrame, scores: pd.Series, *,
     if cell_res <= resolution:
         parents = cells_
     else:
-        parents = np.fromiter((h3_int.cell_to_parent(int(c), resolution) for c in cells_),
-                              dtype=np.uint64, count=len(cells_))
+        parents = valleys_grid.cell_parents(cells_, resolution)
     frame = pd.DataFrame({"parent": parents, "score": scored.to_numpy()})
     grouped = frame.groupby("parent", sort=True)["score"].agg(["max", "mean"])
     grouped.columns = ["max_score", "mean_score"]
@@ -565,7 +564,8 @@ class SuitabilityResult:
     plan
         The resolved profile.
     grid
-        The scored cells with their features (single-machine runs; ``None`` on Dask).
+        The scored cells with their features, without geometry (single-machine runs; ``None``
+        on Dask).
     """
 
     resolution: int
@@ -579,7 +579,7 @@ class SuitabilityResult:
     plan: ScoringPlan
     excluded: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    grid: gpd.GeoDataFrame | None = None
+    grid: pd.DataFrame | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON of ``techvalley suitability --format json``: ``resolution``, ``cells``,
@@ -620,7 +620,7 @@ def finish(*, best: pd.DataFrame, n_cells: int, n_scored: int, percentile: float
            plan: ScoringPlan, dataset: Dataset, top: int | None, resolution: int,
            overview_frame: pd.DataFrame, excluded: dict[str, int], warnings: list[str],
            prominence: float | None = DEFAULT_PROMINENCE,
-           grid: gpd.GeoDataFrame | None = None) -> SuitabilityResult:
+           grid: pd.DataFrame | None = None) -> SuitabilityResult:
     """Merge the selected cells into areas and assemble the result (both engines)."""
     best = best.sort_index()
     labels = candidate_areas(best["score"], prominence=prominence)
@@ -698,15 +698,17 @@ def suitability(
                                 catchment_km=catchment_km,
                                 partitions=partitions, source=source)
     resolution = valleys_grid.check_resolution(resolution)
-    cells = valleys_grid.grid_features(dataset, resolution=resolution, catchment_km=catchment_km)
+    cells = valleys_grid.grid_features(dataset, resolution=resolution,
+                                       catchment_km=catchment_km, geometry=False)
     scored = score_cells(cells, profile, source=source)
     best = select_best(scored.scores, percentile=percentile)
     best_frame = cells.loc[best.index, ["lon", "lat"]].assign(score=best.to_numpy())
-    grid = cells.assign(score=scored.scores)
+    overview_frame = overview(cells, scored.scores)
+    cells["score"] = scored.scores  # our own frame: no copy of a million rows
     return finish(
         best=pd.DataFrame(best_frame), n_cells=len(cells),
         n_scored=int(scored.scores.notna().sum()), percentile=percentile, plan=scored.plan,
         dataset=dataset, top=top, resolution=resolution,
-        overview_frame=overview(cells, scored.scores), excluded=scored.excluded,
-        warnings=scored.warnings, prominence=prominence, grid=grid,
+        overview_frame=overview_frame, excluded=scored.excluded,
+        warnings=scored.warnings, prominence=prominence, grid=cells,
     )

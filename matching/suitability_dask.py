@@ -17,8 +17,9 @@ cell through the normalisation and the ideal points, so scoring takes two passes
 
 The driver then selects the best cells and merges them into areas exactly as on one machine.
 The result equals the single-machine run (scores to floating-point round-off: sums are added
-in another order). The features are persisted between the passes; on a cluster
-(``dask.distributed``) they stay on the workers.
+in another order). The features are persisted between the passes (on a cluster,
+``dask.distributed``, they stay on the workers), or, with ``persist=False``, computed again in
+the second pass so that only the partitions being worked on are in memory.
 
 Use it when the grid does not fit in memory (more than :data:`valleys.grid.MAX_CELLS` cells,
 a continent at resolution 9), or to spread a large grid over a cluster; for Morocco at
@@ -32,6 +33,7 @@ from typing import Any
 
 import dask
 import dask.dataframe as dd
+import dask_geopandas  # noqa: F401  (GeoDataFrame partitions make a dask-geopandas frame)
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -239,6 +241,7 @@ def suitability_dask(
     catchment_km: float | None = None,
     partitions: int = 8,
     scheduler: str | None = None,
+    persist: bool = True,
     source: str = "profile",
 ) -> SuitabilityResult:
     """:func:`matching.suitability.suitability` on Dask, in ``partitions`` partitions.
@@ -252,6 +255,10 @@ def suitability_dask(
     scheduler
         A Dask scheduler name (``"threads"``, ``"processes"``, ``"synchronous"``); ``None``:
         Dask's current one (a ``dask.distributed`` client when one is active).
+    persist
+        Keep the partitions' features in memory (on the workers) between the two passes.
+        ``False`` computes them twice but holds only the partitions being worked on: a grid
+        larger than the memory of the machine (or cluster) then still runs.
 
     Returns
     -------
@@ -264,7 +271,8 @@ def suitability_dask(
     plan = scoring_plan(profile, list(frames.columns), source=source)
     compute_options = {"scheduler": scheduler} if scheduler else {}
     with dask.config.set(**{"dataframe.convert-string": False}):
-        frames = frames.persist(**compute_options)
+        if persist:
+            frames = frames.persist(**compute_options)
         delayed = frames.to_delayed()
         parts = dask.compute(
             *[dask.delayed(partition_statistics)(d, plan) for d in delayed], **compute_options

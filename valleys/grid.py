@@ -58,10 +58,12 @@ from valleys.features import (
 from valleys.validation import numeric_columns
 
 __all__ = [
+    "BYTES_PER_CELL",
     "MAX_CELLS",
     "PARENT_RESOLUTION",
     "WARN_ABOVE_RESOLUTION",
     "cell_features",
+    "cell_parents",
     "cells_in_land",
     "cells_to_polygons",
     "check_resolution",
@@ -77,9 +79,15 @@ __all__ = [
 PARENT_RESOLUTION: int = 4
 #: Above this resolution a grid of the whole country is warned about, with its cell count.
 WARN_ABOVE_RESOLUTION: int = 9
-#: The most cells the single-machine grid builds (about 2 GB of features); above it, use the
-#: Dask path (``partitions=``), which streams partitions.
+#: The most cells the single-machine grid builds (about 8 GB at :data:`BYTES_PER_CELL`); above
+#: it, use the Dask path (``partitions=``), which holds one partition per worker at a time.
 MAX_CELLS: int = 20_000_000
+#: Peak memory per cell of a single-machine suitability run, measured on Morocco at resolution
+#: 9 (6.1 million cells, 2.4 GB at the peak of which 0.25 GB before the grid).
+BYTES_PER_CELL: int = 400
+
+_CHUNK = 1 << 20
+_COMMUNE_CHUNK = 256
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -172,14 +180,15 @@ def parent_cells(land: shapely.Geometry, resolution: int) -> np.ndarray:
 
 
 def cells_in_land(parents: Sequence[int] | np.ndarray, land: shapely.Geometry,
-                  resolution: int) -> gpd.GeoDataFrame:
+                  resolution: int, *, geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:
     """The cells of resolution ``resolution`` under ``parents`` whose centre is in the land.
 
     Returns
     -------
     geopandas.GeoDataFrame
         Index ``h3`` (the cells as unsigned 64-bit integers, sorted), columns ``lon``, ``lat``
-        and the centre point as geometry (EPSG:4326).
+        and the centre point as geometry (EPSG:4326); with ``geometry=False`` a
+        :class:`pandas.DataFrame` without it (a point is about 250 bytes a cell).
     """
     parents = np.asarray(parents, dtype=np.uint64)
     if len(parents) == 0:
@@ -189,10 +198,14 @@ def cells_in_land(parents: Sequence[int] | np.ndarray, land: shapely.Geometry,
             [h3_np.cell_to_children(int(p), resolution) for p in parents]
         ).astype(np.uint64)
     children = np.unique(children)
-    centres = np.array(list(map(h3_int.cell_to_latlng, children.tolist())), dtype=float)
-    centres = centres.reshape(-1, 2)
+    centres = np.empty((len(children), 2))
+    for start in range(0, len(children), _CHUNK):  # chunks: no list of millions of tuples
+        chunk = children[start:start + _CHUNK].tolist()
+        centres[start:start + len(chunk)] = list(map(h3_int.cell_to_latlng, chunk))
     inside = shapely.contains_xy(land, centres[:, 1], centres[:, 0])
     cells, lat, lon = children[inside], centres[inside, 0], centres[inside, 1]
+    if not geometry:
+        return pd.DataFrame({"lon": lon, "lat": lat}, index=pd.Index(cells, name="h3"))
     return gpd.GeoDataFrame(
         {"lon": lon, "lat": lat},
         geometry=gpd.points_from_xy(lon, lat),
@@ -201,8 +214,8 @@ def cells_in_land(parents: Sequence[int] | np.ndarray, land: shapely.Geometry,
     )
 
 
-def cell_features(cells: gpd.GeoDataFrame, dataset: Dataset, *,
-                  catchment_km: float | None = None) -> gpd.GeoDataFrame:
+def cell_features(cells: gpd.GeoDataFrame | pd.DataFrame, dataset: Dataset, *,
+                  catchment_km: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """The features of grid cells (the output of :func:`cells_in_land`).
 
     The values are those of :func:`valleys.features.nearest_km` and
@@ -215,7 +228,8 @@ def cell_features(cells: gpd.GeoDataFrame, dataset: Dataset, *,
     -------
     geopandas.GeoDataFrame
         ``cells`` with ``<layer>_km`` for every point layer, ``zones_km`` and the
-        ``catchment_*`` columns (when the dataset has communes), aligned to ``cells.index``.
+        ``catchment_*`` columns (when the dataset has communes), aligned to ``cells.index``;
+        a :class:`pandas.DataFrame` when ``cells`` has no geometry.
         Communes with a missing count are counted as 0 without a warning here
         (:func:`grid_features` warns once).
     """
@@ -226,20 +240,24 @@ def cell_features(cells: gpd.GeoDataFrame, dataset: Dataset, *,
     layers = {**{f"{name}_km": layer for name, layer in dataset.point_layers.items()},
               "zones_km": dataset.zones}
     for column, layer in layers.items():
-        columns[column] = _nearest_km(xyz, cells.geometry, layer)
+        columns[column] = _nearest_km(xyz, cells, layer)
     out = pd.DataFrame(columns, index=cells.index)
     if dataset.communes is not None:
         out = out.join(_catchment(xyz, dataset.communes, radius_km=radius, index=cells.index))
-    return gpd.GeoDataFrame(out, geometry=cells.geometry, crs=cells.crs)
+    if isinstance(cells, gpd.GeoDataFrame):
+        return gpd.GeoDataFrame(out, geometry=cells.geometry, crs=cells.crs)
+    return out
 
 
-def _nearest_km(xyz: np.ndarray, points: gpd.GeoSeries, layer: gpd.GeoDataFrame) -> np.ndarray:
+def _nearest_km(xyz: np.ndarray, cells: pd.DataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
     """:func:`valleys.features.nearest_km`, with the cells' unit vectors computed once."""
     geoms = layer.geometry.array
     usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if len(xyz) == 0 or not usable.any():
         return np.full(len(xyz), np.nan)
     if not (shapely.get_type_id(geoms[usable]) == shapely.GeometryType.POINT).all():
+        points = gpd.GeoSeries(gpd.points_from_xy(cells["lon"], cells["lat"]),
+                               index=cells.index, crs=settings.WGS84)
         return nearest_km(points, layer).to_numpy(float)  # lines, polygons: the general path
     coords = shapely.get_coordinates(geoms[usable])
     chord, _ = cKDTree(unit_vectors(coords[:, 0], coords[:, 1])).query(xyz, k=1, workers=-1)
@@ -252,39 +270,46 @@ def _catchment(xyz: np.ndarray, communes: gpd.GeoDataFrame, *, radius_km: float,
     counts = count_columns(communes)
     coords = shapely.get_coordinates(representative_points(communes.geometry).array)
     n = len(xyz)
-    if n and len(coords):
-        found = cKDTree(xyz).query_ball_point(
-            unit_vectors(coords[:, 0], coords[:, 1]), km_to_chord(radius_km),
+    weights = {f"catchment_{c}": communes[c].astype(float).fillna(0.0).to_numpy() for c in counts}
+    population_shares = []
+    if "population" in counts:  # other shares: weighted by population, as for zones
+        for share in [c for c in numeric_columns(communes) if c.endswith("_pct")]:
+            if share in SHARE_DEFINITIONS and set(SHARE_DEFINITIONS[share]) <= set(counts):
+                continue  # recomputed from its counts
+            pct = communes[share].astype(float)
+            weight = communes["population"].astype(float).where(pct.notna(), 0.0).fillna(0.0)
+            weights[f"_num_{share}"] = (pct.fillna(0.0) * weight).to_numpy()
+            weights[f"_den_{share}"] = weight.to_numpy()
+            population_shares.append(share)
+    sums = {key: np.zeros(n) for key in weights}
+    tree = cKDTree(xyz) if n else None
+    chord = km_to_chord(radius_km)
+    # communes a chunk at a time: the (commune, cell) pairs of a chunk as Python lists stay
+    # small (about 36 million pairs for Morocco at resolution 9)
+    for start in range(0, len(coords) if n else 0, _COMMUNE_CHUNK):
+        stop = min(start + _COMMUNE_CHUNK, len(coords))
+        found = tree.query_ball_point(
+            unit_vectors(coords[start:stop, 0], coords[start:stop, 1]), chord,
             return_sorted=False, workers=-1,
         )
-    else:  # no cell (a Dask partition's metadata) or no commune
-        found = [[] for _ in range(len(coords))]
-    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-    cell_of_pair = np.concatenate(
-        [np.asarray(f, dtype=np.int64) for f in found] + [np.empty(0, dtype=np.int64)]
-    )
-
-    def summed(values: np.ndarray) -> np.ndarray:
-        return np.bincount(cell_of_pair, weights=np.repeat(values, sizes), minlength=n)
-
-    out = pd.DataFrame(
-        {f"catchment_{c}": summed(communes[c].astype(float).fillna(0.0).to_numpy()) for c in counts},
-        index=index,
-    )
+        sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        cell_of_pair = np.concatenate(
+            [np.asarray(f, dtype=np.int64) for f in found] + [np.empty(0, dtype=np.int64)]
+        )
+        for key, values in weights.items():
+            sums[key] += np.bincount(cell_of_pair, weights=np.repeat(values[start:stop], sizes),
+                                     minlength=n)
+    out = pd.DataFrame({f"catchment_{c}": sums[f"catchment_{c}"] for c in counts}, index=index)
     for share, (numerator, denominator) in SHARE_DEFINITIONS.items():
         if numerator in counts and denominator in counts:
             num, den = out[f"catchment_{numerator}"], out[f"catchment_{denominator}"]
             out[f"catchment_{share}"] = (100.0 * num / den.where(den > 0)).astype(float)
-    if "population" in counts:  # other shares: weighted by population, as for zones
-        for share in [c for c in numeric_columns(communes) if c.endswith("_pct")]:
-            if f"catchment_{share}" in out.columns:
-                continue
-            pct = communes[share].astype(float)
-            weight = communes["population"].astype(float).where(pct.notna(), 0.0).fillna(0.0)
-            num = summed((pct.fillna(0.0) * weight).to_numpy())
-            den = summed(weight.to_numpy())
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[f"catchment_{share}"] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    for share in population_shares:
+        if f"catchment_{share}" in out.columns:
+            continue
+        num, den = sums[f"_num_{share}"], sums[f"_den_{share}"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"catchment_{share}"] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
     return out
 
 
@@ -300,7 +325,7 @@ def _prepare(dataset: Dataset, resolution: object, *, max_cells: int | None,
             f"H3 resolution {resolution} gives about {estimate:,} cells for this land "
             f"(resolution {WARN_ABOVE_RESOLUTION} gives about "
             f"{estimate_cell_count(land, WARN_ABOVE_RESOLUTION):,}); it needs about "
-            f"{estimate * 200 / 1e9:,.1f} GB and a long run: prefer {WARN_ABOVE_RESOLUTION} or "
+            f"{estimate * BYTES_PER_CELL / 1e9:,.1f} GB and a long run: prefer {WARN_ABOVE_RESOLUTION} or "
             "less, or the Dask path (partitions).",
             DatasetWarning, stacklevel=3,
         )
@@ -333,7 +358,8 @@ def _warn_commune_gaps(dataset: Dataset) -> None:
 
 
 def grid_features(dataset: Dataset, *, resolution: int = 8, catchment_km: float | None = None,
-                  max_cells: int | None = MAX_CELLS) -> gpd.GeoDataFrame:
+                  max_cells: int | None = MAX_CELLS,
+                  geometry: bool = True) -> gpd.GeoDataFrame | pd.DataFrame:
     """The H3 grid over the dataset's land, every cell with its features.
 
     Parameters
@@ -348,6 +374,9 @@ def grid_features(dataset: Dataset, *, resolution: int = 8, catchment_km: float 
         The catchment radius in km; ``None``: :data:`valleys.settings.CATCHMENT_RADIUS_KM`.
     max_cells
         Refuse a grid estimated larger than this (``None``: no limit).
+    geometry
+        Give the cells their centre point as geometry; ``False``: a :class:`pandas.DataFrame`
+        (a quarter less memory: what the suitability score needs).
 
     Returns
     -------
@@ -362,7 +391,7 @@ def grid_features(dataset: Dataset, *, resolution: int = 8, catchment_km: float 
     """
     resolution, land, _ = _prepare(dataset, resolution, max_cells=max_cells,
                                    catchment_km=catchment_km)
-    cells = cells_in_land(parent_cells(land, resolution), land, resolution)
+    cells = cells_in_land(parent_cells(land, resolution), land, resolution, geometry=geometry)
     return cell_features(cells, dataset, catchment_km=catchment_km)
 
 
@@ -380,6 +409,21 @@ def grid_partitions(dataset: Dataset, *, resolution: int = 8, partitions: int = 
     parents = parent_cells(land, resolution)
     for chunk in np.array_split(parents, min(int(partitions), max(1, len(parents)))):
         yield chunk, land
+
+
+def cell_parents(cells: np.ndarray, resolution: int) -> np.ndarray:
+    """The parents of resolution ``resolution`` of cells (unsigned 64-bit H3 integers, all of
+    a resolution >= ``resolution``), vectorised: H3 writes a parent as its child with the
+    resolution field lowered and the finer digits set to 7.
+
+    >>> cell = h3_int.latlng_to_cell(34.0, -6.8, 9)
+    >>> int(cell_parents(np.array([cell], dtype=np.uint64), 5)[0]) == h3_int.cell_to_parent(cell, 5)
+    True
+    """
+    cells = np.asarray(cells, dtype=np.uint64)
+    resolution_bits = np.uint64(0xF) << np.uint64(52)
+    finer_digits = np.uint64((1 << ((15 - resolution) * 3)) - 1)
+    return (cells & ~resolution_bits) | (np.uint64(resolution) << np.uint64(52)) | finer_digits
 
 
 def cells_to_polygons(cells: Sequence[int] | np.ndarray) -> shapely.Geometry:

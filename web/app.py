@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -46,7 +46,14 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+#: pages holding an investor's requirements or staff data: never cached, never indexed
+PRIVATE_PREFIXES = ("/s/", "/shortlists/", "/staff/", "/match", "/api/v1/shortlists")
+
+
 def _security_headers(response: Response) -> Response:
+    if request.path.startswith(PRIVATE_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -96,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
     app.config["RATELIMIT_ENABLED"] = bool(app.config["TECHVALLEY_RATELIMIT_ENABLED"])
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["TECHVALLEY_COOKIE_SECURE"])
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["WTF_CSRF_TIME_LIMIT"] = app.config.get("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     app.config["BABEL_DEFAULT_TIMEZONE"] = TIMEZONE

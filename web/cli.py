@@ -25,7 +25,6 @@ def web_cli() -> None:
     """Web commands."""
 
 
-
 @web_cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")

@@ -29,6 +29,8 @@ given to :func:`web.create_app` overrides both (tests use it).
   the web; more is refused with 422.
 - ``TECHVALLEY_TRUSTED_PROXIES`` (default 0): the number of reverse proxies in front of the app
   whose ``X-Forwarded-For`` is trusted for the client IP (rate limits, login locks).
+- ``TECHVALLEY_COOKIE_SECURE`` (default 0): ``1`` marks the session cookie ``Secure`` (sent
+  over HTTPS only): set it when the site is served over HTTPS.
 - ``TECHVALLEY_SERVE_THREADS`` (default 8): waitress worker threads for ``techvalley serve``.
 - ``TECHVALLEY_SERVE_WORKERS`` (default 1): processes ``techvalley serve`` starts, sharing the
   port (``SO_REUSEPORT``); about one per core.
@@ -60,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "TECHVALLEY_API_ROBUSTNESS_DRAWS": 200,
     "TECHVALLEY_API_MAX_DRAWS": 2000,
     "TECHVALLEY_TRUSTED_PROXIES": 0,
+    "TECHVALLEY_COOKIE_SECURE": False,
     "TECHVALLEY_SERVE_THREADS": 8,
     "TECHVALLEY_SERVE_WORKERS": 1,
 }
@@ -74,7 +77,7 @@ _INTS = {
     "TECHVALLEY_SERVE_THREADS",
     "TECHVALLEY_SERVE_WORKERS",
 }
-_BOOLS = {"TECHVALLEY_RATELIMIT_ENABLED"}
+_BOOLS = {"TECHVALLEY_RATELIMIT_ENABLED", "TECHVALLEY_COOKIE_SECURE"}
 
 
 class SettingsError(TechValleyError):

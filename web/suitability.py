@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from matching.suitability import SuitabilityResult
-from valleys.grid import cells_to_polygons
+from valleys.grid import cell_parents, cells_to_polygons
 from web import maps
 
 __all__ = ["MAX_OVERVIEW_CELLS", "overview_cells", "suitability_map"]
@@ -58,8 +58,8 @@ def overview_cells(result: SuitabilityResult, *, max_cells: int = MAX_OVERVIEW_C
     resolution = h3_int.get_resolution(int(cells[0]))
     while len(scores) > max_cells and resolution > 0:
         resolution -= 1
-        parents = [h3_int.cell_to_parent(int(c), resolution) for c in scores.index]
-        scores = scores.groupby(np.asarray(parents, dtype=np.uint64)).max()
+        parents = cell_parents(np.asarray(scores.index, dtype=np.uint64), resolution)
+        scores = scores.groupby(parents).max()
     return scores
 
 

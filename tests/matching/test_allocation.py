@@ -172,3 +172,15 @@ def test_bad_requirement_names_the_investor(sites):
 def test_zones_without_the_available_m2_column(sites):
     with pytest.raises(DecisionsError, match="no available_m2 column"):
         allocate([_investor("A", 10)], sites.drop(columns="available_m2"))
+
+
+def test_scores_on_their_own_scale_are_flagged_and_negative_ones_not_placed(sites):
+    own_scale = {"name": "Learned", "floor_area_m2": 100, "method": "weighted_sum",
+                 "normalization": "none",
+                 "criteria": [{"column": "rent", "direction": "cost", "weight": 1}]}
+    result = allocate([own_scale, _investor("Plain", 100)], sites)
+    assert [a["investor"] for a in result["assignments"]] == ["Plain"]
+    [left_out] = result["unassigned"]
+    assert left_out["investor"] == "Learned" and "negative" in left_out["reason"]
+    assert len(result["warnings"]) == 1 and "'Learned'" in result["warnings"][0]
+    assert "normalization none" in result["warnings"][0]

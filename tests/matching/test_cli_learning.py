@@ -140,6 +140,7 @@ def test_allocate_prints_assignments(tmp_path, tiny_data_path):
     assert output["unassigned"] == [] and output["not_allocated_zones"] == []
     assert output["total_score"] == pytest.approx(sum(a["score"] for a in output["assignments"]))
     assert "2 of 2 investors placed" in result.stderr
+    assert output["solver"]["status"] == "optimal" and output["solver"]["mip_gap"] <= 1e-4
 
 
 def test_allocate_nobody_placed_is_not_an_error(tmp_path, tiny_data_path):

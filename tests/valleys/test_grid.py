@@ -114,3 +114,11 @@ def test_cells_to_polygons_outlines_an_area():
     total = sum(h3.cell_area(c, unit="km^2") for c in cells)
     metric = gpd.GeoSeries([outline], crs="EPSG:4326").to_crs("EPSG:26191").area.iloc[0] / 1e6
     assert metric == pytest.approx(total, rel=0.02)
+
+
+@pytest.mark.parametrize("resolution", [0, 3, 5, 6])
+def test_cell_parents_are_h3s(tiny_grid, resolution):
+    cells = tiny_grid.index.to_numpy()[::13]  # resolution 6
+    expected = [h3.str_to_int(h3.cell_to_parent(h3.int_to_str(int(c)), resolution)) for c in cells]
+    np.testing.assert_array_equal(grid.cell_parents(cells, resolution),
+                                  np.asarray(expected, dtype=np.uint64))

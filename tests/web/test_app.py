@@ -85,6 +85,20 @@ def test_security_headers(client):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
 
 
+def test_private_pages_are_not_cached_or_indexed(client):
+    created = client.post("/api/v1/shortlists", json={"criteria": [{"column": "area_ha", "direction": "benefit", "weight": 1}]})
+    share = client.get(created.get_json()["url"].replace("http://localhost", ""))
+    for response in (created, share, client.get("/staff/login"), client.get("/match")):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "noindex" in response.headers["X-Robots-Tag"]
+    assert "Cache-Control" not in client.get("/sites/ctv").headers
+
+
+def test_secure_cookie_setting(tiny_data_path, tmp_path):
+    app = make_app(tiny_data_path, tmp_path / "i", TECHVALLEY_COOKIE_SECURE=True)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
 def test_unknown_page_is_an_html_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404

@@ -199,3 +199,35 @@ def test_reopening_shows_what_was_stored_after_the_data_changed(tiny_data_path, 
     assert "Renamed" not in page
     assert created["ranked"][0]["name"] in page
     assert "the data has changed since" in page
+
+
+def test_requirements_from_form_combines_preset_limits_and_replaces_criteria(app):
+    from werkzeug.datastructures import MultiDict
+
+    from web.forms import MatchForm, requirements_from_form
+
+    columns = list(app.extensions["techvalley_data"].columns)
+    preset = {
+        "constraints": [{"column": "status", "op": "in", "value": ["operating"]},
+                        {"column": "activities", "op": "in", "value": ["BPO"]}],
+        "criteria": [{"column": "catchment_labour_active", "direction": "benefit", "weight": 4}],
+    }
+    with app.test_request_context():
+        form = MatchForm(MultiDict({"activity": "BPO", "max_rent": "100", "english": "y"}), meta={"csrf": False})
+        assert form.validate()
+        doc, notes = requirements_from_form(form, columns=columns, preset=preset)
+        # the preset's limit this dataset can check is kept, the budget added; no weights given:
+        # the preset's criteria stay, with English added
+        assert doc["constraints"] == [
+            {"column": "status", "op": "in", "value": ["operating"]},
+            {"column": "rent_mad_m2_month", "op": "<=", "value": 100.0},
+        ]
+        assert [c["column"] for c in doc["criteria"]] == ["catchment_labour_active", "catchment_english_literate_pct"]
+        assert notes == []
+
+        form = MatchForm(MultiDict({"weight_rent": "2", "weight_universities": "4", "weight_labour": "0"}), meta={"csrf": False})
+        assert form.validate()
+        doc, notes = requirements_from_form(form, columns=columns)
+        assert doc["criteria"] == [{"column": "rent_mad_m2_month", "direction": "cost", "weight": 2, "missing": "worst"}]
+        assert notes == ["universities_km is not in this dataset: it was not scored"]
+        assert "name" not in doc and "constraints" not in doc
