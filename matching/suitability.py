@@ -98,9 +98,6 @@ DEFAULT_TOP: int = 10
 #: Resolution of the overview (cells aggregated for a map at country zoom; about 36 km²).
 OVERVIEW_RESOLUTION: int = 6
 
-_TEXT_OPS = frozenset({"in", "not in", "==", "!="})
-
-
 def check_percentile(percentile: object) -> float:
     """The percentile as a float in (0, 100], or a :class:`RequirementsError`.
 
@@ -254,14 +251,10 @@ def criterion_matrix(frame: pd.DataFrame, plan: ScoringPlan,
 def worst_values(frame: pd.DataFrame, plan: ScoringPlan) -> np.ndarray:
     """The worst observed value of each criterion over all cells (NaN when none is observed)."""
     values = frame[plan.columns].to_numpy(dtype=float)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column
-            high, low = np.nanmax(values, axis=0), np.nanmin(values, axis=0)
     if len(values) == 0:
         return np.full(len(plan.columns), np.nan)
+    # fmin/fmax skip NaN, and give NaN for a column with no value (without a warning)
+    high, low = np.fmax.reduce(values, axis=0), np.fmin.reduce(values, axis=0)
     return np.where(plan.benefit, low, high)
 
 

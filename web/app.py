@@ -125,11 +125,12 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
     from web import assets, auth
     from web.api import bp as api_bp
     from web.match import bp as match_bp
+    from web.planning import bp as planning_bp
     from web.public import bp as public_bp
     from web.staff import bp as staff_bp
 
     auth.init_app(app)
-    for blueprint in (public_bp, match_bp, staff_bp, api_bp, assets.bp):
+    for blueprint in (public_bp, match_bp, staff_bp, planning_bp, api_bp, assets.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     make_limiter(app)

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from web.i18n import _l
+from web.i18n import _, _l
 
 ACTIVITIES = ("ITO", "CRM", "BPO", "ESO", "KPO")
 WEIGHT_CHOICES = [SelectChoice("", _l("preset")), SelectChoice("0", _l("0 (ignore)"))] + [
@@ -118,7 +118,7 @@ def requirements_from_form(
         if column in available:
             constraints.append({"column": column, "op": "<=", "value": float(value)})
         else:
-            notes.append(f"{column} is not in this dataset: its limit was left out")
+            notes.append(_("%(column)s is not in this dataset: its limit was left out", column=column))
     if constraints:
         # an explicit list replaces the preset's: keep the preset's limits this dataset can check
         kept = [c for c in (preset or {}).get("constraints", []) if c.get("column") in available]
@@ -136,7 +136,7 @@ def requirements_from_form(
             if weight <= 0:
                 continue
             if column not in available:
-                notes.append(f"{column} is not in this dataset: it was not scored")
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column))
                 continue
             criteria.append({"column": column, "direction": direction, "weight": weight, "missing": missing})
         language_weight = int(given.get("weight_languages", "3" if languages else "0"))
@@ -145,7 +145,7 @@ def requirements_from_form(
             if language_weight <= 0:
                 break
             if column not in available:
-                notes.append(f"{column} is not in this dataset: it was not scored")
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column))
                 continue
             criteria.append({"column": column, "direction": "benefit", "weight": language_weight, "missing": "worst"})
         doc["criteria"] = criteria

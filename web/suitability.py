@@ -63,6 +63,14 @@ def overview_cells(result: SuitabilityResult, *, max_cells: int = MAX_OVERVIEW_C
     return scores
 
 
+def _areas_bounds(result: SuitabilityResult) -> list[list[float]] | None:
+    """The candidate areas' bounds, [[south, west], [north, east]] (the map opens on them)."""
+    if result.areas.empty:
+        return None
+    west, south, east, north = (float(v) for v in result.areas.total_bounds)
+    return [[south, west], [north, east]]
+
+
 def suitability_map(
     result: SuitabilityResult,
     dataset: Any,
@@ -105,7 +113,7 @@ def suitability_map(
     layers["scores"] = maps._GeoJsonLayer(
         maps._features(cell_geoms, cell_props, decimals=_DECIMALS),
         kind="area", name="Suitability (best score per cell)",
-        style={"weight": 0, "fillOpacity": 0.55},
+        style={"weight": 1, "opacity": 0.5, "fillOpacity": 0.5},  # no seams between cells
     ).add_to(m)
 
     area_props = []
@@ -136,7 +144,7 @@ def suitability_map(
         "legend": legend,
         "search": False,
         "fullscreen": True,
-        "fit": maps._dataset_bounds(dataset) or maps.DEFAULT_BOUNDS,
+        "fit": _areas_bounds(result) or maps._dataset_bounds(dataset) or maps.DEFAULT_BOUNDS,
         "maxZoom": 12,
     }
     return maps._finish(m, layers, config)

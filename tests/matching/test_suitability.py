@@ -23,6 +23,7 @@ from matching.suitability import (
     select_best,
     suitability,
 )
+from matching.suitability_dask import suitability_dask
 from valleys import DatasetError, DatasetWarning, load_dataset
 from valleys.grid import grid_features
 
@@ -183,6 +184,10 @@ def test_the_dask_path_gives_the_same_result(tiny):
             assert same, (key, x[key], y[key])
     pd.testing.assert_frame_equal(one.best.sort_index(), parts.best.sort_index(), rtol=1e-12)
     pd.testing.assert_frame_equal(one.overview, parts.overview, rtol=1e-12)
+    streamed = suitability_dask(tiny, resolution=6, profile=profile, percentile=30, top=None,
+                                prominence=0.0, partitions=5, persist=False,
+                                scheduler="synchronous")
+    pd.testing.assert_frame_equal(one.best.sort_index(), streamed.best.sort_index(), rtol=1e-12)
 
 
 def test_bad_options_are_refused(tiny):
@@ -275,3 +280,18 @@ def test_ten_plausible_areas_on_the_shipped_dataset():
             "Souss-Massa"} <= set(regions[:6])
     for area in areas:  # inside Morocco, near an airport and a labour pool
         assert 27.0 < area["lat"] < 36.0 and -13.5 < area["lon"] < -1.0
+
+
+def test_command_refuses_a_percentile_outside_0_to_100(tiny_data_path):
+    result = _run("--data", tiny_data_path, "--resolution", 5, "--percentile", 0)
+    assert result.exit_code == 2
+    assert "Error: percentile 0.0 is outside (0, 100]" in result.stderr
+
+
+def test_command_on_dask_partitions_prints_the_same_areas(tiny_data_path):
+    options = ["--data", tiny_data_path, "--resolution", 5, "--percentile", 20]
+    one = json.loads(_run(*options).stdout)
+    parts = _run(*options, "--partitions", 2)
+    assert parts.exit_code == 0, parts.stderr
+    assert [a["best_cell"] for a in json.loads(parts.stdout)["areas"]] == [
+        a["best_cell"] for a in one["areas"]]
