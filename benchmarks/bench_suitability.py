@@ -17,7 +17,7 @@ separately (median of runs, and cells per second):
 Baselines, named in the output:
 
 - grid: H3's own polygon fill of the land (``h3.h3shape_to_cells``), the same cells; slow on a
-  detailed coastline (about 80 s), so run once and only with ``--baseline``;
+  detailed coastline (40 to 80 s), so run once and only with ``--baseline``;
 - features: the zones' functions (:func:`valleys.features.nearest_km` for each layer and
   :func:`valleys.features.catchment`, a sparse cells-by-communes matrix) on the cell centres;
 - merging: plain connected components (``prominence=None``), without the split between peaks.
@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--percentile", type=float, default=5.0)
     parser.add_argument("--baseline", action="store_true",
-                        help="also time H3's polygon fill of the land (about 80 s)")
+                        help="also time H3's polygon fill of the land (40 to 80 s)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
 

@@ -163,8 +163,14 @@ def scoring_plan(profile: Mapping[str, Any] | Requirements | None, columns: Sequ
         req = parse_requirements(data, columns=list(columns), source=source)
     except RequirementsError as exc:
         features = [c for c in columns if c not in ("lon", "lat", "geometry")]
+        details = [
+            # the generic hint names the zones' columns (`techvalley sites`), not the grid's
+            d.split("; the dataset's columns", 1)[0] + "; grid cells have no such column"
+            if "; the dataset's columns" in d else d
+            for d in exc.details
+        ]
         raise RequirementsError(
-            exc.message, details=[*exc.details, f"the grid's cells have: {', '.join(features)}"]
+            exc.message, details=[*details, f"the grid's cells have: {', '.join(features)}"]
         ) from None
     plan = resolve(req, list(columns))
     plan.warnings.extend(

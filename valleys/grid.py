@@ -12,10 +12,14 @@ parents, and the grid is the same however the parents are split.
 Every cell gets, like a zone (:func:`valleys.site_features`): ``lon``/``lat`` of its centre,
 ``<layer>_km`` for every point layer of the dataset, ``zones_km`` (the distance to the nearest
 existing zone: a criterion against cannibalising, not used unless a profile names it) and the
-``catchment_*`` columns when the dataset has communes. The features reuse
-:func:`valleys.features.nearest_km` and :func:`valleys.features.catchment` (k-d trees on unit
-vectors and a sparse cells-by-communes incidence: no dense matrix), so a cell and a zone at the
-same place have the same values.
+``catchment_*`` columns when the dataset has communes. They follow the definitions of
+:func:`valleys.features.nearest_km` and :func:`valleys.features.catchment` (the tests check
+that a cell and a zone at the same place have the same values), computed for many points at
+once: the cells' unit vectors are computed once for every layer, a distance is a k-d tree
+query, and a catchment is a radius query around each commune (a chunk of communes at a time)
+summed into the cells with ``bincount``: no cells-by-communes matrix, dense or sparse.
+The grid takes about 7 s and 0.6 GB for Morocco at resolution 8
+(``benchmarks/bench_suitability.py``).
 
 Examples
 --------
