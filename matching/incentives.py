@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ __all__ = [
     "IncentiveRules",
     "estimate",
     "income_tax",
+    "incentive_arrays",
     "incentive_columns",
     "load_rules",
 ]
@@ -274,6 +275,45 @@ def estimate(
     return result
 
 
+def incentive_arrays(
+    zone_classes: pd.Series | Sequence[Any],
+    *,
+    headcount: int | None = None,
+    salary_mad_month: float | None = None,
+    activity: str | None = None,
+    rules: IncentiveRules | None = None,
+) -> dict[str, np.ndarray]:
+    """The columns of :func:`incentive_columns` as float arrays, from the zones' classes.
+
+    Computed once per distinct class and spread to the zones (a dataset has a handful of
+    classes), so the cost barely grows with the number of zones.
+
+    Examples
+    --------
+    >>> arrays = incentive_arrays(["p2i_primary", None, "p2i_primary"], salary_mad_month=9000)
+    >>> arrays["incentive_mad_per_job"].tolist(), sorted(arrays)
+    ([37260.0, nan, 37260.0], ['incentive_ir_cap_pct', 'incentive_mad_per_job'])
+    """
+    rules = rules or load_rules()
+    salary = float(salary_mad_month if salary_mad_month is not None else settings.SALARY_MAD_MONTH)
+    eligible = activity is None or activity.upper() in rules.eligible_activities
+    caps: Mapping[str, float] = rules.income_tax_cap.by_zone_class
+    codes, uniques = pd.factorize(pd.Series(zone_classes, dtype=object), use_na_sentinel=True)
+    cap_pct = np.full(len(uniques) + 1, np.nan)  # the last slot: code -1 (no class)
+    per_job = np.full(len(uniques) + 1, np.nan)
+    for u, zone_class in enumerate(uniques):
+        if zone_class in caps:
+            cap = caps[zone_class]
+            parts = _per_job(salary, cap, rules)
+            cap_pct[u] = 100 * cap
+            per_job[u] = (parts["training"] + parts["employment"]
+                          + parts["topup_year"] * rules.income_tax_cap.years) if eligible else 0.0
+    out = {"incentive_ir_cap_pct": cap_pct[codes], "incentive_mad_per_job": per_job[codes]}
+    if headcount is not None:
+        out["incentive_mad_total"] = out["incentive_mad_per_job"] * headcount
+    return out
+
+
 def incentive_columns(
     sites: pd.DataFrame,
     *,
@@ -297,23 +337,8 @@ def incentive_columns(
     >>> incentive_columns(sites, salary_mad_month=9000)["incentive_mad_per_job"].tolist()
     [37260.0, 56860.0, nan]
     """
-    out = pd.DataFrame(index=sites.index)
     if ZONE_CLASS_COLUMN not in sites.columns:
-        return out
-    rules = rules or load_rules()
-    salary = float(salary_mad_month if salary_mad_month is not None else settings.SALARY_MAD_MONTH)
-    eligible = activity is None or activity.upper() in rules.eligible_activities
-    caps: Mapping[str, float] = rules.income_tax_cap.by_zone_class
-    per_class = {}
-    for zone_class, cap in caps.items():
-        per_job = _per_job(salary, cap, rules)
-        total = (per_job["training"] + per_job["employment"]
-                 + per_job["topup_year"] * rules.income_tax_cap.years)
-        per_class[zone_class] = total if eligible else 0.0
-    classes = sites[ZONE_CLASS_COLUMN].astype("object")
-    out["incentive_ir_cap_pct"] = classes.map(lambda c: 100 * caps[c] if c in caps else np.nan)
-    out["incentive_mad_per_job"] = classes.map(lambda c: per_class.get(c, np.nan)).astype(float)
-    out["incentive_ir_cap_pct"] = out["incentive_ir_cap_pct"].astype(float)
-    if headcount is not None:
-        out["incentive_mad_total"] = out["incentive_mad_per_job"] * headcount
-    return out
+        return pd.DataFrame(index=sites.index)
+    arrays = incentive_arrays(sites[ZONE_CLASS_COLUMN], headcount=headcount,
+                              salary_mad_month=salary_mad_month, activity=activity, rules=rules)
+    return pd.DataFrame(arrays, index=sites.index)

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import rankdata
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from matching import settings
 from matching.mcda import normalize
@@ -55,6 +55,20 @@ Method = Literal["topsis", "weighted_sum"]
 TIE_DECIMALS: int = 12
 #: Largest number of (draw, zone) scores held at once.
 CHUNK_ELEMENTS: int = 1_000_000
+#: Products of at most this many multiply-adds (zones x criteria x draws) run on one thread in
+#: OpenBLAS (its GEMM threading threshold, 65536 x 4), so no thread limit is set for them:
+#: a shortlist's robustness (13 zones x 8 criteria x 200 draws) is far below.
+BLAS_SINGLE_THREAD_WORK: int = 65_536 * 4
+
+_controller: ThreadpoolController | None = None
+
+
+def _blas_controller() -> ThreadpoolController:
+    """One controller per process: building one inspects every loaded library (milliseconds)."""
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller
 
 
 def batch_scores(
@@ -211,11 +225,19 @@ def rank_acceptability(
     matrix = np.asarray(matrix, dtype=float)
     sigma = settings.WEIGHT_NOISE_SIGMA if sigma is None else sigma
     rng = np.random.default_rng(seed)
-    # The products are small (n_sites x n_criteria x chunk): one BLAS thread avoids thread
-    # start-up and contention costs that dominate them on a shared machine.
-    with threadpool_limits(limits=1, user_api="blas"):
-        first, top3, rank_sum = _chunked_counts(matrix, weights, benefit, method, normalization,
-                                                draws, sigma, rng)
+    n_sites, n_criteria = matrix.shape if matrix.ndim == 2 else (len(matrix), 1)
+    chunk = min(draws, max(1, CHUNK_ELEMENTS // max(n_sites, 1)))
+    if n_sites * n_criteria * chunk <= BLAS_SINGLE_THREAD_WORK:
+        # BLAS runs such small products on one thread anyway: no limit to set (setting one
+        # costs milliseconds and changes a process-wide setting under concurrent callers)
+        first, top3, rank_sum = _chunked_counts(matrix, weights, benefit, method,
+                                                normalization, draws, sigma, rng)
+    else:
+        # The products are small per draw: one BLAS thread avoids thread start-up and
+        # contention costs that dominate them on a shared machine.
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            first, top3, rank_sum = _chunked_counts(matrix, weights, benefit, method,
+                                                    normalization, draws, sigma, rng)
     scale = 1.0 / max(draws, 1)
     return {"p_first": first * scale, "p_top3": top3 * scale, "mean_rank": rank_sum * scale,
             "draws": draws, "seed": seed, "sigma": sigma}

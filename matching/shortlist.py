@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings as python_warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +71,8 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
 )
 #: Constraint operators and the relation that holds when a value fails them.
 _FAILED: dict[str, str] = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+            "==": np.equal, "!=": np.not_equal}
 
 
 def unit_of(column: str) -> str:
@@ -130,28 +132,99 @@ def describe_constraint(constraint: Constraint) -> str:
 
 
 def _is_missing_text(series: pd.Series) -> pd.Series:
-    return series.isna() | series.astype("string").str.strip().fillna("").eq("")
+    """Missing cells of a column: NaN/None, or text that is blank once stripped."""
+    codes, uniques = _factorize(series)
+    return pd.Series(_blank_codes(codes, uniques), index=series.index)
 
 
-def _numeric(frame: pd.DataFrame, column: str, where: str) -> pd.Series | None:
-    """The column as floats, or ``None`` when it holds text; text in a number column is an error."""
-    series = frame[column]
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype(float)
-    if pd.api.types.is_numeric_dtype(series):
-        return series.astype(float)
-    missing = _is_missing_text(series)
-    converted = pd.to_numeric(series.where(~missing), errors="coerce")
-    bad = converted.isna() & ~missing
-    if not bad.any():
-        return converted.astype(float)
-    if bad.sum() >= (~missing).sum() / 2:
-        return None  # a text column
-    rows = ", ".join(f"{zone} ({series[zone]!r})" for zone in series.index[bad][:5])
-    raise RequirementsError(
-        f"{where}: column {column} holds numbers but some zones have text: {rows}; fix the "
-        "dataset (`techvalley validate` lists every problem)"
-    )
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 for NaN/None) and the distinct values as an object array.
+
+    Text columns hold few distinct values (statuses, activity lists): what is decided about a
+    value is decided once per distinct value, then spread to the zones through the codes.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes), np.asarray(uniques, dtype=object)
+
+
+def _blank_codes(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """Per zone: the cell is missing (code -1) or blank text."""
+    blank = np.fromiter((str(u).strip() == "" for u in uniques), dtype=bool, count=len(uniques))
+    return (codes < 0) | np.append(blank, True)[codes]  # code -1 picks the appended True
+
+
+class _Columns:
+    """The zones' columns as numpy arrays, converted once per shortlist.
+
+    ``extra`` holds the derived columns (the incentive estimates) that replace or add to the
+    columns of ``sites``, without copying the frame.
+    """
+
+    def __init__(self, sites: pd.DataFrame, ids: Sequence[str],
+                 extra: Mapping[str, np.ndarray] | None = None):
+        self.sites = sites
+        self.ids = ids
+        self.extra = dict(extra or {})
+        self.names = [c for c in sites.columns if c not in self.extra] + list(self.extra)
+        self.known = set(self.names)
+        self._numeric: dict[str, tuple[np.ndarray | None, str | None]] = {}
+        self._text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.known
+
+    def series(self, column: str) -> pd.Series:
+        if column in self.extra:
+            return pd.Series(self.extra[column], index=self.sites.index)
+        return self.sites[column]
+
+    def numeric(self, column: str, where: str) -> np.ndarray | None:
+        """The column as floats (NaN where missing), or ``None`` when it holds text.
+
+        Text in a column that mostly holds numbers is an error naming the zones.
+        """
+        if column not in self._numeric:
+            try:
+                self._numeric[column] = (self._convert(column), None)
+            except RequirementsError as exc:
+                self._numeric[column] = (None, exc.message)
+        numbers, error = self._numeric[column]
+        if error is not None:
+            raise RequirementsError(f"{where}: {error}")
+        return numbers
+
+    def _convert(self, column: str) -> np.ndarray | None:
+        if column in self.extra:
+            return np.asarray(self.extra[column], dtype=float)
+        series = self.sites[column]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            return series.to_numpy(dtype=float, na_value=np.nan)
+        codes, uniques = self.text(column)[:2]
+        blank = np.fromiter((str(u).strip() == "" for u in uniques), dtype=bool,
+                            count=len(uniques))
+        converted = pd.to_numeric(pd.Series(np.where(blank, None, uniques), dtype=object),
+                                  errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad_value = np.isnan(converted) & ~blank
+        numbers = np.append(converted, np.nan)[codes]
+        filled = (codes >= 0) & ~np.append(blank, True)[codes]
+        bad = (codes >= 0) & np.append(bad_value, False)[codes]
+        if not bad.any():
+            return numbers
+        if bad.sum() >= filled.sum() / 2:
+            return None  # a text column
+        rows = ", ".join(f"{self.ids[k]} ({uniques[codes[k]]!r})"
+                         for k in np.flatnonzero(bad)[:5])
+        raise RequirementsError(
+            f"column {column} holds numbers but some zones have text: {rows}; fix the "
+            "dataset (`techvalley validate` lists every problem)"
+        )
+
+    def text(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Codes, distinct values and the missing mask (NaN, None or blank) of a column."""
+        if column not in self._text:
+            codes, uniques = _factorize(self.series(column))
+            self._text[column] = (codes, uniques, _blank_codes(codes, uniques))
+        return self._text[column]
 
 
 def _items(value: Any) -> set[str]:
@@ -159,77 +232,101 @@ def _items(value: Any) -> set[str]:
     return {part.strip().lower() for part in str(value).split(";") if part.strip()}
 
 
+def _listed(value: Any) -> list[str]:
+    """A ``;``-list cell's items as written (``ITO; CRM`` -> ["ITO", "CRM"])."""
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def _either(values: Sequence[Any]) -> str:
+    """``CRM`` / ``CRM or BPO`` / ``CRM, BPO or KPO``."""
+    words = [_limit(v) for v in values]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
 def _check_constraint(
-    frame: pd.DataFrame, constraint: Constraint, where: str
-) -> tuple[pd.Series, pd.Series, dict[str, str]]:
-    """Evaluate one constraint: (passes, missing, reason per failing zone)."""
+    columns: _Columns, constraint: Constraint, where: str
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Evaluate one constraint over every zone at once.
+
+    Returns (passes, missing, reason per failing zone position); the reasons are written for
+    the failing zones only.
+    """
     column, op, value = constraint.column, constraint.op, constraint.value
     values = value if isinstance(value, list) else [value]
-    if column not in frame.columns:
+    if column not in columns:
         raise RequirementsError(
             f"{where}: {column} is not available"
             + (" (it needs a headcount)" if column == "incentive_mad_total" else "")
         )
-    numbers = _numeric(frame, column, where)
-    reasons: dict[str, str] = {}
+    numbers = columns.numeric(column, where)
+    reasons: dict[int, str] = {}
     if numbers is not None:
-        missing = numbers.isna()
+        missing = np.isnan(numbers)
         if any(isinstance(v, str) for v in values):
             raise RequirementsError(
                 f"{where} ({describe_constraint(constraint)}): column {column} holds numbers; "
                 "give numbers as values"
             )
         limits = [float(v) for v in values]
-        x = numbers.to_numpy()
         with np.errstate(invalid="ignore"):
             if op == "in":
-                ok = np.isin(x, limits)
+                ok = np.isin(numbers, limits)
             elif op == "not in":
-                ok = ~np.isin(x, limits)
+                ok = ~np.isin(numbers, limits)
             else:
-                ok = {"<": np.less, "<=": np.less_equal, ">": np.greater,
-                      ">=": np.greater_equal, "==": np.equal, "!=": np.not_equal}[op](x, limits[0])
-        passes = pd.Series(ok, index=frame.index) & ~missing
-        for zone in frame.index[~passes & ~missing]:
-            shown = _with_unit(column, numbers[zone])
+                ok = _COMPARE[op](numbers, limits[0])
+        passes = ok & ~missing
+        for k in np.flatnonzero(~passes & ~missing).tolist():
+            shown = _with_unit(column, numbers[k])
             if op in _FAILED:
-                reasons[zone] = f"{column} {shown} {_FAILED[op]} {_limit(value)}"
+                reasons[k] = f"{column} {shown} {_FAILED[op]} {_limit(value)}"
             else:
                 verb = "is not one of" if op == "in" else "is one of"
-                reasons[zone] = f"{column} {shown} {verb} {_limit(values)}"
+                reasons[k] = f"{column} {shown} {verb} {_limit(values)}"
         return passes, missing, reasons
     if op in ("<", "<=", ">", ">="):
         raise RequirementsError(
             f"{where} ({describe_constraint(constraint)}): column {column} holds text, which "
             f"'{op}' cannot compare; use '==', '!=', 'in' or 'not in'"
         )
-    text = frame[column]
-    missing = _is_missing_text(text)
+    codes, uniques, missing = columns.text(column)
+    cells = [str(u).strip() for u in uniques]
+    # A column whose cells hold ;-separated lists (activities: ITO;CRM) is read as lists.
+    is_list = any(";" in cell for cell in cells)
     wanted = {str(v).strip().lower() for v in values}
-    passed = []
-    for zone in frame.index:
-        if missing[zone]:
-            passed.append(False)
+    # decide each distinct value once: does it pass, and the reason when it fails
+    unique_ok = np.zeros(len(uniques) + 1, dtype=bool)  # the extra slot: code -1 (missing)
+    unique_reason: list[str | None] = [None] * len(uniques)
+    for u, cell in enumerate(cells):
+        if not cell:
             continue
-        cell = str(text[zone]).strip()
         if op in ("==", "!="):
             equal = cell.lower() == str(value).strip().lower()
             ok = equal if op == "==" else not equal
             if not ok:
-                reasons[zone] = f"{column} {cell!r} {_FAILED[op]} {_limit(value)!r}"
+                unique_reason[u] = f"{column} {cell!r} {_FAILED[op]} {_limit(value)!r}"
         else:
             shared = _items(cell) & wanted
             ok = bool(shared) if op == "in" else not shared
-            listed = ";" in cell
-            if not ok and op == "in":
-                verb = "has none of" if listed else "is not one of"
-                reasons[zone] = f"{column} {cell!r} {verb} {_limit(values)}"
-            elif not ok:
-                verb = "includes" if listed else "is"
-                reasons[zone] = (f"{column} {cell!r} {verb} {', '.join(sorted(shared))}, which "
-                                 "the requirement excludes")
-        passed.append(ok)
-    return pd.Series(passed, index=frame.index), missing, reasons
+            if ok:
+                pass
+            elif is_list and op == "in":
+                unique_reason[u] = (f"{column} {', '.join(_listed(cell))} do not include "
+                                    f"{_either(values)}")
+            elif is_list:
+                hits = [item for item in _listed(cell) if item.lower() in shared]
+                unique_reason[u] = (f"{column} {', '.join(_listed(cell))} include "
+                                    f"{', '.join(hits)}, which the requirement excludes")
+            elif op == "in":
+                unique_reason[u] = f"{column} {cell!r} is not one of {_limit(values)}"
+            else:
+                unique_reason[u] = (f"{column} {cell!r} is {', '.join(sorted(shared))}, which "
+                                    "the requirement excludes")
+        unique_ok[u] = ok
+    passes = unique_ok[codes] & ~missing
+    for k in np.flatnonzero(~passes & ~missing).tolist():
+        reasons[k] = unique_reason[codes[k]]
+    return passes, missing, reasons
 
 
 # ---------------------------------------------------------------------------------------
@@ -238,6 +335,15 @@ def _check_constraint(
 
 def _clean(value: Any) -> Any:
     """JSON-safe copy: numpy scalars to Python, NaN and infinities to ``None``."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if value - value == 0.0 else None  # NaN and infinities give NaN
+    if kind is dict:
+        return {k if type(k) is str else str(k): _clean(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_clean(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -272,19 +378,34 @@ def _raw_value(value: Any) -> Any:
 
 @dataclass
 class _Ledger:
-    """What happens to each zone: exclusion reasons, explanation notes, imputed values."""
+    """What happens to each zone (by position): exclusion reasons, notes, imputed values.
 
-    zones: pd.Index
-    reasons: dict[str, list[str]] = field(default_factory=dict)
-    notes: dict[str, list[str]] = field(default_factory=dict)
-    imputed: dict[str, dict[str, float]] = field(default_factory=dict)
+    Each reason and note is listed once per zone, even when two entries give it (rent both
+    a constraint and a criterion, each excluding a zone whose rent is missing).
+    """
+
+    n_zones: int
+    reasons: list[list[str]] = field(default_factory=list)
+    notes: list[list[str]] = field(default_factory=list)
+    imputed: list[dict[str, float]] = field(default_factory=list)
     #: zones excluded per cause (a constraint, a criterion's missing values), keyed by the
     #: advice that the hint gives when nothing is ranked
     excluded_by: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for zone in self.zones:
-            self.reasons[zone], self.notes[zone], self.imputed[zone] = [], [], {}
+        self.reasons = [[] for _ in range(self.n_zones)]
+        self.notes = [[] for _ in range(self.n_zones)]
+        self.imputed = [{} for _ in range(self.n_zones)]
+
+    def exclude(self, positions: Iterable[int], reason: str) -> None:
+        for k in positions:
+            if reason not in self.reasons[k]:
+                self.reasons[k].append(reason)
+
+    def note(self, positions: Iterable[int], note: str) -> None:
+        for k in positions:
+            if note not in self.notes[k]:
+                self.notes[k].append(note)
 
 
 def make_shortlist(
@@ -304,7 +425,8 @@ def make_shortlist(
         A :class:`~matching.requirements.Requirements`, or a dict validated here.
     sites
         Zones with their features, index = zone id (the output of
-        :func:`valleys.site_features`); a ``name`` column names them.
+        :func:`valleys.site_features`); a ``name`` column names them. It is read, never
+        changed or copied.
     robustness_draws
         Monte-Carlo weight draws; default the requirement's ``robustness.draws``, else
         :data:`matching.settings.ROBUSTNESS_DRAWS`. 0 skips the analysis.
@@ -331,41 +453,54 @@ def make_shortlist(
     RequirementsError
         Invalid requirements, an unknown column (with the closest names), a criterion on a text
         column, nothing left to score.
+
+    Notes
+    -----
+    Every step works on whole columns (numpy arrays, one per column, converted once per call);
+    text constraints are decided once per distinct value (a few statuses and activity lists)
+    and spread to the zones, and reasons are written for the failing zones only.
     """
-    frame = pd.DataFrame(sites).copy()
-    frame.index = frame.index.map(str)
-    if frame.index.has_duplicates:
-        twice = sorted(set(frame.index[frame.index.duplicated()]))
+    if not isinstance(sites, pd.DataFrame):
+        sites = pd.DataFrame(sites)
+    ids = [str(zone) for zone in sites.index]
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        twice = sorted({zone for zone in ids if zone in seen or seen.add(zone)})
         raise RequirementsError(f"sites: zone ids {', '.join(twice)} appear more than once")
-    req = parse_requirements(requirements, columns=list(frame.columns), source=source)
-    has_classes = incentive_rules.ZONE_CLASS_COLUMN in frame.columns
+    req = parse_requirements(requirements, columns=list(sites.columns), source=source)
+    has_classes = incentive_rules.ZONE_CLASS_COLUMN in sites.columns
+    extra: dict[str, np.ndarray] = {}
     if has_classes:
-        extra = incentive_rules.incentive_columns(
-            frame, headcount=req.headcount, salary_mad_month=req.salary_mad_month,
-            activity=req.activity,
+        extra = incentive_rules.incentive_arrays(
+            sites[incentive_rules.ZONE_CLASS_COLUMN], headcount=req.headcount,
+            salary_mad_month=req.salary_mad_month, activity=req.activity,
         )
-        frame = frame.drop(columns=[c for c in extra.columns if c in frame.columns]).join(extra)
-    plan = resolve(req, list(frame.columns))
+    table = _Columns(sites, ids, extra)
+    plan = resolve(req, table.names)
     warnings, assumptions = list(plan.warnings), list(plan.assumptions)
     if not plan.criteria:
-        numeric = [c for c in frame.columns if c != "name" and _numeric_quiet(frame, c)]
+        numeric = [c for c in table.names if c != "name" and _numeric_quiet(table, c)]
         raise RequirementsError(
             f"{source}: nothing to score: give criteria (or an activity whose preset criteria "
             f"the dataset has); this dataset's numeric columns: {', '.join(numeric) or 'none'}"
         )
-    names = frame["name"] if "name" in frame.columns else pd.Series(frame.index, frame.index)
+    names = sites["name"].tolist() if "name" in sites.columns else list(ids)
 
-    ledger = _Ledger(frame.index)
-    _apply_constraints(frame, plan.constraints, ledger)
-    plan, values, raw_numbers = _criterion_values(frame, plan, ledger, warnings, source)
+    ledger = _Ledger(len(ids))
+    _apply_constraints(table, plan.constraints, ledger)
+    plan, all_values, raw_numbers = _criterion_values(table, plan, ledger, warnings, source)
     columns = [c.column for c in plan.criteria]
-    candidates = [zone for zone in frame.index if not ledger.reasons[zone]]
+    positions = [k for k in range(len(ids)) if not ledger.reasons[k]]
+    candidates = [ids[k] for k in positions]
     benefit = np.array([c.direction == "benefit" for c in plan.criteria])
     weights = np.array(plan.weights, dtype=float)
-    matrix = values.loc[candidates, columns].to_numpy(dtype=float)
+    # column-major, as the frame's values were: the same sums in the same order, so the same
+    # scores to the last bit
+    matrix = np.asfortranarray(all_values[positions])
     method, normalization = req.method, req.normalization or "vector"
 
     ranked: list[dict[str, Any]] = []
+    ranked_positions: list[int] = []
     robustness: dict[str, Any] = {}
     robustness_method: dict[str, Any] | None = None
     loo: dict[str, Any] = {}
@@ -375,27 +510,33 @@ def make_shortlist(
             matrix, weights, benefit, method, normalization
         )
         ranks = competition_ranks(scores)
-        for k in np.lexsort((np.arange(len(candidates)), ranks)):
-            zone = candidates[k]
+        raw_rows = raw_numbers[positions].tolist()
+        contribution_rows = contributions.tolist()
+        score_list = scores.tolist()
+        if shares is not None:
+            to_ideal_rows, to_anti_rows = shares[0].tolist(), shares[1].tolist()
+        for k in np.lexsort((np.arange(len(candidates)), ranks)).tolist():
+            position = positions[k]
             entry: dict[str, Any] = {
-                "id": zone,
-                "name": _raw_value(names[zone]),
+                "id": candidates[k],
+                "name": _raw_value(names[position]),
                 "rank": int(ranks[k]),
-                "score": float(scores[k]),
-                "values": {c: _raw_value(raw_numbers[c][zone]) for c in columns},
-                "contributions": {c: float(contributions[k, j]) for j, c in enumerate(columns)},
+                "score": score_list[k],
+                "values": dict(zip(columns, raw_rows[k], strict=True)),
+                "contributions": dict(zip(columns, contribution_rows[k], strict=True)),
             }
             if shares is not None:
                 entry["distance_shares"] = {
-                    c: {"to_ideal": float(shares[0][k, j]),
-                        "to_anti_ideal": float(shares[1][k, j])}
-                    for j, c in enumerate(columns)
+                    c: {"to_ideal": to_ideal, "to_anti_ideal": to_anti}
+                    for c, to_ideal, to_anti in zip(columns, to_ideal_rows[k], to_anti_rows[k],
+                                                    strict=True)
                 }
-            entry["imputed"] = ledger.imputed[zone]
+            entry["imputed"] = ledger.imputed[position]
             entry["explanation"] = (
-                _strong_weak_words(columns, matrix[k], *strong_weak[k]) + ledger.notes[zone]
+                _strong_weak_words(columns, matrix[k], *strong_weak[k]) + ledger.notes[position]
             )
             ranked.append(entry)
+            ranked_positions.append(position)
 
         draws = robustness_draws
         if draws is None:
@@ -416,17 +557,17 @@ def make_shortlist(
                              method=method, normalization=normalization)
 
     excluded = [
-        {"id": zone, "name": _raw_value(names[zone]), "reasons": ledger.reasons[zone]}
-        for zone in frame.index if ledger.reasons[zone]
+        {"id": zone, "name": _raw_value(names[k]), "reasons": ledger.reasons[k]}
+        for k, zone in enumerate(ids) if ledger.reasons[k]
     ]
     hint = None
     if not ranked and excluded:
         advice, count = max(ledger.excluded_by.items(), key=lambda item: item[1])
-        hint = f"{advice}: it excluded the most zones ({count} of {len(frame)})."
+        hint = f"{advice}: it excluded the most zones ({count} of {len(ids)})."
 
     incentives: dict[str, Any] = {}
     if req.headcount is not None and has_classes:
-        incentives = _incentives(req, frame, [entry["id"] for entry in ranked], assumptions)
+        incentives = _incentives(req, table, ranked_positions, ids, assumptions)
     elif req.headcount is not None:
         warnings.append(
             "incentives were not estimated: the dataset has no incentive_zone_class column"
@@ -436,11 +577,11 @@ def make_shortlist(
         "requirements": req.model_dump(mode="json", exclude_none=True),
         "method": method,
         "normalization": normalization,
-        "weights": {c: float(w) for c, w in zip(columns, weights, strict=True)},
+        "weights": dict(zip(columns, weights.tolist(), strict=True)),
         "consistency_ratio": plan.consistency_ratio,
         "criteria": [
-            {**c.model_dump(mode="json"), "weight": float(w), "unit": unit_of(c.column)}
-            for c, w in zip(plan.criteria, weights, strict=True)
+            {**c.model_dump(mode="json"), "weight": w, "unit": unit_of(c.column)}
+            for c, w in zip(plan.criteria, weights.tolist(), strict=True)
         ],
         "constraints": [
             {**c.model_dump(mode="json"), "text": describe_constraint(c)}
@@ -455,7 +596,7 @@ def make_shortlist(
         "incentives": incentives,
         "assumptions": assumptions,
         "warnings": warnings,
-        "dataset": _dataset_info(frame, sites, len(ranked)),
+        "dataset": _dataset_info(len(ids), sites, len(ranked)),
     }
     if warn:
         for message in warnings:
@@ -463,72 +604,72 @@ def make_shortlist(
     return _clean(result)
 
 
-def _apply_constraints(frame: pd.DataFrame, constraints: Sequence[Constraint],
+def _apply_constraints(table: _Columns, constraints: Sequence[Constraint],
                        ledger: _Ledger) -> None:
     """Record every failing constraint (and missing value) of every zone."""
     for i, constraint in enumerate(constraints):
-        passes, missing, failed = _check_constraint(frame, constraint, f"constraints[{i}]")
+        passes, missing, failed = _check_constraint(table, constraint, f"constraints[{i}]")
         label = describe_constraint(constraint)
-        for zone, reason in failed.items():
-            ledger.reasons[zone].append(reason)
-        ignored = missing & (constraint.missing == "ignore")  # passes, unchecked
-        for zone in frame.index[missing]:
-            if constraint.missing == "ignore":
-                ledger.notes[zone].append(f"{constraint.column} missing: {label} not checked")
-            else:
-                ledger.reasons[zone].append(f"{constraint.column} missing")
-        ledger.excluded_by[f"Relax the constraint {label} first"] = int((~passes & ~ignored).sum())
+        for k, reason in failed.items():
+            ledger.exclude((k,), reason)
+        missing_positions = np.flatnonzero(missing).tolist()
+        if constraint.missing == "ignore":  # passes, unchecked
+            ledger.note(missing_positions, f"{constraint.column} missing: {label} not checked")
+            excluded = ~passes & ~missing
+        else:
+            ledger.exclude(missing_positions, f"{constraint.column} missing")
+            excluded = ~passes
+        ledger.excluded_by[f"Relax the constraint {label} first"] = int(excluded.sum())
 
 
 def _criterion_values(
-    frame: pd.DataFrame, plan: Plan, ledger: _Ledger, warnings: list[str], source: str
-) -> tuple[Plan, pd.DataFrame, dict[str, pd.Series]]:
+    table: _Columns, plan: Plan, ledger: _Ledger, warnings: list[str], source: str
+) -> tuple[Plan, np.ndarray, np.ndarray]:
     """The criteria as numbers, missing values excluded or imputed (``missing: worst``).
 
     Returns the plan (less any criterion that no zone fills), the values to score and the raw
-    values (NaN where missing) to show.
+    values (NaN where missing) to show, both of shape (n_zones, n_criteria kept).
     """
-    values = pd.DataFrame(index=frame.index)
-    raw: dict[str, pd.Series] = {}
+    values: list[np.ndarray] = []
+    raw: list[np.ndarray] = []
     kept: list[int] = []
     for j, criterion in enumerate(plan.criteria):
         column = criterion.column
         where = f"criterion {column}"
-        if column not in frame.columns:
+        if column not in table:
             raise RequirementsError(
                 f"{where}: {column} is not available"
                 + (" (it needs a headcount)" if column == "incentive_mad_total" else "")
             )
-        numbers = _numeric(frame, column, where)
+        numbers = table.numeric(column, where)
         if numbers is None:
-            sample = frame[column].dropna().astype(str).head(1).tolist()
+            sample = table.series(column).dropna().astype(str).head(1).tolist()
             raise RequirementsError(
                 f"{where}: column {column} holds text (e.g. {sample[0]!r}) and a criterion "
                 "needs numbers; use it in a constraint (== or in) instead"
                 if sample else f"{where}: column {column} holds no numbers"
             )
-        missing = numbers.isna()
-        raw[column] = numbers
+        missing = np.isnan(numbers)
+        scored = numbers
         if criterion.missing == "worst" and missing.any():
-            observed = numbers.dropna()
-            if observed.empty:
+            observed = numbers[~missing]
+            if observed.size == 0:
                 warnings.append(f"criterion {column} was dropped: no zone has a value to score")
                 continue
             worst = float(observed.max() if criterion.direction == "cost" else observed.min())
-            for zone in frame.index[missing]:
-                ledger.imputed[zone][column] = worst
-                ledger.notes[zone].append(
-                    f"{column} missing: scored as the worst observed value "
-                    f"({_with_unit(column, worst)})"
-                )
-            numbers = numbers.fillna(worst)
+            missing_positions = np.flatnonzero(missing).tolist()
+            for k in missing_positions:
+                ledger.imputed[k][column] = worst
+            ledger.note(missing_positions, f"{column} missing: scored as the worst observed "
+                                           f"value ({_with_unit(column, worst)})")
+            scored = np.where(missing, worst, numbers)
         elif missing.any():
-            for zone in frame.index[missing]:
-                ledger.reasons[zone].append(f"{column} missing")
+            ledger.exclude(np.flatnonzero(missing).tolist(), f"{column} missing")
             ledger.excluded_by[
                 f"Score the criterion {column} with missing: worst, or drop it"
             ] = int(missing.sum())
-        values[column] = numbers
+        values.append(scored)
+        raw.append(numbers)
         kept.append(j)
     if not kept:
         raise RequirementsError(
@@ -545,7 +686,7 @@ def _criterion_values(
         plan = dataclasses.replace(
             plan, criteria=[plan.criteria[j] for j in kept], weights=list(weights / weights.sum())
         )
-    return plan, values, raw
+    return plan, np.column_stack(values), np.column_stack(raw)
 
 
 def _no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
@@ -606,26 +747,34 @@ def _leave_one_out(matrix, weights, benefit, candidates, columns, ranks, *, meth
     return result
 
 
-def _incentives(req: Requirements, frame: pd.DataFrame, zones: Sequence[str],
-                assumptions: list[str]) -> dict[str, Any]:
-    """The incentive estimate of each ranked zone; its assumptions go to ``assumptions`` once."""
+def _incentives(req: Requirements, table: _Columns, positions: Sequence[int],
+                ids: Sequence[str], assumptions: list[str]) -> dict[str, Any]:
+    """The incentive estimate of each ranked zone; its assumptions go to ``assumptions`` once.
+
+    Estimated once per zone class (the estimate depends on the zone only through it).
+    """
+    codes, uniques, _ = table.text(incentive_rules.ZONE_CLASS_COLUMN)
+    by_class: dict[int, dict[str, Any]] = {}
     estimates: dict[str, Any] = {}
-    for zone in zones:
-        estimate = incentive_rules.estimate(
-            headcount=req.headcount, salary_mad_month=req.salary_mad_month,
-            zone_class=_raw_value(frame.at[zone, incentive_rules.ZONE_CLASS_COLUMN]),
-            activity=req.activity,
-        )
-        for line in estimate.pop("assumptions"):
-            if line not in assumptions:
-                assumptions.append(line)
-        estimates[zone] = estimate
+    for k in positions:
+        code = int(codes[k])
+        if code not in by_class:
+            estimate = incentive_rules.estimate(
+                headcount=req.headcount, salary_mad_month=req.salary_mad_month,
+                zone_class=_raw_value(uniques[code]) if code >= 0 else None,
+                activity=req.activity,
+            )
+            for line in estimate.pop("assumptions"):
+                if line not in assumptions:
+                    assumptions.append(line)
+            by_class[code] = estimate
+        estimates[ids[k]] = dict(by_class[code])
     return estimates
 
 
-def _numeric_quiet(frame: pd.DataFrame, column: str) -> bool:
+def _numeric_quiet(table: _Columns, column: str) -> bool:
     try:
-        return _numeric(frame, column, column) is not None
+        return table.numeric(column, column) is not None
     except RequirementsError:
         return False
 
@@ -668,9 +817,9 @@ def _score(
     return scores, contributions, (to_ideal, to_anti), strong_weak
 
 
-def _dataset_info(frame: pd.DataFrame, sites: pd.DataFrame, n_ranked: int) -> dict[str, Any]:
-    info: dict[str, Any] = {"zones": len(frame), "ranked": n_ranked,
-                            "excluded": len(frame) - n_ranked}
+def _dataset_info(n_zones: int, sites: pd.DataFrame, n_ranked: int) -> dict[str, Any]:
+    info: dict[str, Any] = {"zones": n_zones, "ranked": n_ranked,
+                            "excluded": n_zones - n_ranked}
     for key in ("path", "version"):
         value = getattr(sites, "attrs", {}).get(key)
         if isinstance(value, (str, int, float)):

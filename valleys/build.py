@@ -818,6 +818,37 @@ def _unit_points(communes: gpd.GeoDataFrame, units: pd.DataFrame) -> dict[str, s
     return points
 
 
+def read_source_citations(facts_dir: Path | None = None) -> dict[str, str]:
+    """The fact sheet's source list (``geodata/facts/sources.csv``): key -> citation."""
+    path = Path(facts_dir or FACTS_DIR) / "sources.csv"
+    if not path.exists():
+        raise DatasetError(
+            f"{path}: the source list is missing; restore it from the repository "
+            "(geodata/facts/sources.csv)."
+        )
+    frame = pd.read_csv(path, dtype="string", keep_default_na=False)
+    if list(frame.columns) != ["key", "citation"]:
+        raise DatasetError(f"{path}: expected the columns key,citation; got {list(frame.columns)}")
+    return dict(zip(frame["key"], frame["citation"], strict=True))
+
+
+def _cite(
+    layer: pd.DataFrame, name: str, citations: dict[str, str], problems: list[str]
+) -> pd.Series:
+    """Each row's source keys resolved to citations, so a page can show where a fact comes from."""
+    out = []
+    for row_id, source in zip(layer["id"], layer["source"], strict=True):
+        keys = str(source).split() if pd.notna(source) else []
+        unknown = [k for k in keys if k not in citations]
+        if unknown:
+            problems.append(
+                f"{name}.csv id {row_id!r}, column source: unknown source key(s) "
+                f"{', '.join(unknown)}; add them to geodata/facts/sources.csv"
+            )
+        out.append("; ".join(f"{k}: {citations[k]}" for k in keys if k in citations) or pd.NA)
+    return pd.Series(out, index=layer.index, dtype="string")
+
+
 def _place(
     facts: pd.DataFrame,
     layer: str,
@@ -931,6 +962,9 @@ def build_geodata(
     problems: list[str] = []
     points = _unit_points(communes, units)
     layers = {name: _place(frame, name, points, units, problems) for name, frame in facts.items()}
+    citations = read_source_citations(facts_dir)
+    for name, layer in layers.items():
+        layer["source_citations"] = _cite(layer, name, citations, problems)
     if problems:
         raise DatasetError(
             f"{facts_dir}: {len(problems)} fact row(s) cannot be placed; fix them and rebuild.",

@@ -143,5 +143,5 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
     if load_data:
         from web.data import load_app_data
 
-        app.extensions["techvalley_data"] = load_app_data(app.config.get("TECHVALLEY_DATA"))
+        app.extensions["techvalley_data"] = load_app_data(app.config.get("TECHVALLEY_DATA"), past_investors=app.config.get("TECHVALLEY_PAST_INVESTORS"))
     return app

@@ -2,13 +2,17 @@
 
 Views read it with :func:`get_data`; templates get plain rows from :func:`zone_rows` so that a
 dataset with only a ``zones`` layer, or without the shipped columns, renders everywhere.
+The past investors of "Investors like you" (``TECHVALLEY_PAST_INVESTORS``) are read and checked
+here too, once, so that a bad file stops the start instead of failing a page later.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas
@@ -18,11 +22,76 @@ from flask import abort, current_app
 from sklearn.neighbors import BallTree
 
 import valleys
+from valleys.errors import TechValleyError
 
 #: columns shown as the zone's identity rather than as facts
 IDENTITY_COLUMNS = ("id", "name")
 #: columns never shown as facts (geometry, derived coordinates)
 HIDDEN_COLUMNS = ("geometry", "lon", "lat")
+
+
+@dataclass(frozen=True)
+class PastInvestors:
+    """Past investors (requirements documents with ``chosen``), as read from their file."""
+
+    path: str
+    #: the documents as written (``name``, ``activity``, ..., ``chosen``)
+    records: list[dict[str, Any]] = field(repr=False)
+    #: the file says it is a synthetic example (its header comment, or every investor's name or
+    #: ``decision_id`` starts with "synthetic")
+    synthetic: bool = False
+
+
+_SYNTHETIC = re.compile(r"\bsynthetic\b", re.IGNORECASE)
+
+
+def _says_synthetic(text: str, records: list[dict[str, Any]]) -> bool:
+    """Whether a past-investors file calls itself synthetic.
+
+    >>> _says_synthetic("# SYNTHETIC example: not real investors\\n- name: A", [{"name": "A"}])
+    True
+    >>> _says_synthetic("- name: A  # synthetic?", [{"name": "A"}])
+    False
+    >>> _says_synthetic("- name: B", [{"name": "Synthetic investor 1", "decision_id": "x"}])
+    True
+    """
+    header = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            header.append(stripped)
+        elif stripped and stripped != "---":
+            break
+    if _SYNTHETIC.search(" ".join(header)):
+        return True
+    return bool(records) and all(
+        any(str(r.get(key) or "").strip().lower().startswith("synthetic") for key in ("name", "decision_id"))
+        for r in records
+    )
+
+
+def load_past_investors(path: str | Path, *, sites: pd.DataFrame) -> PastInvestors:
+    """Read and check the past investors of ``TECHVALLEY_PAST_INVESTORS``.
+
+    Every problem of the file (missing, YAML syntax, not a list, an item without ``name`` or
+    ``chosen``, a zone ``sites`` does not have, a bad requirement) is raised at once as a
+    :class:`~valleys.errors.TechValleyError` naming the setting and the file.
+    """
+    from matching.cli_learning import read_yaml_list
+    from matching.neighbours import check_past_investors
+
+    path = Path(path)
+    try:
+        records = read_yaml_list(path, "past investors")
+        check_past_investors(records, sites=sites, source=str(path))
+    except TechValleyError as exc:
+        raise TechValleyError(
+            f"TECHVALLEY_PAST_INVESTORS ({path}): the past investors cannot be used: {exc.message} "
+            "Fix the file, or unset TECHVALLEY_PAST_INVESTORS to hide \"Investors like you\".",
+            details=exc.details,
+        ) from None
+    text = path.read_text(encoding="utf-8-sig")
+    return PastInvestors(path=str(path), records=records, synthetic=_says_synthetic(text, records))
 
 
 @dataclass
@@ -37,6 +106,8 @@ class AppData:
     table: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     #: zone id -> layer -> the name of the layer's nearest feature
     nearest: dict[str, dict[str, str]] = field(repr=False, default_factory=dict)
+    #: "Investors like you" (``None``: the setting is unset, the section hidden)
+    past_investors: PastInvestors | None = field(repr=False, default=None)
 
     @property
     def columns(self) -> list[str]:
@@ -51,18 +122,28 @@ class AppData:
         ]
 
 
-def load_app_data(path: str | None) -> AppData:
-    """Load the dataset at ``path`` (``None``: the shipped one) and compute its zone features."""
+def load_app_data(path: str | None, *, past_investors: str | Path | None = None) -> AppData:
+    """Load the dataset at ``path`` (``None``: the shipped one) and compute its zone features.
+
+    The map layers that take seconds to simplify (communes, regions) are prepared now, so the
+    first map page after a start does not wait for them. ``past_investors`` names a YAML file
+    of past investors (:func:`load_past_investors`), checked against the zones.
+    """
+    from web import maps
+
     dataset = valleys.load_dataset(path)
     sites = valleys.site_features(dataset)
+    maps.prepare(dataset)
     sites_geojson = sites.to_json(na="null", show_bbox=False, drop_id=False, default=str)
+    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
     return AppData(
         dataset=dataset,
         sites=sites,
         version=str(getattr(dataset, "version", "")),
         sites_geojson=sites_geojson,
-        table=pd.DataFrame(sites.drop(columns=sites.geometry.name)),
+        table=table,
         nearest=nearest_names(dataset, sites),
+        past_investors=load_past_investors(past_investors, sites=table) if past_investors else None,
     )
 
 

@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
+from matching.incentives import DERIVED_COLUMNS, ZONE_CLASS_COLUMN
 from web.i18n import _, _l
 
 ACTIVITIES = ("ITO", "CRM", "BPO", "ESO", "KPO")
@@ -38,6 +39,9 @@ LANGUAGE_COLUMNS = {
     "french": "catchment_french_literate_pct",
     "english": "catchment_english_literate_pct",
 }
+#: the largest limits the form takes (far above any real rent or distance in Morocco)
+MAX_RENT_MAD_M2_MONTH = 100_000
+MAX_AIRPORT_KM = 20_000
 #: weights used when neither an activity nor any weight is given
 DEFAULT_WEIGHTS = {"weight_labour": 5, "weight_rent": 3, "weight_airport": 3, "weight_universities": 2, "weight_languages": 3}
 
@@ -74,11 +78,16 @@ class MatchForm(FlaskForm):
         validate_choice=True,
     )
     headcount = IntegerField(_l("Headcount"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    # an upper bound keeps 1e400 (infinity as a float) and NaN out of the requirement
     max_rent = DecimalField(
-        _l("Budget: maximum rent (MAD/m²/month)"), places=None, validators=[Optional(), NumberRange(min=0)]
+        _l("Budget: maximum rent (MAD/m²/month)"),
+        places=None,
+        validators=[Optional(), NumberRange(min=0, max=MAX_RENT_MAD_M2_MONTH)],
     )
     max_airport_km = DecimalField(
-        _l("Maximum distance to an airport (km)"), places=None, validators=[Optional(), NumberRange(min=0)]
+        _l("Maximum distance to an airport (km)"),
+        places=None,
+        validators=[Optional(), NumberRange(min=0, max=MAX_AIRPORT_KM)],
     )
     french = BooleanField(_l("French"))
     english = BooleanField(_l("English"))
@@ -93,18 +102,35 @@ class MatchForm(FlaskForm):
     )
 
 
+def available_columns(columns: list[str]) -> set[str]:
+    """The columns a requirement may name on a dataset with ``columns``: its own, plus the
+    incentive estimates the shortlist derives from ``incentive_zone_class`` (as
+    :func:`matching.requirements.parse_requirements` counts them).
+
+    >>> sorted(available_columns(["incentive_zone_class"]))[:2]
+    ['incentive_ir_cap_pct', 'incentive_mad_per_job']
+    >>> available_columns(["rent_mad_m2_month"])
+    {'rent_mad_m2_month'}
+    """
+    available = set(columns)
+    if ZONE_CLASS_COLUMN in available:
+        available.update(DERIVED_COLUMNS)
+    return available
+
+
 def requirements_from_form(
     form: MatchForm, *, columns: list[str], preset: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """Turn the match form into a requirements document, and notes on what was left out.
 
     Criteria and constraints on columns this dataset lacks are left out (and said so), so the
-    form works on any dataset. ``preset`` holds the activity preset's ``constraints`` and
+    form works on any dataset; the incentive estimates count as present when the zones have
+    ``incentive_zone_class``. ``preset`` holds the activity preset's ``constraints`` and
     ``criteria`` (plain dicts): the form's own constraints are added to the preset's, and its
     weights, when any is given, replace the preset's criteria.
     """
     notes: list[str] = []
-    available = set(columns)
+    available = available_columns(columns)
     doc: dict[str, Any] = {"name": form.name.data.strip()} if (form.name.data or "").strip() else {}
     if form.activity.data:
         doc["activity"] = form.activity.data
@@ -121,7 +147,13 @@ def requirements_from_form(
             notes.append(_("%(column)s is not in this dataset: its limit was left out", column=column))
     if constraints:
         # an explicit list replaces the preset's: keep the preset's limits this dataset can check
-        kept = [c for c in (preset or {}).get("constraints", []) if c.get("column") in available]
+        kept = []
+        for constraint in (preset or {}).get("constraints", []):
+            if constraint.get("column") in available:
+                kept.append(constraint)
+            else:
+                notes.append(_("%(column)s is not in this dataset: its limit was left out",
+                               column=constraint.get("column")))
         doc["constraints"] = kept + constraints
 
     weight_fields = list(FORM_CRITERIA) + ["weight_languages"]
@@ -150,11 +182,18 @@ def requirements_from_form(
             criteria.append({"column": column, "direction": "benefit", "weight": language_weight, "missing": "worst"})
         doc["criteria"] = criteria
     elif languages:
-        criteria = [c for c in (preset or {}).get("criteria", []) if c.get("column") in available]
+        criteria = []
+        for criterion in (preset or {}).get("criteria", []):
+            if criterion.get("column") in available:
+                criteria.append(criterion)
+            else:
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=criterion.get("column")))
         scored = {c.get("column") for c in criteria}
         for lang in languages:
             column = LANGUAGE_COLUMNS[lang]
-            if column in available and column not in scored:
+            if column not in available:
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column))
+            elif column not in scored:
                 criteria.append({"column": column, "direction": "benefit", "weight": 3, "missing": "worst"})
         doc["criteria"] = criteria
-    return doc, notes
+    return doc, list(dict.fromkeys(notes))  # each note once

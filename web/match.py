@@ -67,7 +67,7 @@ def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: 
     )
     return render_template(
         "match/result.html",
-        result=result,
+        result=shortlists.for_viewer(result),
         document=document,
         document_json=shortlists.dumps(document),
         record=record,
@@ -114,8 +114,9 @@ def _document_from(form: RequirementsForm) -> dict[str, Any]:
     return document
 
 
-def _download(content: bytes, mimetype: str, filename: str) -> Response:
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _download(content: bytes, mimetype: str, filename: str, fmt: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', **shortlists.EXPORT_HEADERS.get(fmt, {})}
+    return Response(content, content_type=mimetype, headers=headers)
 
 
 @bp.post("/match/export/<fmt>")
@@ -125,7 +126,7 @@ def export_unsaved(fmt: str):
     document = _document_from(RequirementsForm())
     result = shortlists.compute(document, source="the exported requirements")
     content, mimetype = shortlists.export(result, fmt, lang=str(get_locale()))
-    return _download(content, mimetype, f"shortlist.{fmt}")
+    return _download(content, mimetype, f"shortlist.{fmt}", fmt)
 
 
 @bp.post("/match/save")
@@ -163,7 +164,7 @@ def revoke(shortlist_id: str):
 def export_saved(shortlist_id: str, fmt: str):
     record = shortlists.get_or_404(shortlist_id)
     content, mimetype = shortlists.export(record.result, fmt, lang=str(get_locale()))
-    return _download(content, mimetype, f"shortlist-{record.id}.{fmt}")
+    return _download(content, mimetype, f"shortlist-{record.id}.{fmt}", fmt)
 
 
 def _shared_or_410(token: str) -> Shortlist:
@@ -183,6 +184,6 @@ def shared(token: str):
 def export_shared(token: str, fmt: str):
     record = _shared_or_410(token)
     content, mimetype = shortlists.export(record.result, fmt, lang=str(get_locale()))
-    return _download(content, mimetype, f"shortlist.{fmt}")
+    return _download(content, mimetype, f"shortlist.{fmt}", fmt)
 
 

@@ -34,6 +34,11 @@ given to :func:`web.create_app` overrides both (tests use it).
 - ``TECHVALLEY_SERVE_THREADS`` (default 8): waitress worker threads for ``techvalley serve``.
 - ``TECHVALLEY_SERVE_WORKERS`` (default 1): processes ``techvalley serve`` starts, sharing the
   port (``SO_REUSEPORT``); about one per core.
+- ``TECHVALLEY_PAST_INVESTORS`` (default none): a YAML file of past investors (a list of
+  requirements documents, each with ``chosen: <zone id>``; the format of
+  ``geodata/examples/PAST_INVESTORS.yaml``) for "Investors like you" on the match result page
+  and the API's ``similar_investors``. Read and checked once, at startup: a bad file stops the
+  start with a message naming it. Unset: the section is hidden.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "TECHVALLEY_COOKIE_SECURE": False,
     "TECHVALLEY_SERVE_THREADS": 8,
     "TECHVALLEY_SERVE_WORKERS": 1,
+    "TECHVALLEY_PAST_INVESTORS": None,
 }
 
 _INTS = {

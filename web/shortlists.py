@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from flask import abort, current_app, url_for
+from flask_login import current_user
 
 from valleys.errors import TechValleyError
 from web.data import get_data
@@ -23,7 +24,21 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "xlsx": ("to_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "geojson": ("to_geojson", "application/geo+json"),
     "pdf": ("to_pdf", "application/pdf"),
+    "html": ("to_html", "text/html; charset=utf-8"),
 }
+#: headers of an export beside its type: the HTML page is self-contained (inline styles, no
+#: resource of its own to load), so it may load nothing and run no script, even if a zone's
+#: name got through unescaped; ``sandbox`` also gives it an origin of its own
+EXPORT_HEADERS: dict[str, dict[str, str]] = {
+    "html": {
+        "Content-Security-Policy": (
+            "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            "form-action 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox"
+        ),
+    },
+}
+#: how many past investors "Investors like you" shows
+SIMILAR_INVESTORS_K = 5
 
 
 def jsonable(value: Any) -> Any:
@@ -137,10 +152,52 @@ def compute(document: dict[str, Any], *, source: str) -> dict[str, Any]:
     except (KeyError, TypeError) as exc:  # an engine gap must not become a 500 for a user
         current_app.logger.exception("shortlist engine failed")
         raise TechValleyError(f"{source}: the shortlist could not be computed ({exc})") from exc
+    similar = similar_investors(requirements)
+    if similar is not None:
+        result["similar_investors"] = similar
     result = jsonable(result)
     if key is not None:
         _cache().put(key, result)
     return result
+
+
+def similar_investors(requirements: Any) -> dict[str, Any] | None:
+    """"Investors like you": the :data:`SIMILAR_INVESTORS_K` past investors of
+    ``TECHVALLEY_PAST_INVESTORS`` nearest to ``requirements`` (parsed), the zones they chose and
+    their suggested weights (:func:`matching.neighbours.similar_investors`); ``None`` without
+    past investors.
+
+    Returns ``k``, ``neighbours`` [{investor, distance, chosen, chosen_name, activity,
+    headcount}], ``chosen_zones`` [{site_id, name, count}], ``suggested_criteria`` [{column,
+    direction, weight}], ``notes`` and ``synthetic`` (the file says it is a synthetic example).
+    """
+    from matching.neighbours import similar_investors as nearest
+
+    data = get_data()
+    past = data.past_investors
+    if past is None:
+        return None
+    try:
+        found = nearest(requirements, past.records, k=SIMILAR_INVESTORS_K, sites=data.table, source=past.path)
+    except (TechValleyError, ValueError, KeyError) as exc:  # checked at start: a gap, not the user's
+        current_app.logger.warning("investors like you left out: %s", exc)
+        return None
+    found.pop("features", None)  # the model's inner columns: not for the page or the API
+    found["synthetic"] = past.synthetic
+    return found
+
+
+def for_viewer(result: dict[str, Any], *, staff: bool | None = None) -> dict[str, Any]:
+    """``result`` as a viewer may see it: past investors' names are the agency's records, shown
+    to staff only; anyone else sees each one's activity, size and chosen zone, not its name.
+    """
+    similar = result.get("similar_investors")
+    if staff is None:
+        staff = bool(getattr(current_user, "is_authenticated", False))
+    if staff or not isinstance(similar, dict):
+        return result
+    neighbours = [dict(n, investor=None) for n in similar.get("neighbours") or [] if isinstance(n, dict)]
+    return dict(result, similar_investors=dict(similar, neighbours=neighbours))
 
 
 def save(document: dict[str, Any], result: dict[str, Any], *, staff: Staff | None = None) -> Shortlist:
@@ -182,7 +239,7 @@ def share_url(record: Shortlist) -> str:
 
 def payload(record: Shortlist) -> dict[str, Any]:
     """The API view of a stored shortlist: its result plus ``id``, ``url`` and what it was made of."""
-    body = dict(record.result)
+    body = dict(for_viewer(record.result))
     body.update(
         id=record.id,
         url=share_url(record),
@@ -194,7 +251,10 @@ def payload(record: Shortlist) -> dict[str, Any]:
 
 
 def export(result: dict[str, Any], fmt: str, *, top: int | None = None, lang: str = "en") -> tuple[bytes, str]:
-    """The bytes of an export (the same as the command line's) and their media type."""
+    """The bytes of an export (the same as the command line's) and their media type.
+
+    Serve them with :data:`EXPORT_HEADERS` for ``fmt``.
+    """
     from matching import export as exports
 
     if fmt not in EXPORT_FORMATS:

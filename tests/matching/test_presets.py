@@ -113,7 +113,7 @@ def test_preset_constraints_keep_investable_zones_offering_the_activity():
     reasons = {z["id"]: z["reasons"] for z in result["excluded"]}
     assert reasons == {
         "b": ["status 'planned' is not one of operating, under_development"],
-        "c": ["activities 'ESO;KPO' has none of CRM"],
+        "c": ["activities ESO, KPO do not include CRM"],
     }
     d = result["ranked"][1]
     assert "activities missing: activities in [CRM] not checked" in d["explanation"]

@@ -187,10 +187,56 @@ def test_text_columns_in_and_not_in(sites):
         sites, robustness_draws=0)
     assert _ids(result["ranked"]) == ["a", "d"]
     reasons = {z["id"]: z["reasons"] for z in result["excluded"]}
-    assert reasons["b"] == ["activities 'BPO' is not one of crm"]
-    assert reasons["c"] == ["activities 'ITO' is not one of crm",
+    # activities holds ;-lists: its reasons read as lists; status is single-valued
+    assert reasons["b"] == ["activities BPO do not include crm"]
+    assert reasons["c"] == ["activities ITO do not include crm",
                             "status 'planned' is planned, which the requirement excludes"]
     assert reasons["e"] == ["activities missing"]
+
+
+def test_reasons_of_list_and_single_valued_columns_read_as_such(sites):
+    result = make_shortlist({
+        "constraints": [{"column": "activities", "op": "in", "value": ["KPO", "ESO"]},
+                        {"column": "status", "op": "in", "value": ["under_development"]}],
+        "criteria": [{"column": "catchment_labour_active", "direction": "benefit"}]},
+        sites, robustness_draws=0)
+    reasons = {z["id"]: z["reasons"] for z in result["excluded"]}
+    assert reasons["a"] == ["activities ITO, CRM, BPO do not include KPO or ESO",
+                            "status 'operating' is not one of under_development"]
+    assert reasons["c"] == ["activities ITO do not include KPO or ESO",
+                            "status 'planned' is not one of under_development"]
+    result = make_shortlist({
+        "constraints": [{"column": "activities", "op": "not in", "value": ["crm", "KPO"]}],
+        "criteria": [{"column": "catchment_labour_active", "direction": "benefit"}]},
+        sites, robustness_draws=0)
+    reasons = {z["id"]: z["reasons"] for z in result["excluded"]}
+    assert reasons == {"a": ["activities ITO, CRM, BPO include CRM, which the requirement "
+                             "excludes"],
+                       "d": ["activities CRM, BPO include CRM, which the requirement excludes"],
+                       "e": ["activities missing"]}
+
+
+def test_each_reason_is_listed_once(sites):
+    # rent is a constraint and a criterion: a zone with no rent is excluded by both, for the
+    # same reason, which its reasons list once
+    result = make_shortlist({
+        "constraints": [{"column": "rent_mad_m2_month", "op": "<=", "value": 120},
+                        {"column": "airports_km", "op": "<=", "value": 100}],
+        "criteria": [{"column": "rent_mad_m2_month", "direction": "cost"},
+                     {"column": "airports_km", "direction": "cost"}]}, sites, robustness_draws=0)
+    reasons = {z["id"]: z["reasons"] for z in result["excluded"]}
+    assert reasons == {"b": ["rent_mad_m2_month 140 MAD/m²/month > 120"],
+                       "d": ["rent_mad_m2_month missing"],
+                       "e": ["airports_km missing"]}
+    # the same constraint given twice: its reason and its note once
+    twice = {"column": "available_m2", "op": ">=", "value": 1000, "missing": "ignore"}
+    result = make_shortlist({"constraints": [twice, dict(twice)],
+                             "criteria": [{"column": "catchment_labour_active",
+                                           "direction": "benefit"}]}, sites, robustness_draws=0)
+    assert {z["id"]: z["reasons"] for z in result["excluded"]} == {
+        "d": ["available_m2 800 m² < 1,000"]}
+    b = next(z for z in result["ranked"] if z["id"] == "b")
+    assert b["explanation"].count("available_m2 missing: available_m2 >= 1,000 not checked") == 1
 
 
 def test_numeric_in_and_not_equal(sites):

@@ -222,3 +222,30 @@ def test_a_missing_column_or_file_is_refused(tmp_path):
         DatasetError, match="airports.csv: the curated facts file for layer 'airports' is missing"
     ):
         read_facts("airports", facts_dir=facts)
+
+
+def test_every_source_key_has_a_citation():
+    """Each fact's source keys resolve to the fact sheet's source list (geodata/facts/sources.csv)."""
+    from valleys.build import read_source_citations
+
+    citations = read_source_citations()
+    assert all(citations.values())
+    for name in ("zones", "airports", "rail_stations", "universities"):
+        frame = pd.read_csv(FACTS_DIR / f"{name}.csv", dtype="string")
+        for row_id, source in zip(frame["id"], frame["source"], strict=True):
+            for key in source.split():
+                assert key in citations, f"{name}.csv {row_id}: {key} has no citation"
+
+
+def test_unknown_source_key_is_an_error_naming_the_row():
+    """A fact citing a key missing from sources.csv is refused by the build, naming file and row."""
+    from valleys.build import _cite
+
+    problems: list[str] = []
+    layer = pd.DataFrame({"id": ["z1"], "source": ["S1 X99"]})
+    cited = _cite(layer, "zones", {"S1": "somewhere"}, problems)
+    assert cited.iloc[0] == "S1: somewhere"
+    assert problems == [
+        "zones.csv id 'z1', column source: unknown source key(s) X99; add them to "
+        "geodata/facts/sources.csv"
+    ]

@@ -552,7 +552,15 @@
       new Fullscreen({ title: labels.fullscreen || "Full screen" }).addTo(map);
     }
     if (config.fit) {
-      map.fitBounds(config.fit, { maxZoom: config.maxZoom || 12, padding: [40, 40] });
+      // keep the fitted features clear of the legend in the bottom-right corner
+      var legendBox = map.getContainer().querySelector("[data-legend]");
+      var size = map.getSize();
+      var right = legendBox ? Math.min(legendBox.offsetWidth + 20, size.x / 2) : 40;
+      map.fitBounds(config.fit, {
+        maxZoom: config.maxZoom || 12,
+        paddingTopLeft: [60, 40],
+        paddingBottomRight: [right, 40],
+      });
     }
 
     map.getContainer().setAttribute("data-map-kind", config.kind || "");
