@@ -156,6 +156,16 @@ def income_tax(annual_taxable_mad: float | np.ndarray, rules: IncentiveRules) ->
     return tax
 
 
+def _income_tax_one(annual_taxable_mad: float, rules: IncentiveRules) -> float:
+    """:func:`income_tax` of one income, in plain floats (the same operations, in order)."""
+    tax, lower = 0.0, 0.0
+    for bracket in rules.income_tax_cap.scale:
+        upper = math.inf if bracket.up_to is None else bracket.up_to
+        tax += bracket.rate * min(max(annual_taxable_mad - lower, 0.0), upper - lower)
+        lower = upper
+    return tax
+
+
 def _per_job(salary_mad_month: float, cap: float | None, rules: IncentiveRules) -> dict[str, Any]:
     annual = 12.0 * salary_mad_month
     training = rules.training_grant.rate * annual * rules.training_grant.years
@@ -163,7 +173,7 @@ def _per_job(salary_mad_month: float, cap: float | None, rules: IncentiveRules) 
     if cap is None:
         topup_year = None
     else:
-        topup_year = float(max(0.0, float(income_tax(annual, rules)) - cap * annual))
+        topup_year = float(max(0.0, _income_tax_one(annual, rules) - cap * annual))
     return {"training": training, "employment": employment, "topup_year": topup_year}
 
 
@@ -302,7 +312,7 @@ def incentive_arrays(
     cap_pct = np.full(len(uniques) + 1, np.nan)  # the last slot: code -1 (no class)
     per_job = np.full(len(uniques) + 1, np.nan)
     for u, zone_class in enumerate(uniques):
-        if zone_class in caps:
+        if isinstance(zone_class, str) and zone_class in caps:
             cap = caps[zone_class]
             parts = _per_job(salary, cap, rules)
             cap_pct[u] = 100 * cap

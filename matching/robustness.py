@@ -53,6 +53,8 @@ Method = Literal["topsis", "weighted_sum"]
 #: Scores are rounded to this many decimals before ranking, so that zones with identical
 #: values tie exactly even when floating-point sums differ in the last bit.
 TIE_DECIMALS: int = 12
+#: Up to this many zones, :func:`competition_ranks` compares every pair instead of sorting.
+PAIRWISE_RANK_MAX: int = 64
 #: Largest number of (draw, zone) scores held at once.
 CHUNK_ELEMENTS: int = 1_000_000
 #: Products of at most this many multiply-adds (zones x criteria x draws) run on one thread in
@@ -137,6 +139,11 @@ def competition_ranks(scores: ArrayLike) -> NDArray[np.int64]:
     [1, 2, 2, 4]
     """
     rounded = np.round(np.asarray(scores, dtype=float), TIE_DECIMALS)
+    if rounded.ndim and rounded.shape[-1] <= PAIRWISE_RANK_MAX and not np.isnan(rounded).any():
+        # a shortlist's few zones: rank = 1 + how many score strictly higher, counted over
+        # every pair at once (faster than a sort at this size; NaN goes to rankdata)
+        higher = rounded[..., None, :] > rounded[..., :, None]
+        return 1 + higher.sum(axis=-1, dtype=np.int64)
     return rankdata(-rounded, method="min", axis=-1).astype(np.int64)
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import warnings as python_warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -131,12 +132,6 @@ def describe_constraint(constraint: Constraint) -> str:
 # Columns
 
 
-def _is_missing_text(series: pd.Series) -> pd.Series:
-    """Missing cells of a column: NaN/None, or text that is blank once stripped."""
-    codes, uniques = _factorize(series)
-    return pd.Series(_blank_codes(codes, uniques), index=series.index)
-
-
 def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 for NaN/None) and the distinct values as an object array.
 
@@ -147,28 +142,35 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(codes), np.asarray(uniques, dtype=object)
 
 
-def _blank_codes(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
-    """Per zone: the cell is missing (code -1) or blank text."""
-    blank = np.fromiter((str(u).strip() == "" for u in uniques), dtype=bool, count=len(uniques))
-    return (codes < 0) | np.append(blank, True)[codes]  # code -1 picks the appended True
+#: Text that pandas could read as a number holds a digit, or is inf/nan (any case).
+_MAYBE_NUMBER = re.compile(r"\d|inf|nan", re.IGNORECASE)
 
 
 class _Columns:
     """The zones' columns as numpy arrays, converted once per shortlist.
 
-    ``extra`` holds the derived columns (the incentive estimates) that replace or add to the
-    columns of ``sites``, without copying the frame.
+    Derived columns (the incentive estimates, :meth:`derive`) replace or add to the columns
+    of ``sites`` without copying the frame.
     """
 
-    def __init__(self, sites: pd.DataFrame, ids: Sequence[str],
-                 extra: Mapping[str, np.ndarray] | None = None):
+    def __init__(self, sites: pd.DataFrame, ids: Sequence[str]):
         self.sites = sites
         self.ids = ids
-        self.extra = dict(extra or {})
-        self.names = [c for c in sites.columns if c not in self.extra] + list(self.extra)
+        self.extra: dict[str, np.ndarray] = {}
+        self.names = list(sites.columns)
         self.known = set(self.names)
         self._numeric: dict[str, tuple[np.ndarray | None, str | None]] = {}
-        self._text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def derive(self, extra: Mapping[str, np.ndarray]) -> None:
+        """Add derived columns (float arrays, one value per zone); they replace any column of
+        ``sites`` with the same name and come last in :attr:`names`."""
+        self.extra.update(extra)
+        self.names = [c for c in self.names if c not in extra] + list(extra)
+        self.known = set(self.names)
+        for column in extra:
+            self._numeric.pop(column, None)
+            self._text.pop(column, None)
 
     def __contains__(self, column: str) -> bool:
         return column in self.known
@@ -199,13 +201,17 @@ class _Columns:
         series = self.sites[column]
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
             return series.to_numpy(dtype=float, na_value=np.nan)
-        codes, uniques = self.text(column)[:2]
-        blank = np.fromiter((str(u).strip() == "" for u in uniques), dtype=bool,
-                            count=len(uniques))
-        converted = pd.to_numeric(pd.Series(np.where(blank, None, uniques), dtype=object),
-                                  errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        # text: read each distinct value as a number (blank text is missing)
+        codes, uniques, blank, _ = self.text(column)
+        converted = np.full(len(uniques), np.nan)
+        readable = [u for u, value in enumerate(uniques) if not blank[u] and (
+            not isinstance(value, str) or _MAYBE_NUMBER.search(value))]
+        if readable:
+            converted[readable] = pd.to_numeric(
+                pd.Series(uniques[readable], dtype=object), errors="coerce"
+            ).to_numpy(dtype=float, na_value=np.nan)
         bad_value = np.isnan(converted) & ~blank
-        numbers = np.append(converted, np.nan)[codes]
+        numbers = np.append(converted, np.nan)[codes]  # code -1 (missing) picks the NaN
         filled = (codes >= 0) & ~np.append(blank, True)[codes]
         bad = (codes >= 0) & np.append(bad_value, False)[codes]
         if not bad.any():
@@ -219,11 +225,15 @@ class _Columns:
             "dataset (`techvalley validate` lists every problem)"
         )
 
-    def text(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Codes, distinct values and the missing mask (NaN, None or blank) of a column."""
+    def text(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A column's codes, distinct values, which of them are blank, and the missing mask
+        per zone (NaN, None or blank text)."""
         if column not in self._text:
             codes, uniques = _factorize(self.series(column))
-            self._text[column] = (codes, uniques, _blank_codes(codes, uniques))
+            blank = np.fromiter((str(u).strip() == "" for u in uniques), dtype=bool,
+                                count=len(uniques))
+            missing = (codes < 0) | np.append(blank, True)[codes]
+            self._text[column] = (codes, uniques, blank, missing)
         return self._text[column]
 
 
@@ -241,6 +251,36 @@ def _either(values: Sequence[Any]) -> str:
     """``CRM`` / ``CRM or BPO`` / ``CRM, BPO or KPO``."""
     words = [_limit(v) for v in values]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _text_reason(constraint: Constraint, cell: str, *, is_list: bool) -> str:
+    """Why a text cell fails a constraint; a cell of a ``;``-list column reads as a list.
+
+    Examples
+    --------
+    >>> crm = Constraint(column="activities", op="in", value=["CRM"])
+    >>> _text_reason(crm, "ITO;BPO", is_list=True)
+    'activities ITO, BPO do not include CRM'
+    >>> status = Constraint(column="status", op="in", value=["operating", "under_development"])
+    >>> _text_reason(status, "uncertain", is_list=False)
+    "status 'uncertain' is not one of operating, under_development"
+    """
+    column, op, value = constraint.column, constraint.op, constraint.value
+    values = value if isinstance(value, list) else [value]
+    if op in ("==", "!="):
+        return f"{column} {cell!r} {_FAILED[op]} {_limit(value)!r}"
+    if is_list:
+        items = _listed(cell)
+        if op == "in":
+            return f"{column} {', '.join(items)} do not include {_either(values)}"
+        wanted = {str(v).strip().lower() for v in values}
+        hits = [item for item in items if item.lower() in wanted]
+        return (f"{column} {', '.join(items)} include {', '.join(hits)}, which the requirement "
+                "excludes")
+    if op == "in":
+        return f"{column} {cell!r} is not one of {_limit(values)}"
+    shared = _items(cell) & {str(v).strip().lower() for v in values}
+    return f"{column} {cell!r} is {', '.join(sorted(shared))}, which the requirement excludes"
 
 
 def _check_constraint(
@@ -289,7 +329,7 @@ def _check_constraint(
             f"{where} ({describe_constraint(constraint)}): column {column} holds text, which "
             f"'{op}' cannot compare; use '==', '!=', 'in' or 'not in'"
         )
-    codes, uniques, missing = columns.text(column)
+    codes, uniques, _, missing = columns.text(column)
     cells = [str(u).strip() for u in uniques]
     # A column whose cells hold ;-separated lists (activities: ITO;CRM) is read as lists.
     is_list = any(";" in cell for cell in cells)
@@ -302,27 +342,12 @@ def _check_constraint(
             continue
         if op in ("==", "!="):
             equal = cell.lower() == str(value).strip().lower()
-            ok = equal if op == "==" else not equal
-            if not ok:
-                unique_reason[u] = f"{column} {cell!r} {_FAILED[op]} {_limit(value)!r}"
+            unique_ok[u] = equal if op == "==" else not equal
         else:
             shared = _items(cell) & wanted
-            ok = bool(shared) if op == "in" else not shared
-            if ok:
-                pass
-            elif is_list and op == "in":
-                unique_reason[u] = (f"{column} {', '.join(_listed(cell))} do not include "
-                                    f"{_either(values)}")
-            elif is_list:
-                hits = [item for item in _listed(cell) if item.lower() in shared]
-                unique_reason[u] = (f"{column} {', '.join(_listed(cell))} include "
-                                    f"{', '.join(hits)}, which the requirement excludes")
-            elif op == "in":
-                unique_reason[u] = f"{column} {cell!r} is not one of {_limit(values)}"
-            else:
-                unique_reason[u] = (f"{column} {cell!r} is {', '.join(sorted(shared))}, which "
-                                    "the requirement excludes")
-        unique_ok[u] = ok
+            unique_ok[u] = bool(shared) if op == "in" else not shared
+        if not unique_ok[u]:
+            unique_reason[u] = _text_reason(constraint, cell, is_list=is_list)
     passes = unique_ok[codes] & ~missing
     for k in np.flatnonzero(~passes & ~missing).tolist():
         reasons[k] = unique_reason[codes[k]]
@@ -468,14 +493,17 @@ def make_shortlist(
         twice = sorted({zone for zone in ids if zone in seen or seen.add(zone)})
         raise RequirementsError(f"sites: zone ids {', '.join(twice)} appear more than once")
     req = parse_requirements(requirements, columns=list(sites.columns), source=source)
+    table = _Columns(sites, ids)
     has_classes = incentive_rules.ZONE_CLASS_COLUMN in sites.columns
-    extra: dict[str, np.ndarray] = {}
     if has_classes:
-        extra = incentive_rules.incentive_arrays(
-            sites[incentive_rules.ZONE_CLASS_COLUMN], headcount=req.headcount,
-            salary_mad_month=req.salary_mad_month, activity=req.activity,
+        # estimated once per distinct class, then spread to the zones
+        codes, classes, _, _ = table.text(incentive_rules.ZONE_CLASS_COLUMN)
+        per_class = incentive_rules.incentive_arrays(
+            classes, headcount=req.headcount, salary_mad_month=req.salary_mad_month,
+            activity=req.activity,
         )
-    table = _Columns(sites, ids, extra)
+        table.derive({column: np.append(values, np.nan)[codes]  # code -1: no class, NaN
+                      for column, values in per_class.items()})
     plan = resolve(req, table.names)
     warnings, assumptions = list(plan.warnings), list(plan.assumptions)
     if not plan.criteria:
@@ -753,7 +781,7 @@ def _incentives(req: Requirements, table: _Columns, positions: Sequence[int],
 
     Estimated once per zone class (the estimate depends on the zone only through it).
     """
-    codes, uniques, _ = table.text(incentive_rules.ZONE_CLASS_COLUMN)
+    codes, uniques, _, _ = table.text(incentive_rules.ZONE_CLASS_COLUMN)
     by_class: dict[int, dict[str, Any]] = {}
     estimates: dict[str, Any] = {}
     for k in positions:

@@ -41,6 +41,40 @@ ERROR = {
 }
 
 
+SIMILAR_INVESTORS = {
+    "type": "object",
+    "description": (
+        '"Investors like you": present only when the service has past investors '
+        "(TECHVALLEY_PAST_INVESTORS). The k past investors nearest to the requirement (activity, "
+        "size, languages, constraints; scikit-learn NearestNeighbors over standardised features), "
+        "the zones they chose and the mean of their criteria weights. Investor names are the "
+        "agency's records: null unless the caller is staff (HTTP Basic)."
+    ),
+    "required": ["k", "neighbours", "chosen_zones", "suggested_criteria", "notes", "synthetic"],
+    "properties": {
+        "k": {"type": "integer", "minimum": 1},
+        "neighbours": {"type": "array", "description": "Nearest first.", "items": {
+            "type": "object", "required": ["investor", "distance", "chosen", "chosen_name"], "properties": {
+                "investor": {"type": ["string", "null"], "description": "The past investor's name (staff only)."},
+                "distance": {"type": "number", "description": "In standard deviations of the features."},
+                "chosen": {"type": "string", "description": "The id of the zone it chose."},
+                "chosen_name": {"type": "string"},
+                "activity": {"type": ["string", "null"]},
+                "headcount": {"type": ["integer", "null"]}}}},
+        "chosen_zones": {"type": "array", "description": "Most chosen first.", "items": {
+            "type": "object", "required": ["site_id", "name", "count"], "properties": {
+                "site_id": {"type": "string"}, "name": {"type": "string"}, "count": {"type": "integer"}}}},
+        "suggested_criteria": {"type": "array", "description": "A requirements fragment; weights sum to 1.",
+                               "items": {"type": "object", "required": ["column", "direction", "weight"], "properties": {
+                                   "column": {"type": "string"},
+                                   "direction": {"type": "string", "enum": ["benefit", "cost"]},
+                                   "weight": {"type": "number"}}}},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "synthetic": {"type": "boolean", "description": "The past investors are a synthetic example, not real placements."},
+    },
+}
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
@@ -73,6 +107,7 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                     "reasons": {"type": "array", "items": {"type": "string"}}}}},
                 "robustness": {"type": ["object", "null"]},
                 "hint": {"type": ["string", "null"]},
+                "similar_investors": {"$ref": "#/components/schemas/SimilarInvestors"},
                 "id": {"type": "string", "description": "Use it with GET /api/v1/shortlists/{shortlist_id}."},
                 "url": {"type": "string", "format": "uri", "description": "The read-only share page (no login)."},
                 "created_at": {"type": "string", "format": "date-time", "description": "In Africa/Casablanca."},
@@ -80,6 +115,7 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                 "revoked": {"type": "boolean"},
             },
         },
+        "SimilarInvestors": SIMILAR_INVESTORS,
         "ShortlistSummary": {"type": "object", "properties": {
             "id": {"type": "string"}, "name": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
             "dataset_version": {"type": "string"}, "revoked": {"type": "boolean"}, "url": {"type": "string", "format": "uri"}}},

@@ -22,7 +22,8 @@ given to :func:`web.create_app` overrides both (tests use it).
 - ``TECHVALLEY_LOGIN_MAX_FAILURES`` (default 5) and ``TECHVALLEY_LOGIN_LOCK_MINUTES``
   (default 15): after that many failed logins for one account, or from one IP address, within
   the lock period, logins for it are refused until the period has passed.
-- ``TECHVALLEY_API_ROBUSTNESS_DRAWS`` (default 200): robustness draws used by the API and the
+- ``TECHVALLEY_API_ROBUSTNESS_DRAWS`` (default 200, read from
+  ``matching.settings.DEFAULT_API_ROBUSTNESS_DRAWS``): robustness draws used by the API and the
   match form when a requirement does not ask for a number; 200 keeps the API's p95 latency
   under 200 ms with 16 concurrent clients on two cores (see ``benchmarks/bench_api.py``).
 - ``TECHVALLEY_API_MAX_DRAWS`` (default 2000): the most draws a requirement may ask for through
@@ -38,7 +39,8 @@ given to :func:`web.create_app` overrides both (tests use it).
   requirements documents, each with ``chosen: <zone id>``; the format of
   ``geodata/examples/PAST_INVESTORS.yaml``) for "Investors like you" on the match result page
   and the API's ``similar_investors``. Read and checked once, at startup: a bad file stops the
-  start with a message naming it. Unset: the section is hidden.
+  start with a message naming it. Past investors' names are shown to staff only. Unset: the
+  section is hidden.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from matching import settings as matching_settings
 from valleys.errors import TechValleyError
 
 TIMEZONE: str = "Africa/Casablanca"
@@ -64,7 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "TECHVALLEY_RATELIMIT_LOGIN": "20 per minute",
     "TECHVALLEY_LOGIN_MAX_FAILURES": 5,
     "TECHVALLEY_LOGIN_LOCK_MINUTES": 15,
-    "TECHVALLEY_API_ROBUSTNESS_DRAWS": 200,
+    "TECHVALLEY_API_ROBUSTNESS_DRAWS": matching_settings.DEFAULT_API_ROBUSTNESS_DRAWS,
     "TECHVALLEY_API_MAX_DRAWS": 2000,
     "TECHVALLEY_TRUSTED_PROXIES": 0,
     "TECHVALLEY_COOKIE_SECURE": False,

@@ -114,3 +114,29 @@ def test_bad_rules_file_is_a_clear_error(tmp_path):
         load_rules(path)
     with pytest.raises(RequirementsError, match="not found"):
         load_rules(tmp_path / "missing.yaml")
+
+
+def test_one_income_tax_is_the_vectorised_one_exactly():
+    from matching.incentives import _income_tax_one
+
+    rules = load_rules(RULES)
+    incomes = np.concatenate([np.linspace(0, 400_000, 401), [39_999.99, 40_000.0, 1e9]])
+    assert [_income_tax_one(float(x), rules) for x in incomes] == income_tax(incomes, rules).tolist()
+
+
+def test_incentive_arrays_per_class_spread_to_the_zones():
+    from matching.incentives import incentive_arrays
+
+    classes = ["p2i_secondary", None, "", "other", "p2i_secondary", np.nan, "p2i_primary"]
+    arrays = incentive_arrays(classes, headcount=3, salary_mad_month=9000, activity="crm")
+    per_job = arrays["incentive_mad_per_job"]
+    assert per_job[[0, 4, 6]].tolist() == [56_860.0, 56_860.0, 37_260.0]
+    assert np.isnan(per_job[[1, 2, 3, 5]]).all()  # no class, blank, not covered
+    assert arrays["incentive_ir_cap_pct"][[0, 6]].tolist() == [10.0, 20.0]
+    np.testing.assert_array_equal(arrays["incentive_mad_total"], per_job * 3)
+    frame = pd.DataFrame({"incentive_zone_class": classes}, index=list("abcdefg"))
+    pd.testing.assert_frame_equal(
+        incentive_columns(frame, headcount=3, salary_mad_month=9000, activity="crm"),
+        pd.DataFrame(arrays, index=frame.index))
+    ineligible = incentive_arrays(classes, activity="AGRI")["incentive_mad_per_job"]
+    assert ineligible[[0, 6]].tolist() == [0.0, 0.0] and np.isnan(ineligible[1])

@@ -106,3 +106,18 @@ def test_acceptability_counts_match_full_ranks():
     assert rank_sum.tolist() == ranks.sum(axis=0).tolist()
     signed = scores - 0.7  # weighted sums can be negative
     assert robustness._acceptability_counts(signed)[2].tolist() == rank_sum.tolist()
+
+
+def test_competition_ranks_pairwise_and_sorted_paths_agree():
+    # few zones are ranked by comparing pairs, many by scipy's rankdata: the same ranks
+    from scipy.stats import rankdata
+
+    from matching.robustness import PAIRWISE_RANK_MAX
+
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 13, PAIRWISE_RANK_MAX, PAIRWISE_RANK_MAX + 1, 300):
+        scores = rng.integers(0, 5, size=(7, n)) / 4  # many ties
+        expected = rankdata(-scores, method="min", axis=-1)
+        assert competition_ranks(scores).tolist() == expected.tolist()
+        assert competition_ranks(scores[0]).tolist() == expected[0].tolist()
+    assert competition_ranks(np.array([])).tolist() == []

@@ -283,6 +283,18 @@ def test_numbers_stored_as_text_are_scored():
     assert [z["reasons"] for z in result["excluded"]] == [["v missing"], ["v missing"]]
 
 
+def test_text_with_digits_is_still_text_and_compared_case_insensitively():
+    sites = pd.DataFrame({"phase": ["phase 1", "Phase 2", "phase 2 ", None, "nan"],
+                          "v": [1.0, 2.0, 3.0, 4.0, 5.0]}, index=list("abcde"))
+    result = make_shortlist({"constraints": [{"column": "phase", "op": "==", "value": "PHASE 2"}],
+                             "criteria": [{"column": "v", "direction": "benefit"}]},
+                            sites, robustness_draws=0)
+    assert _ids(result["ranked"]) == ["c", "b"]
+    assert {z["id"]: z["reasons"] for z in result["excluded"]} == {
+        "a": ["phase 'phase 1' != 'PHASE 2'"], "d": ["phase missing"],
+        "e": ["phase 'nan' != 'PHASE 2'"]}
+
+
 def test_unknown_explicit_column_is_an_error_with_suggestions(sites):
     with pytest.raises(RequirementsError) as info:
         make_shortlist({"criteria": [{"column": "airport_km", "direction": "cost"}]}, sites,

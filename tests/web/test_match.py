@@ -31,8 +31,8 @@ def test_form_to_ranked_result(client):
     page = response.get_data(as_text=True)
     assert "Ranked zones" in page and "Excluded zones" in page
     # rent 110 > 100 and missing rent: excluded with their reasons
-    assert re.search(r"Casanearshore Park</a>: [^<]*rent_mad_m2_month", page)
-    assert re.search(r"Casablanca Tech Valley</a>: [^<]*rent_mad_m2_month missing", page)
+    assert re.search(r'Casanearshore Park</a>: <span class="reasons" lang="en">[^<]*rent_mad_m2_month', page)
+    assert re.search(r'Casablanca Tech Valley</a>: <span class="reasons" lang="en">[^<]*rent_mad_m2_month missing', page)
     assert 'class="bar" style="width: 100.0%"' in page
     assert "<iframe" not in page
 
@@ -217,13 +217,13 @@ def test_requirements_from_form_combines_preset_limits_and_replaces_criteria(app
         assert form.validate()
         doc, notes = requirements_from_form(form, columns=columns, preset=preset)
         # the preset's limit this dataset can check is kept, the budget added; no weights given:
-        # the preset's criteria stay, with English added
+        # the preset's criteria stay, with English added; the limit left out is said
         assert doc["constraints"] == [
             {"column": "status", "op": "in", "value": ["operating"]},
             {"column": "rent_mad_m2_month", "op": "<=", "value": 100.0},
         ]
         assert [c["column"] for c in doc["criteria"]] == ["catchment_labour_active", "catchment_english_literate_pct"]
-        assert notes == []
+        assert notes == ["activities is not in this dataset: its limit was left out"]
 
         form = MatchForm(MultiDict({"weight_rent": "2", "weight_universities": "4", "weight_labour": "0"}), meta={"csrf": False})
         assert form.validate()
@@ -231,3 +231,81 @@ def test_requirements_from_form_combines_preset_limits_and_replaces_criteria(app
         assert doc["criteria"] == [{"column": "rent_mad_m2_month", "direction": "cost", "weight": 2, "missing": "worst"}]
         assert notes == ["universities_km is not in this dataset: it was not scored"]
         assert "name" not in doc and "constraints" not in doc
+
+
+@pytest.mark.parametrize("value", ["1e400", "nan", "inf", "-inf", "100001"])
+def test_form_limits_must_be_finite_numbers(client, value):
+    # 1e400 is a valid decimal but infinite as a float: refused by the form, not a 500
+    for field in ("max_rent", "max_airport_km"):
+        limit = "20001" if value == "100001" and field == "max_airport_km" else value
+        response = _post_match(client, **{field: limit})
+        assert response.status_code == 422, (field, limit)
+        assert re.search(rf'<div class="field invalid">\s*<label for="{field}"', response.get_data(as_text=True))
+
+
+def test_form_notes_the_preset_criteria_a_dataset_lacks(app):
+    from werkzeug.datastructures import MultiDict
+
+    from web.forms import MatchForm, requirements_from_form
+
+    columns = list(app.extensions["techvalley_data"].columns)  # the tiny dataset: no incentive class
+    from matching.presets import preset
+
+    with app.test_request_context():
+        form = MatchForm(MultiDict({"activity": "CRM", "french": "y"}), meta={"csrf": False})
+        assert form.validate()
+        doc, notes = requirements_from_form(form, columns=columns, preset=preset("CRM"))
+    assert "incentive_mad_per_job" not in [c["column"] for c in doc["criteria"]]
+    assert "incentive_mad_per_job is not in this dataset: it was not scored" in notes
+    assert len(notes) == len(set(notes))
+
+
+# --- the incentive estimate on a dataset with incentive classes (web/forms.py) -------------
+
+from tests.web.shipped_like import shipped_like_path  # noqa: E402, F401  (fixture)
+
+
+@pytest.fixture
+def shipped_like_client(shipped_like_path, tmp_path):  # noqa: F811 (imported fixture)
+    return make_app(shipped_like_path, tmp_path / "instance-shipped").test_client()
+
+
+@pytest.mark.parametrize("extra", [{"french": "y"}, {"french": "y", "max_rent": "120"}, {}])
+def test_crm_form_with_a_headcount_keeps_the_incentive_criterion(shipped_like_client, extra):
+    client = shipped_like_client
+    response = _post_match(client, activity="CRM", headcount="300", **extra)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    document = json.loads(_requirements_field(page))
+    if document.get("criteria") is not None:  # the form wrote the criteria: the preset's incentive kept
+        incentive = [c for c in document["criteria"] if c["column"] == "incentive_mad_per_job"]
+        assert incentive == [{"column": "incentive_mad_per_job", "direction": "benefit", "missing": "worst",
+                              "weight": 2}]
+    assert "incentive_mad_per_job is not in this dataset" not in page
+    # and the engine scores it: the exported CSV has the incentive column with a value per zone
+    response = client.post("/api/v1/shortlists", json=document)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["weights"]["incentive_mad_per_job"] > 0
+    assert all(z["values"]["incentive_mad_per_job"] > 0 for z in body["ranked"])
+
+
+def test_requirements_from_form_counts_the_derived_incentive_columns(shipped_like_client):
+    from werkzeug.datastructures import MultiDict
+
+    from matching.presets import preset
+    from web.forms import MatchForm, requirements_from_form
+
+    app = shipped_like_client.application
+    columns = list(app.extensions["techvalley_data"].columns)
+    assert "incentive_zone_class" in columns and "incentive_mad_per_job" not in columns
+    crm = preset("CRM")
+    crm["constraints"].append({"column": "incentive_mad_total", "op": ">=", "value": 1})
+    with app.test_request_context():
+        form = MatchForm(MultiDict({"activity": "CRM", "headcount": "300", "french": "y", "max_rent": "120"}),
+                         meta={"csrf": False})
+        assert form.validate()
+        doc, notes = requirements_from_form(form, columns=columns, preset=crm)
+    assert notes == []
+    assert [c["column"] for c in doc["criteria"]] == [c["column"] for c in crm["criteria"]]
+    assert {"column": "incentive_mad_total", "op": ">=", "value": 1} in doc["constraints"]

@@ -1,0 +1,153 @@
+"""On French pages the engine's reasons and warnings stay in English, marked ``lang="en"``; every
+label of the page around them is French."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.pofile import read_po
+
+from tests.web.conftest import csrf_token, make_app
+from tests.web.shipped_like import write_past_investors
+from web.i18n import SOURCE_DIR
+
+TEMPLATES = SOURCE_DIR.parent / "templates"
+#: a requirement whose shortlist has engine warnings, a hint, excluded zones and a ranked zone
+WARNED = ("activity: CRM\n"
+          "constraints: [{column: rent_mad_m2_month, op: '<=', value: 60}]\n")
+NOTHING_RANKED = ("activity: CRM\n"
+                  "constraints: [{column: rent_mad_m2_month, op: '<=', value: 1}]\n")
+
+
+class _Text(HTMLParser):
+    """The visible text of a page, without the parts marked ``lang="en"`` (nor scripts, styles,
+    the requirements in ``<pre>``, the user's text in ``<textarea>``, the map, or the attributes)."""
+
+    SKIP = {"script", "style", "pre", "textarea"}
+    VOID = {"br", "input", "img", "meta", "link", "hr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []
+        self.chunks: list[str] = []
+        self.english: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attrs = dict(attrs)
+        skip = bool(self.stack and self.stack[-1])
+        english = attrs.get("lang") == "en" and tag != "html"
+        self.stack.append(skip or tag in self.SKIP or english or "map" in (attrs.get("class") or "").split())
+        if english:
+            self.english.append("")
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1]:
+            if self.english:
+                self.english[-1] += data
+            return
+        self.chunks.append(data)
+
+
+def _visible(page: str) -> tuple[str, list[str]]:
+    parser = _Text()
+    parser.feed(page)
+    return " ".join(" ".join(parser.chunks).split()), [e.strip() for e in parser.english if e.strip()]
+
+
+def _shown(label: str, visible: str) -> bool:
+    """``label`` as words of ``visible`` ("Export" is not in "Exporter")."""
+    return re.search(rf"(?<!\w){re.escape(label)}(?!\w)", visible) is not None
+
+
+def _english_labels(template: str) -> list[str]:
+    """The template's messages that French translates differently, as plain text fragments."""
+    keywords = dict(DEFAULT_KEYWORDS)
+    messages = [m[1] for m in extract_from_file("jinja2.ext:babel_extract", str(TEMPLATES / template),
+                                                keywords=keywords)]
+    with (SOURCE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    fragments = []
+    for message in messages:
+        message = message[0] if isinstance(message, tuple) else message
+        french = catalog.get(message).string
+        if french == message:
+            continue
+        # the literal parts between placeholders, long enough not to be a French word as well
+        fragments += [part.strip() for part in re.split(r"%\(\w+\)s", message) if len(part.strip()) >= 6]
+    return fragments
+
+
+@pytest.fixture
+def french_client(shipped_like_or_tiny):
+    client = shipped_like_or_tiny.test_client()
+    client.get("/match?lang=fr")
+    return client
+
+
+@pytest.fixture
+def shipped_like_or_tiny(tiny_data_path, tmp_path):
+    past = write_past_investors(tmp_path / "past.yaml")
+    return make_app(tiny_data_path, tmp_path / "instance", TECHVALLEY_PAST_INVESTORS=str(past))
+
+
+def _result(client, text: str) -> str:
+    response = client.post("/match", data={"csrf_token": csrf_token(client, "/match"), "requirements_text": text,
+                                           "headcount": "300"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("text", [WARNED, NOTHING_RANKED])
+def test_french_result_page_labels_are_french_and_engine_text_is_marked_english(french_client, text):
+    page = _result(french_client, text)
+    visible, english = _visible(page)
+    assert '<html lang="fr">' in page
+    labels = _english_labels("match/result.html")
+    assert len(labels) > 15
+    left = [label for label in labels if _shown(label, visible)]
+    assert not left, f"English labels on the French page: {left}"
+    # the engine's messages are there, in English, each marked as such
+    assert any("preset" in e for e in english), english  # a warning: the incentive criterion left out
+    assert any("rent_mad_m2_month" in e for e in english)  # an exclusion reason
+    assert "Avertissements" in visible and "Zones exclues" in visible
+    assert "Le moteur de classement donne ses avertissements et ses raisons en anglais." in visible
+    # nothing of the engine is outside a lang="en" element
+    assert "rent_mad_m2_month" not in visible and "preset" not in visible
+    if text is NOTHING_RANKED:
+        assert "Pourquoi aucune zone n'est classée" in visible
+        assert any(e.startswith("Relax the constraint") for e in english)
+    else:
+        assert "Des investisseurs comme vous" in visible
+
+
+def test_english_result_page_has_no_note_about_english(shipped_like_or_tiny):
+    page = _result(shipped_like_or_tiny.test_client(), WARNED)
+    visible, _ = _visible(page)
+    assert "Warnings" in visible and "Excluded zones" in visible
+    assert "gives its warnings and reasons in English" not in visible
+
+
+def test_french_form_problem_is_labelled(french_client):
+    response = french_client.post("/match", data={"csrf_token": csrf_token(french_client, "/match"),
+                                                  "requirements_text": "criteria: [{column: nowhere, direction: benefit}]\n"})
+    assert response.status_code == 422
+    visible, english = _visible(response.get_data(as_text=True))
+    assert "Ces exigences ne peuvent pas être évaluées" in visible
+    assert any("nowhere" in e for e in english) and "nowhere" not in visible
+    left = [label for label in _english_labels("match/form.html") if _shown(label, visible)]
+    assert not left, left
+
+
+def test_the_labels_checked_exist_in_the_templates():
+    assert Path(TEMPLATES / "match" / "result.html").exists()
+    assert "Investors like you" in _english_labels("match/result.html")
