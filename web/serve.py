@@ -85,11 +85,17 @@ def serve(*, host: str, port: int, data_path: str | None = None, threads: int | 
     return status
 
 
-def _worker_main(argv: list[str]) -> None:
+def _worker_main(argv: list[str]) -> int:
     host, port, data_path, threads = argv
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    serve_one(host=host, port=int(port), data_path=data_path or None, threads=int(threads) or None, reuse_port=True)
+    try:
+        serve_one(host=host, port=int(port), data_path=data_path or None,
+                  threads=int(threads) or None, reuse_port=True)
+    except TechValleyError as exc:  # a user error (bad dataset or setting): a message, no traceback
+        print(f"Error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":
-    _worker_main(sys.argv[1:])
+    sys.exit(_worker_main(sys.argv[1:]))

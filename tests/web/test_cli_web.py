@@ -77,3 +77,20 @@ def test_serve_runs_waitress_on_the_given_dataset(tiny_zones_only_path, tmp_path
     finally:
         process.terminate()
         assert process.wait(timeout=20) in (0, -15)
+
+
+def test_serve_workers_with_a_bad_dataset_exit_2_without_traceback(tmp_path):
+    """With --workers 2 the error happens in the workers: each prints the message, none a traceback."""
+    (tmp_path / "zones.geojson").write_text('{"type": "FeatureCollection", "features": [')
+    env = dict(os.environ, TECHVALLEY_INSTANCE=str(tmp_path / "i"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port),
+         "--data", str(tmp_path), "--workers", "2"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "Error:" in result.stderr and "zones" in result.stderr
+    assert "Traceback" not in result.stderr
