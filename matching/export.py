@@ -51,6 +51,7 @@ from typing import Any
 
 import pandas as pd
 
+from matching.units import column_label
 from valleys.errors import TechValleyError
 
 __all__ = [
@@ -251,37 +252,6 @@ _LABELS: dict[str, dict[str, str]] = {
         "principal) ; un ratio de cohérence supérieur à 0,10 est refusé sauf autorisation explicite.",
     },
 }
-
-_UNITS = (  # longest suffix first: the column name carries its unit
-    ("_mad_m2_month", "MAD/m²/month"),
-    ("_mad_month", "MAD/month"),
-    ("_mad_year", "MAD/year"),
-    ("_mad_m2", "MAD/m²"),
-    ("_km", "km"),
-    ("_m2", "m²"),
-    ("_ha", "ha"),
-    ("_pct", "%"),
-    ("_mad", "MAD"),
-    ("_count", "count"),
-    ("_month", "month"),
-)
-
-
-def column_label(column: str) -> str:
-    """A readable label for a column name whose suffix carries its unit.
-
-    >>> column_label("rent_mad_m2_month")
-    'rent (MAD/m²/month)'
-    >>> column_label("catchment_french_literate_pct")
-    'catchment french literate (%)'
-    >>> column_label("score")
-    'score'
-    """
-    for suffix, unit in _UNITS:
-        if column.endswith(suffix) and len(column) > len(suffix):
-            return f"{column[: -len(suffix)].replace('_', ' ')} ({unit})"
-    return column.replace("_", " ")
-
 
 # --------------------------------------------------------------------------------------------
 # reading and checking the input (the thin validating layer)

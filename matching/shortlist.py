@@ -49,47 +49,14 @@ from matching.requirements import (
     resolve,
 )
 from matching.robustness import competition_ranks, leave_one_out, rank_acceptability
+from matching.units import unit_of
 
 __all__ = ["describe_constraint", "make_shortlist", "unit_of"]
 
-#: Units of columns whose name does not end in a unit suffix.
-_UNITS: dict[str, str] = {
-    "incentive_mad_per_job": "MAD/job",
-    "incentive_mad_total": "MAD",
-}
-#: Unit suffixes, longest first (the dataset contract's unit names).
-_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("_mad_m2_month", "MAD/m²/month"),
-    ("_mad_month", "MAD/month"),
-    ("_mad_m2", "MAD/m²"),
-    ("_km", "km"),
-    ("_m2", "m²"),
-    ("_ha", "ha"),
-    ("_pct", "%"),
-    ("_mad", "MAD"),
-    ("_month", "months"),
-    ("_count", ""),
-)
 #: Constraint operators and the relation that holds when a value fails them.
 _FAILED: dict[str, str] = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
             "==": np.equal, "!=": np.not_equal}
-
-
-def unit_of(column: str) -> str:
-    """The unit a column's name carries (empty when none).
-
-    Examples
-    --------
-    >>> unit_of("rent_mad_m2_month"), unit_of("airports_km"), unit_of("catchment_labour_active")
-    ('MAD/m²/month', 'km', '')
-    """
-    if column in _UNITS:
-        return _UNITS[column]
-    for suffix, unit in _SUFFIXES:
-        if column.endswith(suffix):
-            return unit
-    return ""
 
 
 def _number(value: float) -> str:

@@ -530,7 +530,7 @@ def test_xlsx_in_french(shortlist, sites):
 def test_column_labels_carry_units():
     assert export.column_label("airports_km") == "airports (km)"
     assert export.column_label("available_m2") == "available (m²)"
-    assert export.column_label("incentive_mad_total") == "incentive mad total"
+    assert export.column_label("incentive_mad_total") == "incentive mad total (MAD)"
 
 
 # ------------------------------------------------------------- a shortlist of the engine
