@@ -75,14 +75,13 @@ def read_yaml_list(path: Path, what: str) -> list[Any]:
     """
     import yaml
 
+    from matching.requirements import yaml_error_text
+
     text = _read_text(path, what)
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise DecisionsError(f"{path}{where}: YAML syntax error: {problem}.") from None
+        raise DecisionsError(f"{path}{yaml_error_text(exc)}.") from None
     except yaml.YAMLError as exc:
         raise DecisionsError(f"{path}: YAML error: {exc}") from None
     if not isinstance(data, list):

@@ -281,6 +281,14 @@ def ahp_problems(criteria: Sequence[str], matrix: Sequence[Sequence[float]],
 # Parsing
 
 
+def yaml_error_text(exc: yaml.MarkedYAMLError) -> str:
+    """``", line L, column C: YAML syntax error: <problem>"`` for a YAML syntax error."""
+    mark = exc.problem_mark or exc.context_mark
+    where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = " ".join(p for p in (exc.context, exc.problem) if p)
+    return f"{where}: YAML syntax error: {problem}"
+
+
 def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[str, Any]:
     """Read requirements written as YAML or JSON into a dict.
 
@@ -321,11 +329,8 @@ def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[
         try:
             data = yaml.safe_load(text)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = " ".join(p for p in (exc.context, exc.problem) if p)
             raise RequirementsError(
-                f"{source}{where}: YAML syntax error: {problem}. Fix the file (check the "
+                f"{source}{yaml_error_text(exc)}. Fix the file (check the "
                 "indentation, quotes and brackets around that line)."
             ) from None
         except yaml.YAMLError as exc:
