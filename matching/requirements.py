@@ -123,6 +123,10 @@ class Constraint(_Model):
                 f"'{self.op}' compares numbers but value is {self.value!r}; give a number "
                 "(or use 'in' / '==' for text)"
             )
+        values = self.value if isinstance(self.value, list) else [self.value]
+        for value in values:
+            if isinstance(value, float) and not np.isfinite(value):
+                raise ValueError(f"value must be a finite number (got {value!r})")
         if self.op in ("==", "!=") and isinstance(self.value, list):
             raise ValueError(f"'{self.op}' takes one value, not a list; use 'in' or 'not in'")
         if isinstance(self.value, list) and not self.value:

@@ -246,3 +246,14 @@ def test_unknown_keys_are_named_at_any_depth():
     assert any(d.startswith("strategy: unknown key; allowed keys: name, activity")
                for d in error.details)
     assert "criteria[0].interest (column a): unknown key" in error.details
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), [1.0, float("inf")]])
+def test_constraint_value_must_be_finite(value):
+    """JSON's 1e400 parses as infinity: refused with the field path, never a crash downstream."""
+    with pytest.raises(RequirementsError) as info:
+        parse_requirements(
+            {"constraints": [{"column": "rent_mad_m2_month", "op": "<=" if not isinstance(value, list) else "in", "value": value}],
+             "criteria": [{"column": "airports_km", "direction": "cost"}]}
+        )
+    assert "constraints[0]" in str(info.value) and "finite" in str(info.value)
