@@ -18,6 +18,11 @@ than leaving it out. The solver stops when it has proved its total within ``mip_
 dozen investors are solved to optimality in milliseconds; large pipelines competing for the
 same zones (200 investors x 50 zones) can take HiGHS minutes to *prove* optimality, and then
 stop at the time limit with a proven gap of about 1% (``benchmarks/bench_allocation.py``).
+Strengthening the program does not change that: the per-zone cardinality inequalities
+(``formulation="cardinality"``, :func:`zone_cardinality_cuts`) leave HiGHS's bound where it
+was, and even the Dantzig-Wolfe bound (a knapsack per zone) stays 0.5% above the best
+allocation known on such instances, so the proof needs a long branch-and-bound whatever the
+cuts (the figures are in ``docs/learning.md``).
 Greedy allocation (best score first) is kept as :func:`greedy_assign`, the baseline of the
 tests and the benchmark: it can lose (see ``tests/matching/test_allocation.py``).
 
@@ -43,12 +48,22 @@ from numpy.typing import NDArray
 
 from matching.errors import DecisionsError
 
-__all__ = ["DEFAULT_TIME_LIMIT_S", "PLACEMENT_BONUS", "allocate", "assign", "greedy_assign"]
+__all__ = [
+    "CARDINALITY_CUT_MAX_COUNT", "DEFAULT_TIME_LIMIT_S", "FORMULATIONS", "PLACEMENT_BONUS",
+    "allocate", "assign", "greedy_assign", "zone_cardinality_cuts",
+]
 
 #: Added to every score in the objective: placing someone beats leaving them out at equal score.
 PLACEMENT_BONUS: float = 1e-6
 #: Seconds :func:`allocate` lets the solver run before it returns its best, with the gap.
 DEFAULT_TIME_LIMIT_S: float = 30.0
+#: Formulations of :func:`assign`: the plain integer program (the default), or the same with the
+#: per-zone cardinality inequalities of :func:`zone_cardinality_cuts` (measured in
+#: ``benchmarks/bench_allocation.py``: no faster proof; better solutions at some loads, worse at
+#: others, so not the default).
+FORMULATIONS: tuple[str, ...] = ("plain", "cardinality")
+#: Largest right-hand side of the per-zone cardinality inequalities kept (plus each head count).
+CARDINALITY_CUT_MAX_COUNT: int = 2
 
 
 @contextlib.contextmanager
@@ -77,6 +92,7 @@ def assign(
     *,
     time_limit: float | None = None,
     mip_rel_gap: float = 1e-4,
+    formulation: str = "plain",
 ) -> tuple[NDArray[np.int64], dict[str, Any]]:
     """Optimal assignment of investors to zones under capacities (pure numpy/scipy).
 
@@ -93,6 +109,10 @@ def assign(
     mip_rel_gap
         Relative gap at which the solver stops: the total score found is then within this
         fraction of the best possible (HiGHS's default, 1e-4).
+    formulation
+        ``"plain"`` (default): the program above; ``"cardinality"``: plus the per-zone
+        cardinality inequalities of :func:`zone_cardinality_cuts` (valid for every feasible
+        allocation, so the optimum is the same; compared in ``benchmarks/bench_allocation.py``).
 
     Returns
     -------
@@ -100,10 +120,13 @@ def assign(
         The zone index given to each investor, -1 for none.
     solver : dict
         ``status`` ("optimal" or "time limit"), ``mip_gap`` (proven relative gap between the
-        total found and the best possible), ``variables``, ``seconds``.
+        total found and the best possible), ``variables``, ``cuts`` (inequalities added),
+        ``seconds``.
 
     Raises
     ------
+    ValueError
+        If ``formulation`` is not one of :data:`FORMULATIONS`.
     RuntimeError
         If the solver stops without any solution (e.g. a very short time limit).
 
@@ -117,19 +140,38 @@ def assign(
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
 
+    if formulation not in FORMULATIONS:
+        raise ValueError(f"formulation must be one of {', '.join(FORMULATIONS)}, "
+                         f"not {formulation!r}")
     n_investors, n_zones = scores.shape
     result = np.full(n_investors, -1, dtype=np.int64)
     eligible = np.isfinite(scores) & np.isfinite(capacity)[None, :]
     eligible &= demand[:, None] <= np.nan_to_num(capacity, nan=-1.0)[None, :]
     investor, zone = np.nonzero(eligible)
     info: dict[str, Any] = {"status": "optimal", "mip_gap": 0.0, "variables": int(investor.size),
-                            "seconds": 0.0}
+                            "cuts": 0, "seconds": 0.0}
     if investor.size == 0:
         return result, info
     n_vars = investor.size
     columns = np.arange(n_vars)
     one_zone = sparse.csr_array((np.ones(n_vars), (investor, columns)), shape=(n_investors, n_vars))
     room = sparse.csr_array((demand[investor], (zone, columns)), shape=(n_zones, n_vars))
+    constraints = [
+        LinearConstraint(one_zone, -np.inf, 1.0),
+        LinearConstraint(room, -np.inf, np.nan_to_num(capacity, nan=0.0)),
+    ]
+    if formulation == "cardinality":
+        column_of = np.full(scores.shape, -1, dtype=np.int64)
+        column_of[investor, zone] = columns
+        cuts = zone_cardinality_cuts(eligible, demand, capacity)
+        if cuts:
+            rows = np.repeat(np.arange(len(cuts)), [len(members) for _, members, _ in cuts])
+            cut_columns = np.concatenate([column_of[members, z] for z, members, _ in cuts])
+            constraints.append(LinearConstraint(
+                sparse.csr_array((np.ones(rows.size), (rows, cut_columns)),
+                                 shape=(len(cuts), n_vars)),
+                -np.inf, np.array([float(k) for _, _, k in cuts])))
+        info["cuts"] = len(cuts)
     options: dict[str, Any] = {"mip_rel_gap": mip_rel_gap}
     if time_limit is not None:
         options["time_limit"] = time_limit
@@ -137,10 +179,7 @@ def assign(
     with _quiet_stdout():
         solution = milp(
             c=-(scores[investor, zone] + PLACEMENT_BONUS),
-            constraints=[
-                LinearConstraint(one_zone, -np.inf, 1.0),
-                LinearConstraint(room, -np.inf, np.nan_to_num(capacity, nan=0.0)),
-            ],
+            constraints=constraints,
             integrality=np.ones(n_vars),
             bounds=Bounds(0.0, 1.0),
             options=options,
@@ -153,6 +192,66 @@ def assign(
     taken = solution.x > 0.5
     result[investor[taken]] = zone[taken]
     return result, info
+
+
+def zone_cardinality_cuts(
+    eligible: NDArray[np.bool_],
+    demand: NDArray[np.float64],
+    capacity: NDArray[np.float64],
+    *,
+    max_count: int = CARDINALITY_CUT_MAX_COUNT,
+) -> list[tuple[int, NDArray[np.int64], int]]:
+    """Per-zone cardinality inequalities ``sum_{i in S} x_iz <= k`` valid for every allocation.
+
+    For zone ``z`` and its eligible investors sorted by floor area, largest first, ``S`` is a
+    prefix (the ``j`` largest) and ``k`` the most of them that fit together in ``c_z``: the
+    ``k`` smallest of ``S`` sum to at most ``c_z``, the ``k + 1`` smallest exceed it, so no
+    ``k + 1`` members of ``S`` fit. ``k = 1`` is a clique (every two of ``S`` exceed the zone);
+    the whole zone's ``S`` gives its head count. The capacity row implies none of these for
+    the linear relaxation, which can spread fractions of many large investors over a zone.
+    For each ``k``, only the largest such ``S`` is kept (it implies the smaller ones).
+
+    Parameters
+    ----------
+    eligible : numpy.ndarray of bool, shape (n_investors, n_zones)
+        The pairs that have a variable (the investor fits the zone and may be placed there).
+    demand, capacity
+        Floor areas (m²) and zone capacities (m²), as in :func:`assign`.
+    max_count
+        Keep the inequalities with ``k`` up to this, and each zone's head count; larger ``k``
+        add many rows for little (``benchmarks/bench_allocation.py``).
+
+    Returns
+    -------
+    list of (zone, investors, k)
+        Zone index, the investors of ``S`` (indices), the right-hand side ``k``.
+
+    Examples
+    --------
+    >>> eligible = np.ones((4, 1), dtype=bool)
+    >>> [(z, members.tolist(), k) for z, members, k in zone_cardinality_cuts(
+    ...     eligible, np.array([600.0, 500.0, 300.0, 200.0]), np.array([1000.0]))]
+    [(0, [0, 1], 1), (0, [0, 1, 2], 2), (0, [0, 1, 2, 3], 3)]
+    """
+    cuts: list[tuple[int, NDArray[np.int64], int]] = []
+    for z in range(eligible.shape[1]):
+        members = np.flatnonzero(eligible[:, z])
+        if members.size < 2:
+            continue
+        members = members[np.argsort(-demand[members], kind="stable")]
+        prefix = np.concatenate([[0.0], np.cumsum(demand[members])])
+        # the k smallest of the j largest are positions j-k .. j-1: fit iff
+        # prefix[j] - prefix[j-k] <= c; the tolerance errs towards fitting (a weaker, safe cut)
+        fits_from = np.searchsorted(prefix, prefix[1:] - capacity[z] * (1 + 1e-9) - 1e-9,
+                                    side="left")
+        sizes = np.arange(1, members.size + 1)
+        most = sizes - fits_from
+        largest_set: dict[int, int] = {}
+        for j, k in zip(sizes.tolist(), most.tolist(), strict=True):
+            if k < j and (k <= max_count or j == members.size):
+                largest_set[k] = j
+        cuts.extend((z, members[:j], k) for k, j in largest_set.items())
+    return cuts
 
 
 def greedy_assign(

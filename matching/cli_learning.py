@@ -18,7 +18,7 @@ import click
 
 from matching.allocation import DEFAULT_TIME_LIMIT_S
 from matching.errors import DecisionsError
-from valleys.cli import user_errors
+from valleys.cli import FiniteFloatRange, user_errors
 
 __all__ = ["allocate_command", "learn_weights_command", "read_decisions", "read_yaml_list",
            "similar_investors_command"]
@@ -141,7 +141,7 @@ def _quality_lines(quality: dict[str, Any]) -> str:
               help="Write the requirements fragment to this file instead of standard output.")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
               help="Cross-validation folds (GroupKFold by decision).")
-@click.option("--regularization", "C", type=click.FloatRange(min=0, min_open=True), default=1.0,
+@click.option("--regularization", "C", type=FiniteFloatRange(min=0, min_open=True), default=1.0,
               show_default=True, help="Inverse L2 regularisation C of the logistic regression.")
 @user_errors
 def learn_weights_command(decisions: Path, criteria: str, data_path: Path | None,
@@ -171,11 +171,11 @@ def learn_weights_command(decisions: Path, criteria: str, data_path: Path | None
 @click.option("--data", "data_path", type=click.Path(path_type=Path), default=None, help=_DATA_HELP)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the allocation JSON to this file instead of standard output.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+@click.option("--time-limit", type=FiniteFloatRange(min=0, min_open=True),
               default=DEFAULT_TIME_LIMIT_S, show_default=True,
               help="Stop the solver after this many seconds with its best allocation and the "
                    "proven gap to the optimum.")
-@click.option("--gap", type=click.FloatRange(min=0, max=1), default=1e-4, show_default=True,
+@click.option("--gap", type=FiniteFloatRange(min=0, max=1), default=1e-4, show_default=True,
               help="Stop once the total score is proven within this fraction of the optimum.")
 @user_errors
 def allocate_command(pipeline: Path, data_path: Path | None, out: Path | None,

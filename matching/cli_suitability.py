@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from matching.errors import RequirementsError
-from valleys.cli import user_errors
+from valleys.cli import FiniteFloatRange, user_errors
 
 #: Output formats of ``techvalley suitability``.
 SUITABILITY_FORMATS: tuple[str, ...] = ("json", "geojson", "gpkg")
@@ -38,12 +38,12 @@ def _gpkg_bytes(areas) -> bytes:
                    "planning profile (talent and access, docs/suitability.md).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Keep the K best candidate areas.")
-@click.option("--percentile", type=float, default=5.0, show_default=True,
+@click.option("--percentile", type=FiniteFloatRange(min=0, max=100), default=5.0, show_default=True,
               help="The best percentile of the scored cells that merges into areas (0 < P <= 100).")
-@click.option("--prominence", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+@click.option("--prominence", type=FiniteFloatRange(0, 1), default=0.05, show_default=True,
               help="Split an area between peaks that rise this share of the score range above "
                    "where they meet.")
-@click.option("--catchment-km", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--catchment-km", type=FiniteFloatRange(min=0, min_open=True), default=None,
               help="Radius of the talent catchment in km (default 30, or $TECHVALLEY_CATCHMENT_KM).")
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
               help="Run on Dask in N partitions (for grids past one machine's memory); the "

@@ -820,14 +820,15 @@ def to_csv(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: 
     (with ``sites``), ``score``, the robustness figures (``p_first``, ``p_top3``...),
     ``value_<column>`` for each criterion and constraint column, ``contribution_<criterion>``,
     ``reasons`` (joined with ``"; "``), ``lon``/``lat`` (with ``sites``). Text that a spreadsheet
-    would evaluate as a formula (starting with ``= + - @``) is prefixed with ``'``.
+    would evaluate as a formula (starting with ``= + - @``) is prefixed with ``'``, except in
+    the ``id`` column: a machine format keeps ids exact, so that rows join back to the zones.
     """
     view = _read(shortlist, sites, top=None, lang=lang)
     frame = _flat_rows(view, view.ranked, with_location=True)
     if frame.empty:
         return "status,rank,id,name,score,reasons\n"
     for col in frame.columns:  # cell by cell: DataFrame.map would turn 70 into 70.0
-        if frame[col].dtype == object:
+        if frame[col].dtype == object and col != "id":
             frame[col] = pd.Series([_defuse(v) for v in frame[col]], index=frame.index, dtype=object)
     return frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 

@@ -620,6 +620,11 @@ def learn_weights(
 
     differences, labels = pairwise_differences(features, groups, chosen)
     coef = fit_pairwise(differences, labels, C=C)
+    if not np.any(np.abs(coef) > 0):
+        raise DecisionsError(
+            f"the model learned no preference: every coefficient is 0 with regularization "
+            f"C={C:g}, which is too strong; give a larger --regularization (the default is 1)"
+        )
     return LearnedWeights(
         criteria=tuple(criteria),
         coef_standardised=coef,

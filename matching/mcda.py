@@ -65,6 +65,7 @@ def _as_float_matrix(matrix: ArrayLike) -> NDArray[np.float64]:
 
 def _unit_weights(weights: ArrayLike) -> NDArray[np.float64]:
     weights = np.asarray(weights, dtype=np.float64)
+    weights = weights / weights.max()  # no overflow of the sum for weights near 1e308
     return weights / weights.sum()
 
 
@@ -104,8 +105,17 @@ def normalize(
         return matrix.copy()
     if method == "vector":
         scale = np.sqrt(np.einsum("ij,ij->j", matrix, matrix))
+        if not np.all(np.isfinite(scale)):  # |x| above ~1e154: the squares overflow
+            largest = np.abs(matrix).max(axis=0)
+            largest[largest == 0] = 1.0
+            scaled = matrix / largest
+            scale = largest * np.sqrt(np.einsum("ij,ij->j", scaled, scaled))
     elif method == "sum":
         scale = matrix.sum(axis=0)
+        if not np.all(np.isfinite(scale)):  # the sum overflows
+            largest = np.abs(matrix).max(axis=0)
+            largest[largest == 0] = 1.0
+            scale = largest * (matrix / largest).sum(axis=0)
     elif method == "minmax":
         low, high = matrix.min(axis=0), matrix.max(axis=0)
         span = high - low
@@ -426,6 +436,9 @@ def _topsis_blocked(x, weights, benefit, normalization):
         raise ValueError(
             f"unknown normalization {normalization!r}; expected one of {NORMALIZATIONS}"
         )
+    if not np.all(np.isfinite(divisor)) or max(np.abs(high).max(), np.abs(low).max()) > 1e100:
+        # values so large that squares overflow the blocked expansion: the direct path
+        return topsis_components(x, weights, benefit, normalization)[0]
     # A column that normalises to 0 everywhere (see normalize) gets scale 0.
     usable = (divisor > 0) if normalization == "minmax" else (divisor != 0)
     scale = np.where(usable, weights / np.where(usable, divisor, 1.0), 0.0)

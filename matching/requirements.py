@@ -96,7 +96,8 @@ ConstraintValue = Annotated[Scalar | list[Scalar], BeforeValidator(_scalar_or_li
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # strict: a JSON true is not a headcount of 1, nor the string "3" a weight
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class Constraint(_Model):
@@ -177,7 +178,7 @@ class Robustness(_Model):
     draws: Annotated[int, Field(ge=0, le=settings.MAX_ROBUSTNESS_DRAWS)] = (
         settings.ROBUSTNESS_DRAWS
     )
-    seed: int | None = 0
+    seed: Annotated[int, Field(ge=0)] | None = 0
 
 
 class Requirements(_Model):
@@ -664,12 +665,14 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
             )
     else:
         raw_weights = [c.weight if c.weight is not None else 1.0 for c in criteria]
-        total = sum(raw_weights)
-        if criteria and total <= 0:
+        largest = max(raw_weights, default=0.0)
+        if criteria and largest <= 0:
             raise RequirementsError(
                 "criteria: every remaining weight is 0; give at least one criterion a weight > 0"
             )
-        weights = [w / total for w in raw_weights] if criteria else []
+        # scaled by the largest first, so weights near 1e308 do not overflow their sum
+        scaled = [w / largest for w in raw_weights] if criteria else []
+        weights = [w / sum(scaled) for w in scaled]
 
     return Plan(
         constraints=constraints,

@@ -35,15 +35,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-M2_PER_SEAT: float = float(os.environ.get("TECHVALLEY_M2_PER_SEAT", "8"))
-SALARY_MAD_MONTH: float = float(os.environ.get("TECHVALLEY_SALARY_MAD_MONTH", "9000"))
-ROBUSTNESS_DRAWS: int = int(os.environ.get("TECHVALLEY_ROBUSTNESS_DRAWS", "1000"))
+from valleys.settings import env_number
+
+M2_PER_SEAT: float = env_number("TECHVALLEY_M2_PER_SEAT", 8.0)
+SALARY_MAD_MONTH: float = env_number("TECHVALLEY_SALARY_MAD_MONTH", 9000.0)
+ROBUSTNESS_DRAWS: int = env_number("TECHVALLEY_ROBUSTNESS_DRAWS", 1000, kind=int, minimum=-1)
 DEFAULT_API_ROBUSTNESS_DRAWS: int = 200
-API_ROBUSTNESS_DRAWS: int = int(
-    os.environ.get("TECHVALLEY_API_ROBUSTNESS_DRAWS") or DEFAULT_API_ROBUSTNESS_DRAWS
+API_ROBUSTNESS_DRAWS: int = env_number(
+    "TECHVALLEY_API_ROBUSTNESS_DRAWS", DEFAULT_API_ROBUSTNESS_DRAWS, kind=int, minimum=-1
 )
-MAX_ROBUSTNESS_DRAWS: int = int(os.environ.get("TECHVALLEY_MAX_ROBUSTNESS_DRAWS", "100000"))
-WEIGHT_NOISE_SIGMA: float = float(os.environ.get("TECHVALLEY_WEIGHT_NOISE_SIGMA", "0.3"))
+MAX_ROBUSTNESS_DRAWS: int = env_number("TECHVALLEY_MAX_ROBUSTNESS_DRAWS", 100000, kind=int)
+WEIGHT_NOISE_SIGMA: float = env_number("TECHVALLEY_WEIGHT_NOISE_SIGMA", 0.3)
 INCENTIVE_RULES: Path = Path(
     os.environ.get("TECHVALLEY_INCENTIVE_RULES")
     or Path(__file__).parent / "rules" / "offre_offshoring_2025.yaml"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 import warnings
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from valleys import settings
 from valleys.errors import TechValleyError
 
 #: Columns of ``sites --format table`` besides ``id``, ``name`` and the ``<layer>_km`` features.
@@ -29,6 +31,18 @@ TABLE_CATCHMENT_COLUMNS: tuple[str, ...] = (
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     click.echo(f"Warning: {message}", err=True)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """:class:`click.FloatRange` that also refuses ``nan`` and ``inf`` (which ``float()`` takes)."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,6 +58,7 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             warnings.showwarning = _show_warning
             warnings.simplefilter("default", UserWarning)  # each distinct warning once per run
             try:
+                settings.check()
                 return fn(*args, **kwargs)
             except TechValleyError as exc:
                 click.echo(f"Error: {exc}", err=True)
@@ -118,7 +133,7 @@ def format_sites(sites: Any, fmt: str) -> str:
     show_default=True, help="json: an array of flat objects (attributes, lon/lat, features).",
 )
 @click.option(
-    "--catchment-km", type=click.FloatRange(min=0, min_open=True), default=None,
+    "--catchment-km", type=FiniteFloatRange(min=0, min_open=True), default=None,
     help="Radius of the talent catchment in km (default 30, or $TECHVALLEY_CATCHMENT_KM).",
 )
 @user_errors

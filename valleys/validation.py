@@ -277,6 +277,14 @@ def _numeric_problems(
                 "for decimals, no unit) or leave it empty for a missing value",
                 kind="text-in-numeric",
             ))
+        infinite = np.isinf(numbers.to_numpy(dtype=float, na_value=np.nan))
+        for i in np.flatnonzero(infinite):
+            out.append(Problem(
+                "error", file, name, labels[i], column,
+                f"{values.iloc[i]!r} is not a finite number: write the value, or leave it empty "
+                "for a missing value",
+                kind="not-finite",
+            ))
         present = numbers.dropna()
         if len(present) >= 2 and present.nunique() == 1:
             out.append(Problem(

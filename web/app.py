@@ -10,8 +10,10 @@ from typing import Any
 
 from flask import Flask, Response, request
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from valleys.errors import TechValleyError
 from web import errors, i18n
 from web.extensions import babel, csrf, db, login_manager, make_limiter
 from web.settings import TIMEZONE, from_env
@@ -66,6 +68,23 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _check_rate_limits(app: Flask) -> None:
+    """Refuse an unparsable rate-limit setting at start (Flask-Limiter would ignore it)."""
+    from limits import parse_many
+
+    from web.extensions import RATE_LIMITED_ENDPOINTS
+
+    for setting in sorted(set(RATE_LIMITED_ENDPOINTS.values())):
+        value = app.config.get(setting)
+        try:
+            parse_many(str(value))
+        except ValueError:
+            raise TechValleyError(
+                f"{setting} {value!r} is not a rate limit; write e.g. '120 per minute' or "
+                "'10/second; 1000/hour'"
+            ) from None
+
+
 def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) -> Flask:
     """Create the techvalley web application.
 
@@ -82,6 +101,10 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
     -------
     flask.Flask
     """
+    import matching.settings  # noqa: F401  (records its own bad settings)
+    import valleys.settings
+
+    valleys.settings.check()
     settings = from_env()
     settings.update(config or {})
     instance = settings.get("TECHVALLEY_INSTANCE")
@@ -115,7 +138,15 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
         hops = int(app.config["TECHVALLEY_TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    db.init_app(app)
+    try:
+        db.init_app(app)  # makes the engine: a malformed URL fails here
+    except (SQLAlchemyError, ValueError) as exc:
+        raise TechValleyError(
+            f"TECHVALLEY_DATABASE_URL {database_url!r} is not a database URL this installation "
+            f"can use ({exc}); give e.g. sqlite:////path/to/techvalley.sqlite3 or "
+            "postgresql://user:password@host/dbname"
+        ) from None
+    _check_rate_limits(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -9,6 +9,7 @@ import sys
 
 import click
 
+import matching.settings  # noqa: F401  (every settings module read before a command runs)
 from matching.cli import cli as matching_cli
 from valleys.cli import cli as valleys_cli
 from valleys.cli import user_errors

@@ -77,7 +77,8 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _user_error(exc: TechValleyError) -> Response:
-    return error_response(422, exc.message, exc.details)
+    # one detail per problem: a single problem is its own detail
+    return error_response(422, exc.message, exc.details or [exc.message])
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -61,12 +61,12 @@ def _render_site(site_id: str, form: InquiryForm, status: int = 200):
     )
 
 
-@bp.get("/sites/<site_id>")
+@bp.get("/sites/<path:site_id>")
 def site(site_id: str):
     return _render_site(site_id, InquiryForm())
 
 
-@bp.post("/sites/<site_id>/inquiry")
+@bp.post("/sites/<path:site_id>/inquiry")
 def inquiry(site_id: str):
     row = zone_or_404(site_id)
     form = InquiryForm()

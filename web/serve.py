@@ -40,12 +40,19 @@ def serve_one(*, host: str, port: int, data_path: str | None, threads: int | Non
     app = create_app(_config(data_path))
     threads = threads or int(app.config["TECHVALLEY_SERVE_THREADS"])
     data = app.extensions["techvalley_data"]
-    print(f"techvalley: serving {data.dataset.path} on http://{host}:{port}/ ({threads} threads)",
+    print(f"techvalley: serving {data.dataset.path}, listening on http://{host}:{port}/ ({threads} threads)",
           file=sys.stderr, flush=True)
-    if reuse_port:
-        waitress.serve(app, sockets=[_listening_socket(host, port)], threads=threads, ident="techvalley")
-    else:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="techvalley")
+    try:
+        if reuse_port:
+            waitress.serve(app, sockets=[_listening_socket(host, port)], threads=threads,
+                           ident="techvalley")
+        else:
+            waitress.serve(app, host=host, port=port, threads=threads, ident="techvalley")
+    except (ValueError, OSError) as exc:  # a bad address, a port in use or not ours to take
+        raise TechValleyError(
+            f"cannot listen on {host}:{port} ({exc}); give --host an address of this machine "
+            "(e.g. 127.0.0.1 or 0.0.0.0) and a free --port"
+        ) from None
 
 
 def serve(*, host: str, port: int, data_path: str | None = None, threads: int | None = None, workers: int = 1) -> int:

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matching.allocation import allocate, assign, greedy_assign
+from matching.allocation import (
+    FORMULATIONS,
+    allocate,
+    assign,
+    greedy_assign,
+    zone_cardinality_cuts,
+)
 from matching.errors import DecisionsError, RequirementsError
 
 
@@ -59,18 +65,53 @@ def test_greedy_loses_on_floor_area_too():
     assert zone_of.tolist() == [-1, 0, 0]
 
 
+@pytest.mark.parametrize("formulation", FORMULATIONS)
 @pytest.mark.parametrize("seed", range(6))
-def test_assignment_is_optimal_on_small_random_instances(seed):
+def test_assignment_is_optimal_on_small_random_instances(seed, formulation):
     rng = np.random.default_rng(seed)
     scores = rng.random((5, 3))
     scores[rng.random(scores.shape) < 0.2] = np.nan
     demand = rng.integers(1, 6, 5).astype(float) * 100
     capacity = rng.integers(2, 9, 3).astype(float) * 100
-    zone_of, _ = assign(scores, demand, capacity)
+    zone_of, solver = assign(scores, demand, capacity, formulation=formulation)
+    assert solver["status"] == "optimal"
     assert _feasible(zone_of, demand, capacity)
     assert all(np.isfinite(scores[i, z]) for i, z in enumerate(zone_of) if z >= 0)
     assert _total(scores, zone_of) == pytest.approx(_brute_force(scores, demand, capacity))
     assert _total(scores, zone_of) >= _total(scores, greedy_assign(scores, demand, capacity)) - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cardinality_cuts_hold_for_every_set_that_fits_and_cut_something(seed):
+    # Every subset of a zone's investors that fits its capacity satisfies every inequality,
+    # and each inequality excludes at least one subset (it is not trivially true).
+    rng = np.random.default_rng(seed)
+    n = 8
+    demand = rng.integers(2, 12, n).astype(float) * 100
+    capacity = np.array([1500.0, 2300.0])
+    eligible = rng.random((n, 2)) < 0.8
+    eligible &= demand[:, None] <= capacity[None, :]
+    cuts = zone_cardinality_cuts(eligible, demand, capacity, max_count=n)
+    assert cuts
+    for z, members, k in cuts:
+        assert eligible[members, z].all() and k < len(members)
+        fits = [subset for size in range(len(members) + 1)
+                for subset in itertools.combinations(members.tolist(), size)
+                if demand[list(subset)].sum() <= capacity[z]]
+        assert max(len(subset) for subset in fits) == k
+
+
+def test_cardinality_cuts_clique_and_head_count():
+    # 600 and 500 cannot share 1000 m² (a clique), nor can any three of the four.
+    eligible = np.ones((4, 1), dtype=bool)
+    cuts = zone_cardinality_cuts(eligible, np.array([600.0, 500.0, 300.0, 200.0]),
+                                 np.array([1000.0]), max_count=1)
+    assert [(members.tolist(), k) for _, members, k in cuts] == [([0, 1], 1), ([0, 1, 2, 3], 3)]
+
+
+def test_unknown_formulation():
+    with pytest.raises(ValueError, match="formulation must be one of plain, cardinality"):
+        assign(np.array([[0.5]]), np.array([1.0]), np.array([2.0]), formulation="tight")
 
 
 def test_zone_without_capacity_gets_nobody():

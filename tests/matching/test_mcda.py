@@ -478,3 +478,24 @@ def test_no_sites_give_empty_scores(normalization):
     assert matching.weighted_sum(empty, [1, 1, 1], [True] * 3, normalization).shape == (0,)
     score, plus, minus = mcda.topsis_components(empty, [1, 1, 1], [True] * 3, normalization)
     assert score.shape == (0,) and plus.shape == minus.shape == (0, 3)
+
+
+@pytest.mark.parametrize("normalization", ["vector", "sum", "minmax"])
+@pytest.mark.parametrize("n_sites", [5, 5000])  # the direct and the blocked path
+def test_huge_values_rank_as_their_rescaled_copy(normalization, n_sites):
+    """Values above ~1e154 overflow a plain sum of squares; per-column scaling changes nothing."""
+    rng = np.random.default_rng(7)
+    small = rng.random((n_sites, 3)) + 0.1
+    huge = small * np.array([1e200, 1.0, 1e300])
+    weights, benefit = [0.5, 0.3, 0.2], [True, False, True]
+    expected = mcda.topsis(small, weights, benefit, normalization)
+    got = mcda.topsis(huge, weights, benefit, normalization)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_weights_near_float_max_are_normalised():
+    matrix = [[1.0, 2.0], [2.0, 1.0], [3.0, 3.0]]
+    np.testing.assert_allclose(
+        mcda.topsis(matrix, [1e308, 1e308], [True, True]), mcda.topsis(matrix, [1, 1], [True, True])
+    )
