@@ -75,11 +75,11 @@ def read_yaml_list(path: Path, what: str) -> list[Any]:
     """
     import yaml
 
-    from matching.requirements import yaml_error_text
+    from matching.requirements import load_yaml, yaml_error_text
 
     text = _read_text(path, what)
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         raise DecisionsError(f"{path}{yaml_error_text(exc)}.") from None
     except yaml.YAMLError as exc:

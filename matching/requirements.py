@@ -95,9 +95,50 @@ def _scalar_or_list(value: Any) -> Any:
 ConstraintValue = Annotated[Scalar | list[Scalar], BeforeValidator(_scalar_or_list)]
 
 
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading ``3e3`` and ``7e-06`` as numbers (YAML 1.2 and JSON do;
+    YAML 1.1 wants a dot)."""
+
+
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with :class:`_Yaml12Loader` (safe; numbers as in YAML 1.2).
+
+    >>> load_yaml("floor_area_m2: 3e3\\nweight: 7e-06")
+    {'floor_area_m2': 3000.0, 'weight': 7e-06}
+    """
+    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON has one number type: 400.0 is the whole number 400 (strict mode refuses the float)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+#: A whole number, accepting an integral float such as 400.0 (never a bool or a string).
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
 class _Model(BaseModel):
     # strict: a JSON true is not a headcount of 1, nor the string "3" a weight
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, strict=True, allow_inf_nan=False
+    )
 
 
 class Constraint(_Model):
@@ -175,10 +216,10 @@ class Ahp(_Model):
 class Robustness(_Model):
     """Monte-Carlo weight perturbation: how many ``draws`` and the random ``seed``."""
 
-    draws: Annotated[int, Field(ge=0, le=settings.MAX_ROBUSTNESS_DRAWS)] = (
+    draws: Annotated[WholeNumber, Field(ge=0, le=settings.MAX_ROBUSTNESS_DRAWS)] = (
         settings.ROBUSTNESS_DRAWS
     )
-    seed: Annotated[int, Field(ge=0)] | None = 0
+    seed: Annotated[WholeNumber, Field(ge=0)] | None = 0
 
 
 class Requirements(_Model):
@@ -187,10 +228,11 @@ class Requirements(_Model):
     name: str | None = Field(None, description="Free text naming the requirement.")
     activity: Literal["ITO", "CRM", "BPO", "ESO", "KPO"] | None = Field(
         None, description="Offshoring activity line: fills its preset's constraints and criteria.")
-    headcount: Annotated[int, Field(gt=0)] | None = Field(None, description="New jobs.")
-    floor_area_m2: Annotated[float, Field(gt=0)] | None = Field(
+    headcount: Annotated[WholeNumber, Field(gt=0, le=1_000_000)] | None = Field(
+        None, description="New jobs (at most a million: the whole sector had 148,500 in 2024).")
+    floor_area_m2: Annotated[float, Field(gt=0, le=10_000_000)] | None = Field(
         None, description="Office floor needed; default headcount x m² per seat.")
-    salary_mad_month: Annotated[float, Field(gt=0)] | None = Field(
+    salary_mad_month: Annotated[float, Field(gt=0, le=10_000_000)] | None = Field(
         None, description="Gross taxable monthly salary for the incentive estimate.")
     constraints: list[Constraint] | None = Field(
         None, description="Hard constraints; replaces the preset's when given.")
@@ -324,7 +366,7 @@ def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             try:  # a YAML flow mapping also starts with "{"
-                data = yaml.safe_load(text)
+                data = load_yaml(text)
             except yaml.YAMLError:
                 raise RequirementsError(
                     f"{source}, line {exc.lineno}, column {exc.colno}: JSON syntax error: "
@@ -332,7 +374,7 @@ def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[
                 ) from None
     else:
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
         except yaml.MarkedYAMLError as exc:
             raise RequirementsError(
                 f"{source}{yaml_error_text(exc)}. Fix the file (check the "

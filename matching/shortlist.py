@@ -501,6 +501,8 @@ def make_shortlist(
     loo: dict[str, Any] = {}
     if candidates:
         warnings.extend(_no_variance(matrix, columns))
+        if normalization == "sum":
+            warnings.extend(_unfit_for_sum(matrix, columns))
         scores, contributions, shares, strong_weak = _score(
             matrix, weights, benefit, method, normalization
         )
@@ -692,6 +694,26 @@ def _no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
         "ranked zone: it cannot separate them"
         for j, column in enumerate(columns) if np.ptp(matrix[:, j]) == 0
     ]
+
+
+def _unfit_for_sum(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
+    """Sum normalisation divides by the column's sum: meaningless with signs mixed, void at 0."""
+    out = []
+    for j, column in enumerate(columns):
+        values = matrix[:, j]
+        if np.ptp(values) == 0:
+            continue  # said already: no variance
+        if values.sum() == 0:
+            out.append(
+                f"criterion {column} sums to 0 over the ranked zones: normalization 'sum' cannot "
+                "scale it, so it scores 0 for every zone; use normalization 'vector' or 'minmax'"
+            )
+        elif values.min() < 0 < values.max():
+            out.append(
+                f"criterion {column} has negative and positive values: normalization 'sum' "
+                "divides by their sum, which misorders them; use 'vector' or 'minmax'"
+            )
+    return out
 
 
 def _strong_weak_words(columns: Sequence[str], row: np.ndarray, strong: int | None,

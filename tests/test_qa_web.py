@@ -70,7 +70,7 @@ def assert_api_error(response, status: int) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
-# Bugs (xfail strict: the test states the correct behaviour)
+# Bugs found in QA, fixed: each test guards its fix
 # --------------------------------------------------------------------------------------------
 
 SEED_REASON = ("QA: robustness.seed < 0 passes the schema (matching/requirements.py:180) and numpy's "
@@ -125,8 +125,6 @@ def test_api_wrong_json_types_are_422(api, field, value):
     assert_api_error(api.post("/api/v1/shortlists", json=shortlist_body(**{field: value})), 422)
 
 
-@pytest.mark.xfail(strict=True, reason="QA: a zone id with '/' gets a map link /sites/a/b that answers 404 "
-                   "(web/public.py:64 route <site_id> does not match '/'; valleys does not refuse such ids)")
 def test_zone_id_with_slash_has_a_page(odd_app):
     client = odd_app.test_client()
     page = client.get("/").get_data(as_text=True)
@@ -144,11 +142,22 @@ def test_bad_rate_limit_setting_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("criterion", ["status", "name"])
-@pytest.mark.xfail(strict=True, reason="QA: semantic 422s (a criterion on a text column, web/api.py via "
-                   "matching.shortlist) come with an empty details list; the contract wants one detail per problem")
 def test_api_text_criterion_422_has_details(api, criterion):
     body = shortlist_body(criteria=[{"column": criterion, "direction": "benefit", "weight": 1}])
     assert assert_api_error(api.post("/api/v1/shortlists", json=body), 422)["details"]
+
+
+def test_api_integral_float_headcount_is_accepted(api):
+    response = api.post("/api/v1/shortlists", json=shortlist_body(headcount=400.0))
+    assert response.status_code == 201, response.get_data(as_text=True)[:300]
+    assert response.get_json()["requirements"]["headcount"] == 400
+
+
+@pytest.mark.parametrize("setting", ["TECHVALLEY_API_ROBUSTNESS_DRAWS", "TECHVALLEY_API_MAX_DRAWS"])
+def test_negative_draws_setting_is_refused(tmp_path, setting):
+    tiny = Path(__file__).parent / "fixtures" / "tiny"
+    with pytest.raises(ValueError, match=setting):
+        make_app(tiny, tmp_path / "instance", **{setting: -5})
 
 
 # --------------------------------------------------------------------------------------------
@@ -351,3 +360,12 @@ def test_zones_only_app_serves_every_page(tiny_zones_only_path, tmp_path):
     assert sorted([z["id"] for z in result["ranked"]] + [z["id"] for z in result["excluded"]]) == sorted(TINY_IDS)
     unknown = {"name": "x", "criteria": [{"column": "airports_km", "direction": "cost", "weight": 1}]}
     assert_api_error(client.post("/api/v1/shortlists", json=unknown), 422)
+
+
+@pytest.mark.parametrize("field", ["floor_area_m2", "salary_mad_month", "headcount"])
+@pytest.mark.parametrize("number", ["1e400", "1e308"])
+def test_api_absurd_magnitudes_are_422(api, field, number):
+    """Infinity (JSON 1e400 parses as inf) and absurd sizes are refused naming the field."""
+    text = json.dumps(shortlist_body(**{field: 1})).replace(f'"{field}": 1', f'"{field}": {number}')
+    response = api.post("/api/v1/shortlists", data=text, content_type="application/json")
+    assert field in json.dumps(assert_api_error(response, 422))

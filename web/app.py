@@ -85,6 +85,18 @@ def _check_rate_limits(app: Flask) -> None:
             ) from None
 
 
+def _check_whole_numbers(app: Flask) -> None:
+    """Refuse a negative (or non-whole) number setting at start rather than misbehave later."""
+    from web.settings import _INTS
+
+    for setting in sorted(_INTS):
+        value = app.config.get(setting)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise TechValleyError(
+                f"{setting} {value!r} must be a whole number >= 0; see docs/web.md (Configuration)"
+            )
+
+
 def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) -> Flask:
     """Create the techvalley web application.
 
@@ -147,6 +159,7 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
             "postgresql://user:password@host/dbname"
         ) from None
     _check_rate_limits(app)
+    _check_whole_numbers(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
