@@ -13,8 +13,11 @@ For one synthetic instance of ``bench_allocation.py`` (200 investors x 50 zones,
   classical bounds for this (generalised assignment) problem;
 - HiGHS's allocation and bound at the time limit (``matching.allocation.assign``).
 
-If the Dantzig-Wolfe bound stays well above the best allocation (by more than ``mip_rel_gap``,
-1e-4), no cut or bound at the root can prove optimality: the proof needs branching.
+The optimum lies between the allocation found and the Dantzig-Wolfe bound. While that bound
+stays above the best allocation known by more than ``mip_rel_gap`` (1e-4), strengthening the
+root (cuts, this bound) cannot prove optimality alone: it takes a better allocation, if one
+exists, and branching. Column generation here takes 15 to 150 s per instance (no warm start
+between master solves): an analysis tool, not a solver.
 """
 
 from __future__ import annotations
@@ -113,8 +116,8 @@ def main() -> None:
     print(f"HiGHS at {args.time_limit:g} s: allocation {found:10.4f}, its bound "
           f"{found * (1 + solver['mip_gap']):10.4f} ({solver['status']}, gap "
           f"{solver['mip_gap']:.2%})")
-    print(f"Dantzig-Wolfe bound / allocation - 1 = {bound / found - 1:.3%} "
-          "(more than 0.01% means the proof needs branching)")
+    print(f"Dantzig-Wolfe bound / allocation - 1 = {bound / found - 1:.3%} (the root's best "
+          f"proof; HiGHS's own: {solver['mip_gap']:.3%}; the target is 0.010%)")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,10 @@ same zones (200 investors x 50 zones) can take HiGHS minutes to *prove* optimali
 stop at the time limit with a proven gap of about 1% (``benchmarks/bench_allocation.py``).
 Strengthening the program does not change that: the per-zone cardinality inequalities
 (``formulation="cardinality"``, :func:`zone_cardinality_cuts`) leave HiGHS's bound where it
-was, and even the Dantzig-Wolfe bound (a knapsack per zone) stays 0.5% above the best
-allocation known on such instances, so the proof needs a long branch-and-bound whatever the
-cuts (the figures are in ``docs/learning.md``).
+was, and even the Dantzig-Wolfe bound (a knapsack per zone, ``benchmarks/bound_allocation.py``)
+stays 0.03% to 0.5% above the best allocation known on such instances, more than the 0.01%
+to prove: the proof needs better allocations and branching, not only a stronger root (the
+figures are in ``docs/learning.md``).
 Greedy allocation (best score first) is kept as :func:`greedy_assign`, the baseline of the
 tests and the benchmark: it can lose (see ``tests/matching/test_allocation.py``).
 

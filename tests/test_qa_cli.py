@@ -395,7 +395,7 @@ def test_learn_weights_bom_csv_and_unknown_criterion(tmp_path, tiny_data_path):
 
 def test_allocate_nobody_placed_is_not_an_error(tmp_path, tiny_data_path):
     pipeline = write(tmp_path, "pipeline.yaml", (
-        "- name: Huge\n  floor_area_m2: 1000000000\n  criteria: [{column: area_ha, direction: benefit, weight: 1}]\n"
+        "- name: Huge\n  floor_area_m2: 9000000\n  criteria: [{column: area_ha, direction: benefit, weight: 1}]\n"
     ))
     result = run("allocate", pipeline, "--data", tiny_data_path)
     assert result.exit_code == 0, result.output
