@@ -121,8 +121,8 @@ def assign(
         The zone index given to each investor, -1 for none.
     solver : dict
         ``status`` ("optimal" or "time limit"), ``mip_gap`` (proven relative gap between the
-        total found and the best possible), ``variables``, ``cuts`` (inequalities added),
-        ``seconds``.
+        total found and the best possible), ``variables``, ``seconds``; with the
+        ``"cardinality"`` formulation, also ``cuts`` (the inequalities added).
 
     Raises
     ------
@@ -150,7 +150,7 @@ def assign(
     eligible &= demand[:, None] <= np.nan_to_num(capacity, nan=-1.0)[None, :]
     investor, zone = np.nonzero(eligible)
     info: dict[str, Any] = {"status": "optimal", "mip_gap": 0.0, "variables": int(investor.size),
-                            "cuts": 0, "seconds": 0.0}
+                            "seconds": 0.0}
     if investor.size == 0:
         return result, info
     n_vars = investor.size
@@ -208,8 +208,8 @@ def zone_cardinality_cuts(
     prefix (the ``j`` largest) and ``k`` the most of them that fit together in ``c_z``: the
     ``k`` smallest of ``S`` sum to at most ``c_z``, the ``k + 1`` smallest exceed it, so no
     ``k + 1`` members of ``S`` fit. ``k = 1`` is a clique (every two of ``S`` exceed the zone);
-    the whole zone's ``S`` gives its head count. The capacity row implies none of these for
-    the linear relaxation, which can spread fractions of many large investors over a zone.
+    the whole zone's ``S`` gives its head count. The linear relaxation of the capacity row does
+    not imply them: it can spread fractions of many large investors over a zone.
     For each ``k``, only the largest such ``S`` is kept (it implies the smaller ones).
 
     Parameters
