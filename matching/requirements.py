@@ -328,6 +328,21 @@ def ahp_problems(criteria: Sequence[str], matrix: Sequence[Sequence[float]],
 # Parsing
 
 
+def _json_kind(value: Any) -> str:
+    """What a parsed document is, in the words of JSON/YAML ("a list", "a number"...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
 def yaml_error_text(exc: yaml.MarkedYAMLError) -> str:
     """``", line L, column C: YAML syntax error: <problem>"`` for a YAML syntax error."""
     mark = exc.problem_mark or exc.context_mark
@@ -389,7 +404,7 @@ def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[
     if not isinstance(data, dict):
         raise RequirementsError(
             f"{source} must be a mapping of keys (name, activity, constraints, criteria...), "
-            f"not a {type(data).__name__}; see docs/requirements.md."
+            f"not {_json_kind(data)}; see docs/requirements.md."
         )
     return data
 
@@ -428,7 +443,7 @@ def parse_requirements(
     elif not isinstance(data, dict):
         raise RequirementsError(
             f"{source} must be a mapping of keys (name, activity, constraints, criteria...), "
-            f"not a {type(data).__name__}."
+            f"not {_json_kind(data)}."
         )
     else:
         raw = data
