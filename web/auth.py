@@ -103,9 +103,15 @@ def create_staff(email: str, password: str) -> Staff:
     """Create a staff account, or set the password of an existing one."""
     from valleys.errors import TechValleyError
 
+    from email_validator import EmailNotValidError, validate_email
+
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise TechValleyError(f"{email!r} is not an email address: give the staff member's email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise TechValleyError(
+            f"{email!r} is not an email address ({exc}): give the staff member's email"
+        ) from None
     if len(password) < 8:
         raise TechValleyError("the password is shorter than 8 characters: choose a longer one")
     staff = db.session.execute(db.select(Staff).filter_by(email=email)).scalar_one_or_none()

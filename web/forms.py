@@ -18,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from matching.incentives import DERIVED_COLUMNS, ZONE_CLASS_COLUMN
 from web.i18n import _, _l
@@ -46,17 +46,28 @@ MAX_AIRPORT_KM = 20_000
 DEFAULT_WEIGHTS = {"weight_labour": 5, "weight_rent": 3, "weight_airport": 3, "weight_universities": 2, "weight_languages": 3}
 
 
+def no_control_characters(form: FlaskForm, field: Any) -> None:
+    """Refuse NUL and other control characters (PostgreSQL refuses NUL; none belongs in a name)."""
+    text = field.data or ""
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise ValidationError(_("contains a control character; remove it"))
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
 
 
 class InquiryForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(
+        _l("Your name"), validators=[InputRequired(), Length(max=200), no_control_characters]
+    )
     email = EmailField(
         _l("Email"), validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
     )
-    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=5000)])
+    message = TextAreaField(
+        _l("Message"), validators=[Optional(), Length(max=5000), no_control_characters]
+    )
 
 
 class ActionForm(FlaskForm):
@@ -100,6 +111,13 @@ class MatchForm(FlaskForm):
         _l("Or paste a requirements document (YAML or JSON)"),
         validators=[Optional(), Length(max=100_000)],
     )
+
+    def validate_weight_languages(self, field: SelectField) -> None:
+        """A languages weight scores the ticked languages: with none ticked it scores nothing."""
+        if field.data not in ("", None, "0") and not (self.french.data or self.english.data):
+            raise ValidationError(
+                _("a weight is set but no language is ticked: tick French or English, or set no weight")
+            )
 
 
 def available_columns(columns: list[str]) -> set[str]:

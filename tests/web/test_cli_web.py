@@ -94,3 +94,12 @@ def test_serve_workers_with_a_bad_dataset_exit_2_without_traceback(tmp_path):
     assert result.returncode == 2
     assert "Error:" in result.stderr and "zones" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_create_staff_refuses_markup_as_an_email(tmp_path, monkeypatch):
+    monkeypatch.setenv("TECHVALLEY_INSTANCE", str(tmp_path / "i"))
+    result = CliRunner().invoke(
+        main, ["create-staff", "<img src=x>@b.ma", "--password-stdin"], input="long enough pw\n"
+    )
+    assert result.exit_code == 2
+    assert "is not an email address" in result.output and "Traceback" not in result.output

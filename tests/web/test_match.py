@@ -309,3 +309,11 @@ def test_requirements_from_form_counts_the_derived_incentive_columns(shipped_lik
     assert notes == []
     assert [c["column"] for c in doc["criteria"]] == [c["column"] for c in crm["criteria"]]
     assert {"column": "incentive_mad_total", "op": ">=", "value": 1} in doc["constraints"]
+
+
+def test_languages_weight_without_a_language_names_the_field(client):
+    """A Languages weight with no language ticked is a form error on that field, not 'nothing to score'."""
+    response = _post_match(client, weight_languages="4")
+    assert response.status_code == 422
+    assert "no language is ticked" in response.get_data(as_text=True)
+    assert _post_match(client, weight_languages="4", french="y").status_code == 200

@@ -103,6 +103,21 @@ def test_inquiry_with_bad_email_is_422_and_not_stored(app, client):
         assert db.session.execute(db.select(Inquiry)).first() is None
 
 
+def test_inquiry_with_a_nul_byte_is_422_and_not_stored(app, client):
+    token = csrf_token(client, "/sites/technopolis")
+    response = client.post(
+        "/sites/technopolis/inquiry",
+        data={"name": "A\x00na", "email": "ana@example.com", "csrf_token": token},
+    )
+    assert response.status_code == 422
+    assert "control character" in response.get_data(as_text=True)
+    from web.extensions import db
+    from web.models import Inquiry
+
+    with app.app_context():
+        assert db.session.execute(db.select(Inquiry)).first() is None
+
+
 def test_inquiry_without_csrf_token_is_400(app, client):
     response = client.post("/sites/technopolis/inquiry", data={"name": "Ana", "email": "ana@example.com"})
     assert response.status_code == 400
