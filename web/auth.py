@@ -101,9 +101,9 @@ def authenticate(email: str, password: str) -> Staff | None:
 
 def create_staff(email: str, password: str) -> Staff:
     """Create a staff account, or set the password of an existing one."""
-    from valleys.errors import TechValleyError
-
     from email_validator import EmailNotValidError, validate_email
+
+    from valleys.errors import TechValleyError
 
     email = normalise_email(email)
     try:
