@@ -62,7 +62,7 @@ def _read_requirements(path: Path) -> str:
               help="Monte-Carlo weight draws for the robustness figures (0: none); default the "
                    "requirement's robustness.draws, else "
                    f"{settings.ROBUSTNESS_DRAWS}.")
-@click.option("--seed", type=int, default=None,
+@click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed of the weight draws; default the requirement's robustness.seed, else 0.")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
               help="Language of the labels in the human formats (table, html, pdf, xlsx).")

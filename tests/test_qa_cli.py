@@ -452,3 +452,10 @@ def test_shipped_crm_csv_lists_every_zone_once():
     sites = json.loads(run("sites", "--format", "json").stdout)
     assert sorted(ids) == sorted(s["id"] for s in sites)
     assert len(ids) == len(set(ids))
+
+
+def test_shortlist_negative_seed_option_is_a_usage_error(tmp_path, tiny_data_path):
+    req = write(tmp_path, "ok.yaml", OK_REQUIREMENTS)
+    result = run("shortlist", req, "--data", tiny_data_path, "--seed", "-1")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--seed" in result.output

@@ -369,3 +369,17 @@ def test_api_absurd_magnitudes_are_422(api, field, number):
     text = json.dumps(shortlist_body(**{field: 1})).replace(f'"{field}": 1', f'"{field}": {number}')
     response = api.post("/api/v1/shortlists", data=text, content_type="application/json")
     assert field in json.dumps(assert_api_error(response, 422))
+
+
+def test_too_many_draws_and_a_schema_problem_are_both_detailed(api):
+    """One detail per problem: the service's draws limit does not hide the schema's problems."""
+    body = shortlist_body(headcount="3", robustness={"draws": 10_000_000, "seed": 0})
+    details = assert_api_error(api.post("/api/v1/shortlists", json=body), 422)["details"]
+    assert any("headcount" in d for d in details) and any("robustness.draws" in d for d in details)
+
+
+@pytest.mark.parametrize("setting", ["TECHVALLEY_SERVE_THREADS", "TECHVALLEY_SERVE_WORKERS"])
+def test_zero_threads_or_workers_is_refused(tmp_path, setting):
+    tiny = Path(__file__).parent / "fixtures" / "tiny"
+    with pytest.raises(ValueError, match=setting):
+        make_app(tiny, tmp_path / "instance", **{setting: 0})

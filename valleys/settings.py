@@ -40,9 +40,10 @@ def env_number(name: str, default: float, *, kind: type = float, minimum: float 
     except ValueError:
         value = None
     if value is None or not math.isfinite(value) or value <= minimum:
+        bound = f">= {minimum + 1:g}" if kind is int else f"above {minimum:g}"
         PROBLEMS.append(
             f"environment variable {name}={raw!r} is not a {'whole ' if kind is int else ''}"
-            f"number above {minimum:g}; set it to e.g. {default} or unset it"
+            f"number {bound}; set it to e.g. {default} or unset it"
         )
         return default
     return value

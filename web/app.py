@@ -89,11 +89,14 @@ def _check_whole_numbers(app: Flask) -> None:
     """Refuse a negative (or non-whole) number setting at start rather than misbehave later."""
     from web.settings import _INTS
 
+    at_least_one = {"TECHVALLEY_SERVE_THREADS", "TECHVALLEY_SERVE_WORKERS", "TECHVALLEY_MAX_BODY_BYTES"}
     for setting in sorted(_INTS):
         value = app.config.get(setting)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        low = 1 if setting in at_least_one else 0
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise TechValleyError(
-                f"{setting} {value!r} must be a whole number >= 0; see docs/web.md (Configuration)"
+                f"{setting} {value!r} must be a whole number >= {low}; see docs/web.md "
+                "(Configuration)"
             )
 
 

@@ -129,11 +129,17 @@ def compute(document: dict[str, Any], *, source: str) -> dict[str, Any]:
         )
     max_draws = int(current_app.config["TECHVALLEY_API_MAX_DRAWS"])
     asked = _requested_draws(document)
-    if asked is not None and asked > max_draws:
+    too_many = asked is not None and asked > max_draws
+    if too_many:
+        limit = f"robustness.draws: at most {max_draws} on this service (got {asked})"
+        try:  # one detail per problem: the schema's too, not only the limit
+            parse_requirements(document, columns=get_data().columns, source=source)
+        except TechValleyError as exc:
+            raise TechValleyError(exc.message, details=[*exc.details, limit]) from None
         raise TechValleyError(
             f"{source}: robustness.draws is {asked}, above this service's limit of {max_draws}; "
             f"ask for {max_draws} or fewer",
-            details=[f"robustness.draws: at most {max_draws}"],
+            details=[limit],
         )
     data = get_data()
     draws = asked if asked is not None else int(current_app.config["TECHVALLEY_API_ROBUSTNESS_DRAWS"])
