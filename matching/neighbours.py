@@ -29,7 +29,8 @@ import pandas as pd
 
 from matching.errors import DecisionsError
 
-__all__ = ["LANGUAGES", "PAST_KEYS", "check_past_investors", "investor_features", "similar_investors"]
+__all__ = ["LANGUAGES", "PAST_KEYS", "check_past_investors", "investor_features", "nearest_investors",
+           "similar_investors"]
 
 #: Languages recognised in column names (``catchment_french_literate_pct``...).
 LANGUAGES: tuple[str, ...] = ("french", "english")
@@ -198,14 +199,27 @@ def similar_investors(
     DecisionsError
         Bad past investors (:func:`check_past_investors`) or ``k < 1``.
     """
+    if k < 1:
+        raise DecisionsError(f"k must be at least 1 (got {k}).")
+    records = check_past_investors(past, sites=sites, source=source)
+    return nearest_investors(requirements, records, k=k, sites=sites)
+
+
+def nearest_investors(
+    requirements: Mapping[str, Any] | Any,
+    records: list[tuple[Any, dict[str, Any]]],
+    *,
+    k: int = 5,
+    sites: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """:func:`similar_investors` on past investors already checked by
+    :func:`check_past_investors` (what a server does once, at start, rather than per request).
+    """
     from sklearn.neighbors import NearestNeighbors
     from sklearn.preprocessing import StandardScaler
 
     from matching.requirements import parse_requirements
 
-    if k < 1:
-        raise DecisionsError(f"k must be at least 1 (got {k}).")
-    records = check_past_investors(past, sites=sites, source=source)
     query = parse_requirements(requirements) if isinstance(requirements, Mapping) else requirements
     everyone = [req for req, _ in records] + [query]
     constrained = sorted(

@@ -37,6 +37,8 @@ class PastInvestors:
     path: str
     #: the documents as written (``name``, ``activity``, ..., ``chosen``)
     records: list[dict[str, Any]] = field(repr=False)
+    #: the same, checked once at start: (parsed requirements, extra fields such as ``chosen``)
+    checked: list[tuple[Any, dict[str, Any]]] = field(repr=False, default_factory=list)
     #: the file says it is a synthetic example (its header comment, or every investor's name or
     #: ``decision_id`` starts with "synthetic")
     synthetic: bool = False
@@ -83,7 +85,7 @@ def load_past_investors(path: str | Path, *, sites: pd.DataFrame) -> PastInvesto
     path = Path(path)
     try:
         records = read_yaml_list(path, "past investors")
-        check_past_investors(records, sites=sites, source=str(path))
+        checked = check_past_investors(records, sites=sites, source=str(path))
     except TechValleyError as exc:
         raise TechValleyError(
             f"TECHVALLEY_PAST_INVESTORS ({path}): the past investors cannot be used: {exc.message} "
@@ -91,7 +93,8 @@ def load_past_investors(path: str | Path, *, sites: pd.DataFrame) -> PastInvesto
             details=exc.details,
         ) from None
     text = path.read_text(encoding="utf-8-sig")
-    return PastInvestors(path=str(path), records=records, synthetic=_says_synthetic(text, records))
+    return PastInvestors(path=str(path), records=records, checked=checked,
+                         synthetic=_says_synthetic(text, records))
 
 
 @dataclass

@@ -177,14 +177,14 @@ def similar_investors(requirements: Any) -> dict[str, Any] | None:
     headcount}], ``chosen_zones`` [{site_id, name, count}], ``suggested_criteria`` [{column,
     direction, weight}], ``notes`` and ``synthetic`` (the file says it is a synthetic example).
     """
-    from matching.neighbours import similar_investors as nearest
+    from matching.neighbours import nearest_investors
 
     data = get_data()
     past = data.past_investors
     if past is None:
         return None
     try:
-        found = nearest(requirements, past.records, k=SIMILAR_INVESTORS_K, sites=data.table, source=past.path)
+        found = nearest_investors(requirements, past.checked, k=SIMILAR_INVESTORS_K, sites=data.table)
     except (TechValleyError, ValueError, KeyError) as exc:  # checked at start: a gap, not the user's
         current_app.logger.warning("investors like you left out: %s", exc)
         return None
