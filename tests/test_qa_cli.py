@@ -459,3 +459,13 @@ def test_shortlist_negative_seed_option_is_a_usage_error(tmp_path, tiny_data_pat
     result = run("shortlist", req, "--data", tiny_data_path, "--seed", "-1")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "--seed" in result.output
+
+
+def test_suitability_nan_percentile_is_a_usage_error(tiny_data_path):
+    result = run("suitability", "--data", tiny_data_path, "--percentile", "nan")
+    assert result.exit_code == 2 and "not a finite number" in result.output
+
+
+def test_requirements_that_are_a_list_say_so(tmp_path, tiny_data_path):
+    req = write(tmp_path, "list.yaml", "- activity: CRM\n")
+    assert_user_error(run("shortlist", req, "--data", tiny_data_path), "not a list")

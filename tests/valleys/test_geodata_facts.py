@@ -249,3 +249,13 @@ def test_unknown_source_key_is_an_error_naming_the_row():
         "zones.csv id 'z1', column source: unknown source key(s) X99; add them to "
         "geodata/facts/sources.csv"
     ]
+
+
+def test_missing_source_list_is_an_error_naming_the_file(tmp_path):
+    from valleys.build import read_source_citations
+
+    with pytest.raises(DatasetError, match="sources.csv: the source list is missing"):
+        read_source_citations(tmp_path)
+    (tmp_path / "sources.csv").write_text("code,text\nS1,x\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="expected the columns key,citation"):
+        read_source_citations(tmp_path)
