@@ -16,7 +16,8 @@ In the browser, ``window.techvalleyMap`` (and ``window.techvalleyMaps[<map id>]`
 handle of the map: ``.map`` (the Leaflet map), ``.kind`` (``public``, ``site``, ``score``),
 ``.layers`` (Leaflet layers by name: ``zones``, ``communes``, ``regions``, ``tiles``, ``offline``,
 one per point layer of the dataset, and ``nearest``/``area`` on a zone map), ``.zones`` (zone
-markers by zone id), ``.setIndicator(key)``, ``.findZones(text)``, ``.showZone(id)``.
+markers by zone id), ``.setIndicator(key)``, ``.findZones(text)``, ``.showZone(id)`` (centres
+on a zone and opens its popup; returns a Promise that resolves once the popup's auto-pan ends).
 """
 
 from __future__ import annotations

@@ -419,14 +419,32 @@
       return starts.concat(contains);
     };
 
+    // Centre on a zone and open its popup. Resolves (true) once the view has settled: the
+    // popup's auto-pan animates, and a link clicked mid-pan can miss its target.
     handle.showZone = function (id) {
       var layer = handle.zones[id];
-      if (!layer) return null;
+      if (!layer) return Promise.resolve(false);
       if (zonesLayer && !map.hasLayer(zonesLayer)) zonesLayer.addTo(map);
       var latlng = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
-      map.setView(latlng, Math.max(map.getZoom(), 11));
-      layer.openPopup(latlng);
-      return layer;
+      return new Promise(function (resolve) {
+        var panning = false;
+        function started() {
+          panning = true;
+        }
+        function ended() {
+          if (panning) settle();
+        }
+        function settle() {
+          map.off("autopanstart", started);
+          map.off("moveend", ended);
+          resolve(true);
+        }
+        map.on("autopanstart", started);
+        map.on("moveend", ended);
+        map.setView(latlng, Math.max(map.getZoom(), 11), { animate: false });
+        layer.openPopup(latlng);
+        if (!panning) settle();
+      });
     };
 
     // layer control: names arrive HTML-escaped (Leaflet writes them as HTML)
