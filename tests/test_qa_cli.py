@@ -357,6 +357,19 @@ def test_text_in_numeric_column_names_row_and_column(layers, write_dataset):
     assert_user_error(run("validate", data), "casanearshore", "rent_mad_m2_month", "120 MAD")
 
 
+def test_a_hand_edited_geojson_with_text_in_a_number_column_gets_one_message(tmp_path, tiny_data_path):
+    """GDAL reads a column of numbers and text as JSON; geopandas' own warning must not double ours."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(tiny_data_path, data)
+    collection = json.loads((data / "zones.geojson").read_text())
+    collection["features"][1]["properties"]["rent_mad_m2_month"] = "cheap"
+    (data / "zones.geojson").write_text(json.dumps(collection))
+    message = assert_user_error(run("validate", data), "rent_mad_m2_month", "'cheap'")
+    assert "Could not parse" not in message and message.count("cheap") == 1
+
+
 def test_communes_without_census_columns(layers, write_dataset):
     layers["communes"] = layers["communes"][["id", "name", "geometry"]]
     data = write_dataset(layers)

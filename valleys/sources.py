@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,7 +150,10 @@ def read_layer(source: LayerSource) -> gpd.GeoDataFrame:
         if LAYER_FILE_SUFFIXES[_layer_suffix(source.file) or ""] == "GeoParquet":
             gdf = gpd.read_parquet(source.file)
         else:
-            gdf = gpd.read_file(source.file, layer=source.layer, engine="pyogrio")
+            with warnings.catch_warnings():
+                # geopandas warns of a mixed text/number column; validation names each bad cell
+                warnings.filterwarnings("ignore", message="Could not parse column", category=UserWarning)
+                gdf = gpd.read_file(source.file, layer=source.layer, engine="pyogrio")
     except Exception as exc:  # readers raise many types; the user needs the file and the reason
         raise DatasetError(
             f"Cannot read layer {source.name} from {source}: {exc}. Check the file opens in a "
