@@ -52,6 +52,10 @@ def test_popup_links_to_the_zone_page(live_server, page):  # noqa: F811 (importe
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "Casanearshore Park" in popup.inner_text()
+    # settled: nothing (the page's own first fit included) moves the popup afterwards
+    settled_box = popup.bounding_box()
+    page.wait_for_timeout(400)
+    assert popup.bounding_box() == settled_box
     with page.expect_navigation(url=re.compile(r"/sites/casanearshore$")):
         popup.locator("a[href='/sites/casanearshore']").click()
     assert page.locator("h1").inner_text() == "Casanearshore Park"

@@ -574,7 +574,9 @@
       var legendBox = map.getContainer().querySelector("[data-legend]");
       var size = map.getSize();
       var right = legendBox ? Math.min(legendBox.offsetWidth + 20, size.x / 2) : 40;
+      // no animation: a zoom still running would move the view after showZone() has set it
       map.fitBounds(config.fit, {
+        animate: false,
         maxZoom: config.maxZoom || 12,
         paddingTopLeft: [60, 40],
         paddingBottomRight: [right, 40],
