@@ -51,6 +51,7 @@ from typing import Any
 
 import pandas as pd
 
+from matching.phrases import translate
 from matching.units import column_label
 from valleys.errors import TechValleyError
 
@@ -309,7 +310,8 @@ def _check_options(top: int | None, lang: str) -> None:
 
 
 def _read(
-    shortlist: Any, sites: Any, *, top: int | None, lang: str, need_sites: bool = False
+    shortlist: Any, sites: Any, *, top: int | None, lang: str, need_sites: bool = False,
+    machine: bool = False,
 ) -> _View:
     _check_options(top, lang)
     if not isinstance(shortlist, Mapping):
@@ -347,8 +349,10 @@ def _read(
     if problems:
         raise ExportError("The shortlist cannot be exported: its zones are malformed.", details=problems)
 
-    ranked = list(shortlist["ranked"])
-    excluded = list(shortlist["excluded"])
+    # the engine's sentences in the reader's language; machine formats keep the contract's
+    text = "en" if machine else lang
+    ranked = [_in_language(entry, "explanation", text) for entry in shortlist["ranked"]]
+    excluded = [_in_language(entry, "reasons", text) for entry in shortlist["excluded"]]
     requirements = shortlist.get("requirements") or {}
     if not isinstance(requirements, Mapping):
         requirements = {}
@@ -403,7 +407,7 @@ def _read(
         applied_constraints=applied_constraints,
         directions=directions,
         constraint_columns=constraint_columns,
-        hint=shortlist.get("hint"),
+        hint=translate(str(shortlist["hint"]), text) if shortlist.get("hint") else None,
         warnings=[str(w) for w in (shortlist.get("warnings") or [])],
         incentives=shortlist.get("incentives"),
         leave_one_out=shortlist.get("leave_one_out"),
@@ -414,6 +418,14 @@ def _read(
     )
     view.shown = ranked if top is None else ranked[:top]
     return view
+
+
+def _in_language(entry: Mapping[str, Any], key: str, lang: str) -> Mapping[str, Any]:
+    """``entry`` with its sentences under ``key`` in ``lang`` (see :mod:`matching.phrases`)."""
+    texts = entry.get(key)
+    if lang == "en" or not isinstance(texts, list):
+        return entry
+    return {**entry, key: [translate(str(text), lang) for text in texts]}
 
 
 def _index_sites(sites: Any, zone_ids: Mapping[str, str], *, need_sites: bool) -> pd.DataFrame | None:
@@ -823,7 +835,7 @@ def to_csv(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: 
     would evaluate as a formula (starting with ``= + - @``) is prefixed with ``'``, except in
     the ``id`` column: a machine format keeps ids exact, so that rows join back to the zones.
     """
-    view = _read(shortlist, sites, top=None, lang=lang)
+    view = _read(shortlist, sites, top=None, lang=lang, machine=True)
     frame = _flat_rows(view, view.ranked, with_location=True)
     if frame.empty:
         return "status,rank,id,name,score,reasons\n"
@@ -842,7 +854,7 @@ def to_geojson(shortlist: dict, sites: Any = None, *, top: int | None = None, la
     """
     import geopandas as gpd
 
-    view = _read(shortlist, sites, top=None, lang=lang, need_sites=True)
+    view = _read(shortlist, sites, top=None, lang=lang, need_sites=True, machine=True)
     assert view.sites is not None
     frame = _flat_rows(view, view.ranked, with_location=True)
     if frame.empty:

@@ -41,6 +41,7 @@ from matching import incentives as incentive_rules
 from matching import settings
 from matching.errors import RequirementsError, RequirementsWarning
 from matching.mcda import normalize, topsis_components, weighted_sum
+from matching.phrases import say
 from matching.requirements import (
     Constraint,
     Plan,
@@ -239,15 +240,15 @@ def _text_reason(constraint: Constraint, cell: str, *, is_list: bool) -> str:
     if is_list:
         items = _listed(cell)
         if op == "in":
-            return f"{column} {', '.join(items)} do not include {_either(values)}"
+            return say("list_lacks", column=column, items=", ".join(items),
+                       alternatives=_either(values))
         wanted = {str(v).strip().lower() for v in values}
         hits = [item for item in items if item.lower() in wanted]
-        return (f"{column} {', '.join(items)} include {', '.join(hits)}, which the requirement "
-                "excludes")
+        return say("list_excluded", column=column, items=", ".join(items), hits=", ".join(hits))
     if op == "in":
-        return f"{column} {cell!r} is not one of {_limit(values)}"
+        return say("not_one_of", column=column, value=repr(cell), values=_limit(values))
     shared = _items(cell) & {str(v).strip().lower() for v in values}
-    return f"{column} {cell!r} is {', '.join(sorted(shared))}, which the requirement excludes"
+    return say("value_excluded", column=column, value=repr(cell), hits=", ".join(sorted(shared)))
 
 
 def _check_constraint(
@@ -288,8 +289,8 @@ def _check_constraint(
             if op in _FAILED:
                 reasons[k] = f"{column} {shown} {_FAILED[op]} {_limit(value)}"
             else:
-                verb = "is not one of" if op == "in" else "is one of"
-                reasons[k] = f"{column} {shown} {verb} {_limit(values)}"
+                reasons[k] = say("not_one_of" if op == "in" else "one_of", column=column,
+                                 value=shown, values=_limit(values))
         return passes, missing, reasons
     if op in ("<", "<=", ">", ">="):
         raise RequirementsError(
@@ -380,9 +381,10 @@ class _Ledger:
     reasons: list[list[str]] = field(default_factory=list)
     notes: list[list[str]] = field(default_factory=list)
     imputed: list[dict[str, float]] = field(default_factory=list)
-    #: zones excluded per cause (a constraint, a criterion's missing values), keyed by the
-    #: advice that the hint gives when nothing is ranked
-    excluded_by: dict[str, int] = field(default_factory=dict)
+    #: zones excluded per cause (a constraint, a criterion's missing values), for the hint when
+    #: nothing is ranked; keyed by the advice as (phrase key, slot name, slot value) of
+    #: :data:`matching.phrases.PHRASES`
+    excluded_by: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reasons = [[] for _ in range(self.n_zones)]
@@ -559,8 +561,8 @@ def make_shortlist(
     ]
     hint = None
     if not ranked and excluded:
-        advice, count = max(ledger.excluded_by.items(), key=lambda item: item[1])
-        hint = f"{advice}: it excluded the most zones ({count} of {len(ids)})."
+        (key, slot, value), count = max(ledger.excluded_by.items(), key=lambda item: item[1])
+        hint = say(key, **{slot: value}, count=count, total=len(ids))
 
     incentives: dict[str, Any] = {}
     if req.headcount is not None and has_classes:
@@ -611,12 +613,13 @@ def _apply_constraints(table: _Columns, constraints: Sequence[Constraint],
             ledger.exclude((k,), reason)
         missing_positions = np.flatnonzero(missing).tolist()
         if constraint.missing == "ignore":  # passes, unchecked
-            ledger.note(missing_positions, f"{constraint.column} missing: {label} not checked")
+            ledger.note(missing_positions,
+                        say("missing_not_checked", column=constraint.column, constraint=label))
             excluded = ~passes & ~missing
         else:
-            ledger.exclude(missing_positions, f"{constraint.column} missing")
+            ledger.exclude(missing_positions, say("missing", column=constraint.column))
             excluded = ~passes
-        ledger.excluded_by[f"Relax the constraint {label} first"] = int(excluded.sum())
+        ledger.excluded_by[("hint_relax", "constraint", label)] = int(excluded.sum())
 
 
 def _criterion_values(
@@ -657,14 +660,12 @@ def _criterion_values(
             missing_positions = np.flatnonzero(missing).tolist()
             for k in missing_positions:
                 ledger.imputed[k][column] = worst
-            ledger.note(missing_positions, f"{column} missing: scored as the worst observed "
-                                           f"value ({_with_unit(column, worst)})")
+            ledger.note(missing_positions, say("missing_scored_worst", column=column,
+                                               value=_with_unit(column, worst)))
             scored = np.where(missing, worst, numbers)
         elif missing.any():
-            ledger.exclude(np.flatnonzero(missing).tolist(), f"{column} missing")
-            ledger.excluded_by[
-                f"Score the criterion {column} with missing: worst, or drop it"
-            ] = int(missing.sum())
+            ledger.exclude(np.flatnonzero(missing).tolist(), say("missing", column=column))
+            ledger.excluded_by[("hint_worst", "column", column)] = int(missing.sum())
         values.append(scored)
         raw.append(numbers)
         kept.append(j)
@@ -720,10 +721,10 @@ def _strong_weak_words(columns: Sequence[str], row: np.ndarray, strong: int | No
                        weak: int | None) -> list[str]:
     words = []
     if strong is not None:
-        words.append(f"strongest criterion: {columns[strong]} "
-                     f"({_with_unit(columns[strong], row[strong])})")
+        words.append(say("strongest", column=columns[strong],
+                         value=_with_unit(columns[strong], row[strong])))
     if weak is not None and weak != strong:
-        words.append(f"weakest criterion: {columns[weak]} ({_with_unit(columns[weak], row[weak])})")
+        words.append(say("weakest", column=columns[weak], value=_with_unit(columns[weak], row[weak])))
     return words
 
 

@@ -19,6 +19,7 @@ from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from matching.phrases import translated
 from web.settings import LANGUAGES
 
 SOURCE_DIR = Path(__file__).parent / "translations"
@@ -144,6 +145,12 @@ def column_label(column: str) -> str:
     return str(label) if label is not None else column.replace("_", " ")
 
 
+def engine_texts(texts: Any) -> list[tuple[str, str]]:
+    """The engine's sentences (explanations, reasons, hint) in the page's language where
+    :mod:`matching.phrases` knows them, each with the language it is in."""
+    return translated(texts or [], str(get_locale()))
+
+
 def init_app(app: Flask) -> None:
     """Register the template filters and globals of this module."""
     app.jinja_env.filters.update(
@@ -152,6 +159,7 @@ def init_app(app: Flask) -> None:
         when=format_when,
         value=format_value,
         label=column_label,
+        engine=engine_texts,
     )
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))
 

@@ -582,3 +582,14 @@ def test_every_format_renders_a_shortlist_of_the_engine(engine_shortlist, sites)
     wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(result, sites)))
     assumptions = [r for r in wb["assumptions"].iter_rows(values_only=True)]
     assert any(r[0] == "Assumptions" and "300" in str(r[2]) for r in assumptions)
+
+
+def test_french_human_formats_give_the_engine_sentences_in_french_machine_formats_do_not(shortlist):
+    table = export.to_table(shortlist, top=2, lang="fr")
+    assert "airports_km manquant" in table and "airports_km missing" not in table
+    assert "rent 150 MAD/m²/month > 120" in table  # a comparison has no words to translate
+    html_page = export.to_html(shortlist, top=2, lang="fr")
+    assert "airports_km manquant" in html_page and "airports_km missing" not in html_page
+    for machine in (export.to_csv(shortlist, lang="fr"), export.to_json(shortlist, lang="fr")):
+        assert "airports_km missing" in machine and "manquant" not in machine
+    assert "airports_km missing" in export.to_table(shortlist, top=2, lang="en")

@@ -1,5 +1,5 @@
-"""On French pages the engine's reasons and warnings stay in English, marked ``lang="en"``; every
-label of the page around them is French."""
+"""On French pages the engine's explanations, reasons and hint are French (matching.phrases); its
+warnings stay in English, marked ``lang="en"``; every label of the page around them is French."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def _result(client, text: str) -> str:
 
 
 @pytest.mark.parametrize("text", [WARNED, NOTHING_RANKED])
-def test_french_result_page_labels_are_french_and_engine_text_is_marked_english(french_client, text):
+def test_french_result_page_is_french_and_engine_warnings_are_marked_english(french_client, text):
     page = _result(french_client, text)
     visible, english = _visible(page)
     assert '<html lang="fr">' in page
@@ -116,16 +116,19 @@ def test_french_result_page_labels_are_french_and_engine_text_is_marked_english(
     assert len(labels) > 15
     left = [label for label in labels if _shown(label, visible)]
     assert not left, f"English labels on the French page: {left}"
-    # the engine's messages are there, in English, each marked as such
+    # the engine's warnings are there, in English, each marked as such
     assert any("preset" in e for e in english), english  # a warning: the incentive criterion left out
-    assert any("rent_mad_m2_month" in e for e in english)  # an exclusion reason
+    assert "preset" not in visible
     assert "Avertissements" in visible and "Zones exclues" in visible
-    assert "Le moteur de classement donne ses avertissements et ses raisons en anglais." in visible
-    # nothing of the engine is outside a lang="en" element
-    assert "rent_mad_m2_month" not in visible and "preset" not in visible
+    assert "Le moteur de classement donne ses avertissements en anglais." in visible
+    # the reasons, explanations and hint are French; a bare comparison has no words to translate
+    assert "rent_mad_m2_month manquant" in visible
+    for english_words in ("missing", "strongest criterion", "weakest criterion", "not checked",
+                          "Relax the constraint", "do not include", "is not one of"):
+        assert english_words not in visible, english_words
     if text is NOTHING_RANKED:
         assert "Pourquoi aucune zone n'est classée" in visible
-        assert any(e.startswith("Relax the constraint") for e in english)
+        assert "Assouplir d'abord la contrainte rent_mad_m2_month <= 1" in visible
     else:
         assert "Des investisseurs comme vous" in visible
 
@@ -134,7 +137,8 @@ def test_english_result_page_has_no_note_about_english(shipped_like_or_tiny):
     page = _result(shipped_like_or_tiny.test_client(), WARNED)
     visible, _ = _visible(page)
     assert "Warnings" in visible and "Excluded zones" in visible
-    assert "gives its warnings and reasons in English" not in visible
+    assert "gives its warnings in English" not in visible
+    assert "rent_mad_m2_month missing" in visible
 
 
 def test_french_form_problem_is_labelled(french_client):
@@ -151,3 +155,13 @@ def test_french_form_problem_is_labelled(french_client):
 def test_the_labels_checked_exist_in_the_templates():
     assert Path(TEMPLATES / "match" / "result.html").exists()
     assert "Investors like you" in _english_labels("match/result.html")
+
+
+def test_french_explanations_are_french_with_french_numbers_and_units(french_client):
+    page = _result(french_client, "criteria: [{column: airports_km, direction: cost}, "
+                                  "{column: rent_mad_m2_month, direction: cost, missing: worst}]\n")
+    visible, _ = _visible(page)
+    # (_visible folds the narrow no-break space before a French colon into a space)
+    assert "critère le plus fort : airports_km (2,83 km)" in visible
+    assert "rent_mad_m2_month manquant : noté à la pire valeur observée (110 MAD/m²/mois)" in visible
+    assert "MAD/m²/mois" in visible and "strongest criterion" not in visible

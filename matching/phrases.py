@@ -1,0 +1,161 @@
+"""The shortlist's per-zone sentences, in English and French.
+
+A shortlist carries its explanations, exclusion reasons and hint as English sentences (the
+shortlist JSON contract), so a saved shortlist reads the same everywhere. The engine writes each
+sentence with :func:`say` from a template of :data:`PHRASES`; pages and exports in French turn it
+into French with :func:`translate`, which recognises the template and fills the French one with
+the same slots. A sentence no template matches (a comparison such as
+``rent_mad_m2_month 140 > 120``, which has no words to translate) is returned unchanged.
+
+Slots named ``column`` hold a column name (no spaces); the others hold any text. In French, the
+numbers of the other slots are written the French way (``1 759 609``, ``18,68 km``), the units
+too (``MAD/m²/mois``), and the "or" of a list of alternatives becomes "ou".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+__all__ = ["LANGUAGES", "PHRASES", "phrase_of", "say", "translate", "translated"]
+
+LANGUAGES = ("en", "fr")
+
+
+class Phrase(NamedTuple):
+    """One sentence of the engine: its English template and its French one."""
+
+    en: str
+    fr: str
+
+
+#: every sentence the engine writes in a shortlist's ``explanation``, ``reasons`` and ``hint``
+PHRASES: dict[str, Phrase] = {
+    "strongest": Phrase("strongest criterion: {column} ({value})",
+                        "critère le plus fort\u202f: {column} ({value})"),
+    "weakest": Phrase("weakest criterion: {column} ({value})",
+                      "critère le plus faible\u202f: {column} ({value})"),
+    "missing_not_checked": Phrase("{column} missing: {constraint} not checked",
+                                  "{column} manquant\u202f: {constraint} non vérifié"),
+    "missing_scored_worst": Phrase(
+        "{column} missing: scored as the worst observed value ({value})",
+        "{column} manquant\u202f: noté à la pire valeur observée ({value})",
+    ),
+    "missing": Phrase("{column} missing", "{column} manquant"),
+    "not_one_of": Phrase("{column} {value} is not one of {values}",
+                         "{column} {value} ne fait pas partie de {values}"),
+    "one_of": Phrase("{column} {value} is one of {values}",
+                     "{column} {value} fait partie de {values}"),
+    "list_lacks": Phrase("{column} {items} do not include {alternatives}",
+                         "{column} {items} n'incluent pas {alternatives}"),
+    "list_excluded": Phrase("{column} {items} include {hits}, which the requirement excludes",
+                            "{column} {items} incluent {hits}, que les exigences excluent"),
+    "value_excluded": Phrase("{column} {value} is {hits}, which the requirement excludes",
+                             "{column} {value} est {hits}, que les exigences excluent"),
+    "hint_relax": Phrase(
+        "Relax the constraint {constraint} first: it excluded the most zones ({count} of {total}).",
+        "Assouplir d'abord la contrainte {constraint}\u202f: c'est elle qui a exclu le plus de "
+        "zones ({count} sur {total}).",
+    ),
+    "hint_worst": Phrase(
+        "Score the criterion {column} with missing: worst, or drop it: it excluded the most zones "
+        "({count} of {total}).",
+        "Noter le critère {column} avec missing: worst, ou le retirer\u202f: c'est lui qui a exclu "
+        "le plus de zones ({count} sur {total}).",
+    ),
+}
+
+_SLOT = re.compile(r"\{(\w+)\}")
+_UNITS_FR = (("/month", "/mois"), ("/year", "/an"), ("/job", "/emploi"), (" months", " mois"))
+# an English number with thousands commas and/or a decimal point
+_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?!\d)")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts, last = [], 0
+    for match in _SLOT.finditer(template):
+        parts.append(re.escape(template[last:match.start()]))
+        name = match.group(1)
+        parts.append(rf"(?P<{name}>\S+)" if name == "column" else rf"(?P<{name}>.+?)")
+        last = match.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+# longest English templates first, so that "{column} missing" does not take a longer sentence
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (_pattern(PHRASES[key].en), key) for key in sorted(PHRASES, key=lambda k: -len(PHRASES[k].en))
+]
+
+
+def say(key: str, **slots: object) -> str:
+    """The English sentence ``key`` of :data:`PHRASES`, its slots filled.
+
+    >>> say("missing", column="rent_mad_m2_month")
+    'rent_mad_m2_month missing'
+    """
+    return PHRASES[key].en.format(**slots)
+
+
+def phrase_of(text: str) -> tuple[str, dict[str, str]] | None:
+    """The key of the template of :data:`PHRASES` that wrote ``text``, and its slots.
+
+    >>> phrase_of("airports_km missing")
+    ('missing', {'column': 'airports_km'})
+    >>> phrase_of("airports_km 40 km > 30") is None
+    True
+    """
+    for pattern, key in _PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return key, match.groupdict()
+    return None
+
+
+def _french_slot(name: str, text: str) -> str:
+    if name == "column":
+        return text
+    text = _NUMBER.sub(lambda m: m.group(1).replace(",", "\u202f").replace(".", ","), text)
+    for english, french in _UNITS_FR:
+        text = text.replace(english, french)
+    if name == "alternatives":
+        text = text.replace(" or ", " ou ")
+    return text
+
+
+def translate(text: str, lang: str) -> str:
+    """``text`` (a sentence of the engine) in ``lang``; unchanged when no template matches.
+
+    Examples
+    --------
+    >>> translate("weakest criterion: airports_km (18.68 km)", "fr")
+    'critère le plus faible\u202f: airports_km (18,68 km)'
+    >>> translate("rent_mad_m2_month missing: scored as the worst observed value (95 MAD/m²/month)", "fr")
+    'rent_mad_m2_month manquant\u202f: noté à la pire valeur observée (95 MAD/m²/mois)'
+    >>> translate("rent_mad_m2_month 140 > 120", "fr")
+    'rent_mad_m2_month 140 > 120'
+    """
+    if lang == "en":
+        return text
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    found = phrase_of(text)
+    if found is None:
+        return text
+    key, slots = found
+    return PHRASES[key].fr.format(**{name: _french_slot(name, v) for name, v in slots.items()})
+
+
+def translated(texts: Iterable[object], lang: str) -> list[tuple[str, str]]:
+    """Each text in ``lang`` when a template knows it, with the language it is now in.
+
+    >>> translated(["a_km missing", "a_km 3 > 2"], "fr")
+    [('a_km manquant', 'fr'), ('a_km 3 > 2', 'en')]
+    """
+    out = []
+    for text in texts:
+        text = str(text)
+        french = translate(text, lang)
+        out.append((french, lang if french != text or lang == "en" else "en"))
+    return out

@@ -1,0 +1,113 @@
+"""The engine's sentences in French: every template, and every sentence a shortlist can hold."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matching.phrases import PHRASES, phrase_of, say, translate, translated
+from matching.shortlist import make_shortlist
+
+NNBSP = "\u202f"
+
+SLOT_SAMPLES = {
+    "column": "catchment_labour_active",
+    "value": "1,759,609",
+    "values": "operating, planned",
+    "constraint": "available_m2 >= 2,400",
+    "items": "ITO, BPO",
+    "alternatives": "CRM, KPO or ESO",
+    "hits": "BPO",
+    "count": "4",
+    "total": "12",
+}
+
+
+@pytest.mark.parametrize("key", sorted(PHRASES))
+def test_every_template_turns_into_french_with_its_slots(key):
+    phrase = PHRASES[key]
+    slots = {name: SLOT_SAMPLES[name] for name in SLOT_SAMPLES if "{" + name + "}" in phrase.en}
+    english = say(key, **slots)
+    french = translate(english, "fr")
+    assert french != english
+    # the slots come through, numbers written the French way, "or" as "ou"
+    expected = dict(slots)
+    expected.update({
+        name: text.replace(",", NNBSP) for name, text in slots.items()
+        if name in ("value", "constraint")
+    })
+    if "alternatives" in slots:
+        expected["alternatives"] = "CRM, KPO ou ESO"
+    assert french == phrase.fr.format(**expected)
+    assert translate(english, "en") == english
+
+
+def test_a_sentence_without_words_stays_as_it_is():
+    assert translate("rent_mad_m2_month 140 MAD/m²/month > 120", "fr") == (
+        "rent_mad_m2_month 140 MAD/m²/month > 120")
+    assert translated(["rent_mad_m2_month missing", "a 1 > 0"], "fr") == [
+        ("rent_mad_m2_month manquant", "fr"), ("a 1 > 0", "en")]
+    assert translated(["a 1 > 0"], "en") == [("a 1 > 0", "en")]
+
+
+def test_numbers_and_units_read_the_french_way():
+    assert translate("strongest criterion: rent_mad_m2_month (1,234.5 MAD/m²/month)", "fr") == (
+        f"critère le plus fort{NNBSP}: rent_mad_m2_month (1{NNBSP}234,5 MAD/m²/mois)")
+    # a column name keeps its digits and underscores
+    assert translate("zone_2024_km missing", "fr") == "zone_2024_km manquant"
+
+
+def test_an_unknown_language_is_an_error():
+    with pytest.raises(ValueError, match="unknown language 'de'"):
+        translate("a_km missing", "de")
+
+
+def test_every_sentence_of_real_shortlists_is_known():
+    """Shortlists that give every kind of explanation, reason and hint: each sentence with
+    words in it has a French version."""
+    sites = pd.DataFrame({
+        "name": ["Alpha", "Bravo", "Charlie", "Delta", "Echo"],
+        "status": ["operating", "planned", "operating", "operating", "operating"],
+        "activities": ["ITO;CRM", "BPO", "ITO;BPO", None, "CRM"],
+        "rent_mad_m2_month": [90.0, 140.0, np.nan, 100.0, np.nan],
+        "airports_km": [5.0, 20.0, 40.0, np.nan, 12.0],
+        "available_m2": [5000.0, np.nan, 20000.0, 800.0, np.nan],
+        "floors": [1.0, 2.0, 3.0, 4.0, 2.0],
+    }, index=["a", "b", "c", "d", "e"])
+    results = [
+        make_shortlist({
+            "constraints": [
+                {"column": "status", "op": "in", "value": ["operating"]},
+                {"column": "activities", "op": "in", "value": ["CRM", "KPO"]},
+                {"column": "available_m2", "op": ">=", "value": 1000, "missing": "ignore"},
+                {"column": "floors", "op": "in", "value": [1, 2, 4]},
+            ],
+            "criteria": [{"column": "rent_mad_m2_month", "direction": "cost", "missing": "worst"},
+                         {"column": "airports_km", "direction": "cost", "missing": "worst"}],
+        }, sites, robustness_draws=0),
+        make_shortlist({
+            "constraints": [{"column": "activities", "op": "not in", "value": ["BPO"]},
+                            {"column": "status", "op": "not in", "value": ["planned"]},
+                            {"column": "floors", "op": "not in", "value": [3]}],
+            "criteria": [{"column": "airports_km", "direction": "cost"}],
+        }, sites, robustness_draws=0),
+        make_shortlist({"constraints": [{"column": "floors", "op": ">", "value": 9}],
+                        "criteria": [{"column": "airports_km", "direction": "cost"}]},
+                       sites, robustness_draws=0),
+        make_shortlist({"criteria": [{"column": "available_m2", "direction": "benefit"}]},
+                       sites.assign(available_m2=np.nan, floors=1.0),
+                       robustness_draws=0),
+    ]
+    sentences = [s for r in results for z in r["ranked"] for s in z["explanation"]]
+    sentences += [s for r in results for z in r["excluded"] for s in z["reasons"]]
+    sentences += [r["hint"] for r in results if r["hint"]]
+    found = {s: phrase_of(s) for s in sentences}
+    # the sentences no template knows are comparisons, with no words to translate
+    unknown = [s for s, f in found.items() if f is None]
+    assert all(re.fullmatch(r"\S+ .+ (<|<=|>|>=|==|!=) .+", s) for s in unknown), unknown
+    assert all(translate(s, "fr") != s for s, f in found.items() if f is not None)
+    # every template is written by the engine in these shortlists: none is dead
+    assert {f[0] for f in found.values() if f} == set(PHRASES)
