@@ -4,10 +4,10 @@ A shortlist carries its explanations, exclusion reasons and hint as English sent
 shortlist JSON contract), so a saved shortlist reads the same everywhere. The engine writes each
 sentence with :func:`say` from a template of :data:`PHRASES`; pages and exports in French turn it
 into French with :func:`translate`, which recognises the template and fills the French one with
-the same slots. A sentence no template matches (a comparison such as
-``rent_mad_m2_month 140 > 120``, which has no words to translate) is returned unchanged.
+the same slots. A sentence no template matches is returned unchanged.
 
-Slots named ``column`` hold a column name (no spaces); the others hold any text. In French, the
+Slots named ``column`` hold a column name (no spaces), ``op`` a comparison operator; the others
+hold any text. In French, the
 numbers of the other slots are written the French way (``1 759 609``, ``18,68 km``), the units
 too (``MAD/m²/mois``), and the "or" of a list of alternatives becomes "ou".
 """
@@ -43,6 +43,8 @@ PHRASES: dict[str, Phrase] = {
         "{column} manquant\u202f: noté à la pire valeur observée ({value})",
     ),
     "missing": Phrase("{column} missing", "{column} manquant"),
+    # a failed comparison: no words, but numbers and units to write the French way
+    "compare": Phrase("{column} {value} {op} {limit}", "{column} {value} {op} {limit}"),
     "not_one_of": Phrase("{column} {value} is not one of {values}",
                          "{column} {value} ne fait pas partie de {values}"),
     "one_of": Phrase("{column} {value} is one of {values}",
@@ -67,6 +69,7 @@ PHRASES: dict[str, Phrase] = {
 }
 
 _SLOT = re.compile(r"\{(\w+)\}")
+_SLOT_PATTERNS = {"column": r"(?P<NAME>\S+)", "op": r"(?P<NAME><=|>=|!=|==|<|>)"}
 _UNITS_FR = (("/month", "/mois"), ("/year", "/an"), ("/job", "/emploi"), (" months", " mois"))
 # an English number with thousands commas and/or a decimal point
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?!\d)")
@@ -77,15 +80,17 @@ def _pattern(template: str) -> re.Pattern[str]:
     for match in _SLOT.finditer(template):
         parts.append(re.escape(template[last:match.start()]))
         name = match.group(1)
-        parts.append(rf"(?P<{name}>\S+)" if name == "column" else rf"(?P<{name}>.+?)")
+        parts.append(_SLOT_PATTERNS.get(name, rf"(?P<{name}>.+?)").replace("NAME", name))
         last = match.end()
     parts.append(re.escape(template[last:]))
     return re.compile("".join(parts), re.DOTALL)
 
 
-# longest English templates first, so that "{column} missing" does not take a longer sentence
+# longest English templates first, so that "{column} missing" does not take a longer sentence;
+# the bare comparison last, as a sentence with words may hold an operator too
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (_pattern(PHRASES[key].en), key) for key in sorted(PHRASES, key=lambda k: -len(PHRASES[k].en))
+    (_pattern(PHRASES[key].en), key)
+    for key in sorted(PHRASES, key=lambda k: (k == "compare", -len(PHRASES[k].en)))
 ]
 
 
@@ -103,8 +108,8 @@ def phrase_of(text: str) -> tuple[str, dict[str, str]] | None:
 
     >>> phrase_of("airports_km missing")
     ('missing', {'column': 'airports_km'})
-    >>> phrase_of("airports_km 40 km > 30") is None
-    True
+    >>> phrase_of("airports_km 40 km > 30")
+    ('compare', {'column': 'airports_km', 'value': '40 km', 'op': '>', 'limit': '30'})
     """
     for pattern, key in _PATTERNS:
         match = pattern.fullmatch(text)
@@ -114,7 +119,7 @@ def phrase_of(text: str) -> tuple[str, dict[str, str]] | None:
 
 
 def _french_slot(name: str, text: str) -> str:
-    if name == "column":
+    if name in ("column", "op"):
         return text
     text = _NUMBER.sub(lambda m: m.group(1).replace(",", "\u202f").replace(".", ","), text)
     for english, french in _UNITS_FR:
@@ -133,8 +138,10 @@ def translate(text: str, lang: str) -> str:
     'critère le plus faible\u202f: airports_km (18,68 km)'
     >>> translate("rent_mad_m2_month missing: scored as the worst observed value (95 MAD/m²/month)", "fr")
     'rent_mad_m2_month manquant\u202f: noté à la pire valeur observée (95 MAD/m²/mois)'
-    >>> translate("rent_mad_m2_month 140 > 120", "fr")
-    'rent_mad_m2_month 140 > 120'
+    >>> translate("available_m2 2,200 m² < 2,400", "fr")
+    'available_m2 2\u202f200 m² < 2\u202f400'
+    >>> translate("a sentence of somebody else", "fr")
+    'a sentence of somebody else'
     """
     if lang == "en":
         return text
@@ -150,12 +157,12 @@ def translate(text: str, lang: str) -> str:
 def translated(texts: Iterable[object], lang: str) -> list[tuple[str, str]]:
     """Each text in ``lang`` when a template knows it, with the language it is now in.
 
-    >>> translated(["a_km missing", "a_km 3 > 2"], "fr")
-    [('a_km manquant', 'fr'), ('a_km 3 > 2', 'en')]
+    >>> translated(["a_km missing", "a_km 3 > 2", "something else"], "fr")
+    [('a_km manquant', 'fr'), ('a_km 3 > 2', 'fr'), ('something else', 'en')]
     """
     out = []
     for text in texts:
         text = str(text)
-        french = translate(text, lang)
-        out.append((french, lang if french != text or lang == "en" else "en"))
+        known = lang == "en" or phrase_of(text) is not None
+        out.append((translate(text, lang), lang if known else "en"))
     return out

@@ -236,7 +236,8 @@ def _text_reason(constraint: Constraint, cell: str, *, is_list: bool) -> str:
     column, op, value = constraint.column, constraint.op, constraint.value
     values = value if isinstance(value, list) else [value]
     if op in ("==", "!="):
-        return f"{column} {cell!r} {_FAILED[op]} {_limit(value)!r}"
+        return say("compare", column=column, value=repr(cell), op=_FAILED[op],
+                   limit=repr(_limit(value)))
     if is_list:
         items = _listed(cell)
         if op == "in":
@@ -287,7 +288,8 @@ def _check_constraint(
         for k in np.flatnonzero(~passes & ~missing).tolist():
             shown = _with_unit(column, numbers[k])
             if op in _FAILED:
-                reasons[k] = f"{column} {shown} {_FAILED[op]} {_limit(value)}"
+                reasons[k] = say("compare", column=column, value=shown, op=_FAILED[op],
+                                 limit=_limit(value))
             else:
                 reasons[k] = say("not_one_of" if op == "in" else "one_of", column=column,
                                  value=shown, values=_limit(values))
