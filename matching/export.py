@@ -408,7 +408,7 @@ def _read(
         directions=directions,
         constraint_columns=constraint_columns,
         hint=translate(str(shortlist["hint"]), text) if shortlist.get("hint") else None,
-        warnings=[str(w) for w in (shortlist.get("warnings") or [])],
+        warnings=[translate(str(w), text) for w in (shortlist.get("warnings") or [])],
         incentives=shortlist.get("incentives"),
         leave_one_out=shortlist.get("leave_one_out"),
         assumptions=shortlist.get("assumptions"),

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from matching.errors import DecisionsError
+from matching.phrases import say
 
 __all__ = ["LANGUAGES", "PAST_KEYS", "check_past_investors", "investor_features", "nearest_investors",
            "similar_investors"]
@@ -230,8 +231,7 @@ def nearest_investors(
     sizes = features["log10_headcount"]
     median = float(sizes.iloc[:-1].median()) if sizes.iloc[:-1].notna().any() else 0.0
     if np.isnan(sizes.iloc[-1]):
-        notes.append("the requirement gives no headcount or floor area: compared at the past "
-                     f"investors' median size ({10 ** median:,.0f} people)")
+        notes.append(say("median_size_assumed", size=f"{10 ** median:,.0f}"))
     features["log10_headcount"] = sizes.fillna(median)
 
     scaler = StandardScaler().fit(features.iloc[:-1])

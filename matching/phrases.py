@@ -1,6 +1,6 @@
-"""The shortlist's per-zone sentences, in English and French.
+"""The shortlist's sentences, in English and French.
 
-A shortlist carries its explanations, exclusion reasons and hint as English sentences (the
+A shortlist carries its explanations, exclusion reasons, hint and warnings as English sentences (the
 shortlist JSON contract), so a saved shortlist reads the same everywhere. The engine writes each
 sentence with :func:`say` from a template of :data:`PHRASES`; pages and exports in French turn it
 into French with :func:`translate`, which recognises the template and fills the French one with
@@ -30,7 +30,8 @@ class Phrase(NamedTuple):
     fr: str
 
 
-#: every sentence the engine writes in a shortlist's ``explanation``, ``reasons`` and ``hint``
+#: every sentence the engine writes in a shortlist's ``explanation``, ``reasons``, ``hint`` and
+#: ``warnings``, and in the ``notes`` of "investors like you"
 PHRASES: dict[str, Phrase] = {
     "strongest": Phrase("strongest criterion: {column} ({value})",
                         "critère le plus fort\u202f: {column} ({value})"),
@@ -65,6 +66,79 @@ PHRASES: dict[str, Phrase] = {
         "({count} of {total}).",
         "Noter le critère {column} avec missing: worst, ou le retirer\u202f: c'est lui qui a exclu "
         "le plus de zones ({count} sur {total}).",
+    ),
+    # warnings
+    "no_incentive_class": Phrase(
+        "incentives were not estimated: the dataset has no incentive_zone_class column",
+        "les incitations n'ont pas été estimées\u202f: le jeu de données n'a pas de colonne "
+        "incentive_zone_class",
+    ),
+    "criterion_without_values": Phrase(
+        "criterion {column} was dropped: no zone has a value to score",
+        "le critère {column} a été retiré\u202f: aucune zone n'a de valeur à noter",
+    ),
+    "criterion_no_variance": Phrase(
+        "criterion {column} has the same value ({value}) in every ranked zone: it cannot separate "
+        "them",
+        "le critère {column} a la même valeur ({value}) dans toutes les zones classées\u202f: il ne "
+        "peut pas les départager",
+    ),
+    "sum_of_zero": Phrase(
+        "criterion {column} sums to 0 over the ranked zones: normalization 'sum' cannot scale it, "
+        "so it scores 0 for every zone; use normalization 'vector' or 'minmax'",
+        "le critère {column} a une somme nulle sur les zones classées\u202f: la normalisation "
+        "'sum' ne peut pas l'échelonner, il vaut donc 0 pour chaque zone\u202f; utilisez la "
+        "normalisation 'vector' ou 'minmax'",
+    ),
+    "sum_of_mixed_signs": Phrase(
+        "criterion {column} has negative and positive values: normalization 'sum' divides by their "
+        "sum, which misorders them; use 'vector' or 'minmax'",
+        "le critère {column} a des valeurs négatives et positives\u202f: la normalisation 'sum' "
+        "divise par leur somme, ce qui les range mal\u202f; utilisez 'vector' ou 'minmax'",
+    ),
+    "preset_constraint_skipped": Phrase(
+        "the {activity} preset's constraint on {column} was not applied: the dataset has no such "
+        "column",
+        "la contrainte du préréglage {activity} sur {column} n'a pas été appliquée\u202f: le jeu "
+        "de données n'a pas cette colonne",
+    ),
+    "preset_criterion_no_column": Phrase(
+        "the {activity} preset's criterion {column} was dropped: the dataset has no such column",
+        "le critère {column} du préréglage {activity} a été retiré\u202f: le jeu de données n'a "
+        "pas cette colonne",
+    ),
+    "preset_criterion_no_class": Phrase(
+        "the {activity} preset's criterion {column} was dropped: the dataset has no "
+        "incentive_zone_class column to estimate it",
+        "le critère {column} du préréglage {activity} a été retiré\u202f: le jeu de données n'a "
+        "pas de colonne incentive_zone_class pour l'estimer",
+    ),
+    "floor_area_unchecked": Phrase(
+        "the floor area ({area}) was not checked: the dataset has no available_m2 column",
+        "la surface ({area}) n'a pas été vérifiée\u202f: le jeu de données n'a pas de colonne "
+        "available_m2",
+    ),
+    "preset_criteria_not_in_ahp": Phrase(
+        "the preset's criteria {columns} are not scored: they are not in ahp.criteria",
+        "les critères {columns} du préréglage ne sont pas notés\u202f: ils ne sont pas dans "
+        "ahp.criteria",
+    ),
+    "ahp_overrides_weights": Phrase(
+        "the criteria's weights are ignored: the AHP matrix gives them",
+        "les poids des critères sont ignorés\u202f: la matrice AHP les donne",
+    ),
+    "ahp_inconsistent_accepted": Phrase(
+        "the AHP matrix is inconsistent (consistency ratio {ratio} > 0.10), accepted because "
+        "ahp.allow_inconsistent is true",
+        "la matrice AHP est incohérente (ratio de cohérence {ratio} > 0,10), acceptée car "
+        "ahp.allow_inconsistent vaut true",
+    ),
+    # "investors like you"
+    "median_size_assumed": Phrase(
+        "the requirement gives no headcount or floor area: compared at the past investors' median "
+        "size ({size} people)",
+        "les exigences ne donnent ni effectif ni surface\u202f: comparées à la taille médiane des "
+        "investisseurs passés ({size} personnes)",
     ),
 }
 

@@ -52,6 +52,7 @@ from matching import presets, settings
 from matching.errors import RequirementsError
 from matching.incentives import DERIVED_COLUMNS, ZONE_CLASS_COLUMN
 from matching.mcda import ahp_weights
+from matching.phrases import say
 
 __all__ = [
     "ACTIVITIES",
@@ -629,10 +630,8 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
             if constraint.column in known:
                 constraints.append(constraint)
             else:
-                warnings.append(
-                    f"the {requirements.activity} preset's constraint on {constraint.column} "
-                    "was not applied: the dataset has no such column"
-                )
+                warnings.append(say("preset_constraint_skipped", activity=requirements.activity,
+                                    column=constraint.column))
     else:
         constraints = []
 
@@ -645,12 +644,9 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
             if criterion.column in known:
                 criteria.append(criterion)
             else:
-                why = (f"the dataset has no {ZONE_CLASS_COLUMN} column to estimate it"
-                       if criterion.column in DERIVED_COLUMNS else "the dataset has no such column")
-                warnings.append(
-                    f"the {requirements.activity} preset's criterion {criterion.column} was "
-                    f"dropped: {why}"
-                )
+                why = ("preset_criterion_no_class" if criterion.column in DERIVED_COLUMNS
+                       else "preset_criterion_no_column")
+                warnings.append(say(why, activity=requirements.activity, column=criterion.column))
     else:
         criteria = []
     if preset is not None:
@@ -678,10 +674,7 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
                     "no available floor area is kept, and its explanation says it was not checked"
                 )
         else:
-            warnings.append(
-                f"the floor area ({floor_area:,.0f} m²) was not checked: the dataset has no "
-                f"{AVAILABLE_COLUMN} column"
-            )
+            warnings.append(say("floor_area_unchecked", area=f"{floor_area:,.0f} m²"))
 
     consistency_ratio: float | None = None
     if requirements.ahp is not None:
@@ -704,22 +697,16 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
                     + " have no row in the AHP matrix; add them to ahp.criteria and ahp.matrix, "
                     "or remove them from criteria"
                 )
-            warnings.append(
-                "the preset's criteria " + ", ".join(unweighted) + " are not scored: they are "
-                "not in ahp.criteria"
-            )
+            warnings.append(say("preset_criteria_not_in_ahp", columns=", ".join(unweighted)))
         if any(by_column[c].weight is not None for c in ahp.criteria) and (
             requirements.criteria is not None
         ):
-            warnings.append("the criteria's weights are ignored: the AHP matrix gives them")
+            warnings.append(say("ahp_overrides_weights"))
         criteria = [by_column[c] for c in ahp.criteria]
         weights_array, consistency_ratio = ahp_weights(np.asarray(ahp.matrix, dtype=float))
         weights = [float(w) for w in weights_array]
         if consistency_ratio > AHP_MAX_CONSISTENCY_RATIO:
-            warnings.append(
-                f"the AHP matrix is inconsistent (consistency ratio {consistency_ratio:.3f} > "
-                "0.10), accepted because ahp.allow_inconsistent is true"
-            )
+            warnings.append(say("ahp_inconsistent_accepted", ratio=f"{consistency_ratio:.3f}"))
     else:
         raw_weights = [c.weight if c.weight is not None else 1.0 for c in criteria]
         largest = max(raw_weights, default=0.0)

@@ -570,9 +570,7 @@ def make_shortlist(
     if req.headcount is not None and has_classes:
         incentives = _incentives(req, table, ranked_positions, ids, assumptions)
     elif req.headcount is not None:
-        warnings.append(
-            "incentives were not estimated: the dataset has no incentive_zone_class column"
-        )
+        warnings.append(say("no_incentive_class"))
 
     result = {
         "requirements": req.model_dump(mode="json", exclude_none=True),
@@ -656,7 +654,7 @@ def _criterion_values(
         if criterion.missing == "worst" and missing.any():
             observed = numbers[~missing]
             if observed.size == 0:
-                warnings.append(f"criterion {column} was dropped: no zone has a value to score")
+                warnings.append(say("criterion_without_values", column=column))
                 continue
             worst = float(observed.max() if criterion.direction == "cost" else observed.min())
             missing_positions = np.flatnonzero(missing).tolist()
@@ -693,8 +691,7 @@ def _no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
     if matrix.shape[0] < 2:
         return []
     return [
-        f"criterion {column} has the same value ({_with_unit(column, matrix[0, j])}) in every "
-        "ranked zone: it cannot separate them"
+        say("criterion_no_variance", column=column, value=_with_unit(column, matrix[0, j]))
         for j, column in enumerate(columns) if np.ptp(matrix[:, j]) == 0
     ]
 
@@ -707,15 +704,9 @@ def _unfit_for_sum(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
         if np.ptp(values) == 0:
             continue  # said already: no variance
         if values.sum() == 0:
-            out.append(
-                f"criterion {column} sums to 0 over the ranked zones: normalization 'sum' cannot "
-                "scale it, so it scores 0 for every zone; use normalization 'vector' or 'minmax'"
-            )
+            out.append(say("sum_of_zero", column=column))
         elif values.min() < 0 < values.max():
-            out.append(
-                f"criterion {column} has negative and positive values: normalization 'sum' "
-                "divides by their sum, which misorders them; use 'vector' or 'minmax'"
-            )
+            out.append(say("sum_of_mixed_signs", column=column))
     return out
 
 

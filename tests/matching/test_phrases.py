@@ -10,6 +10,9 @@ from matching.phrases import PHRASES, phrase_of, say, translate, translated
 from matching.shortlist import make_shortlist
 
 NNBSP = "\u202f"
+ZONE_AND_HINT_KEYS = {"strongest", "weakest", "missing_not_checked", "missing_scored_worst",
+                      "missing", "compare", "not_one_of", "one_of", "list_lacks", "list_excluded",
+                      "value_excluded", "hint_relax", "hint_worst"}
 
 SLOT_SAMPLES = {
     "column": "catchment_labour_active",
@@ -22,6 +25,11 @@ SLOT_SAMPLES = {
     "op": ">=",
     "limit": "2,400",
     "count": "4",
+    "activity": "CRM",
+    "area": "2,400 m²",
+    "columns": "rent_mad_m2_month, airports_km",
+    "ratio": "0.123",
+    "size": "1,280",
     "total": "12",
 }
 
@@ -37,8 +45,10 @@ def test_every_template_turns_into_french_with_its_slots(key):
     expected = dict(slots)
     expected.update({
         name: text.replace(",", NNBSP) for name, text in slots.items()
-        if name in ("value", "constraint", "limit")
+        if name in ("value", "constraint", "limit", "area", "size")
     })
+    if "ratio" in slots:
+        expected["ratio"] = "0,123"
     if "alternatives" in slots:
         expected["alternatives"] = "CRM, KPO ou ESO"
     assert french == phrase.fr.format(**expected)
@@ -112,5 +122,44 @@ def test_every_sentence_of_real_shortlists_is_known():
     assert all(found.values()), [s for s, f in found.items() if f is None]
     worded = [s for s, f in found.items() if f[0] != "compare"]
     assert worded and all(translate(s, "fr") != s for s in worded)
-    # every template is written by the engine in these shortlists: none is dead
-    assert {f[0] for f in found.values() if f} == set(PHRASES)
+    # every per-zone and hint template is written by the engine in these shortlists: none is dead
+    zone_keys = {key for key in PHRASES if key in ZONE_AND_HINT_KEYS}
+    assert {f[0] for f in found.values() if f} == zone_keys
+    # and the warnings they give are known too
+    warnings = [w for r in results for w in r["warnings"]]
+    assert all(phrase_of(w) for w in warnings), warnings
+
+
+def test_every_warning_of_the_engine_is_known(tmp_path):
+    """Requirements that give each warning the engine writes; each has a French version."""
+    sites = pd.DataFrame({"name": list("abc"), "x": [1.0, 1.0, 1.0], "y": [-1.0, 2.0, 3.0],
+                          "z": [1.0, -1.0, 0.0], "e": [np.nan] * 3, "w": [1.0, 2.0, 3.0],
+                          "airports_km": [5.0, 9.0, 20.0]},
+                         index=list("abc"))
+    requirements = [
+        {"criteria": [{"column": "x", "direction": "benefit"},
+                      {"column": "w", "direction": "benefit"}]},  # no variance
+        {"normalization": "sum", "method": "weighted_sum",
+         "criteria": [{"column": "y", "direction": "benefit"},
+                      {"column": "z", "direction": "benefit"}]},  # mixed signs, sum of 0
+        {"criteria": [{"column": "e", "direction": "benefit", "missing": "worst"},
+                      {"column": "w", "direction": "benefit"}]},  # dropped: no values
+        # the preset's other columns missing, floor area unchecked, incentives not estimated
+        {"activity": "CRM", "headcount": 100},
+        {"activity": "CRM", "criteria": [{"column": "w", "direction": "benefit", "weight": 2},
+                                         {"column": "y", "direction": "benefit"}],
+         "ahp": {"criteria": ["w", "y"], "matrix": [[1, 3], [1 / 3, 1]]}},
+    ]
+    warnings = []
+    for requirement in requirements:
+        try:
+            warnings += make_shortlist(requirement, sites, robustness_draws=0)["warnings"]
+        except Exception as exc:  # noqa: BLE001  (say which requirement failed)
+            raise AssertionError(f"{requirement}: {exc}") from exc
+    found = {w: phrase_of(w) for w in warnings}
+    assert all(found.values()), [w for w, f in found.items() if f is None]
+    assert all(translate(w, "fr") != w for w in warnings)
+    assert {f[0] for f in found.values()} >= {
+        "criterion_no_variance", "sum_of_mixed_signs", "sum_of_zero", "criterion_without_values",
+        "preset_constraint_skipped", "preset_criterion_no_column", "floor_area_unchecked",
+        "ahp_overrides_weights"}

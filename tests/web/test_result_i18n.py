@@ -1,5 +1,6 @@
-"""On French pages the engine's explanations, reasons and hint are French (matching.phrases); its
-warnings stay in English, marked ``lang="en"``; every label of the page around them is French."""
+"""On French pages the engine's explanations, reasons, warnings and hint are French
+(matching.phrases); a sentence it does not know stays English, marked ``lang="en"``; every label
+of the page around them is French."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ def _result(client, text: str) -> str:
 
 
 @pytest.mark.parametrize("text", [WARNED, NOTHING_RANKED])
-def test_french_result_page_is_french_and_engine_warnings_are_marked_english(french_client, text):
+def test_french_result_page_is_french_engine_sentences_included(french_client, text):
     page = _result(french_client, text)
     visible, english = _visible(page)
     assert '<html lang="fr">' in page
@@ -116,15 +117,15 @@ def test_french_result_page_is_french_and_engine_warnings_are_marked_english(fre
     assert len(labels) > 15
     left = [label for label in labels if _shown(label, visible)]
     assert not left, f"English labels on the French page: {left}"
-    # the engine's warnings are there, in English, each marked as such
-    assert any("preset" in e for e in english), english  # a warning: the incentive criterion left out
-    assert "preset" not in visible
+    # every sentence of the engine is French: warnings, reasons, explanations, hint
+    assert not english, english
+    assert "préréglage CRM" in visible  # a warning: the incentive criterion left out
     assert "Avertissements" in visible and "Zones exclues" in visible
-    assert "Le moteur de classement donne ses avertissements en anglais." in visible
-    # the reasons, explanations and hint are French; a bare comparison has no words to translate
+    assert "avertissements en anglais" not in visible
     assert "rent_mad_m2_month manquant" in visible
     for english_words in ("missing", "strongest criterion", "weakest criterion", "not checked",
-                          "Relax the constraint", "do not include", "is not one of"):
+                          "Relax the constraint", "do not include", "is not one of", "preset",
+                          "dropped", "the dataset"):
         assert english_words not in visible, english_words
     if text is NOTHING_RANKED:
         assert "Pourquoi aucune zone n'est classée" in visible
@@ -137,7 +138,7 @@ def test_english_result_page_has_no_note_about_english(shipped_like_or_tiny):
     page = _result(shipped_like_or_tiny.test_client(), WARNED)
     visible, _ = _visible(page)
     assert "Warnings" in visible and "Excluded zones" in visible
-    assert "gives its warnings in English" not in visible
+    assert "warnings in English" not in visible
     assert "rent_mad_m2_month missing" in visible
 
 
@@ -165,3 +166,22 @@ def test_french_explanations_are_french_with_french_numbers_and_units(french_cli
     assert "critère le plus fort : airports_km (2,83 km)" in visible
     assert "rent_mad_m2_month manquant : noté à la pire valeur observée (110 MAD/m²/mois)" in visible
     assert "MAD/m²/mois" in visible and "strongest criterion" not in visible
+
+
+def test_a_sentence_the_phrasebook_does_not_know_stays_english_and_is_marked(french_client, monkeypatch):
+    import matching.shortlist
+
+    real = matching.shortlist.make_shortlist
+
+    def with_an_old_warning(*args, **kwargs):
+        result = real(*args, **kwargs)
+        result["warnings"] = [*result["warnings"], "a warning of an older version"]
+        return result
+
+    monkeypatch.setattr(matching.shortlist, "make_shortlist", with_an_old_warning)
+    page = _result(french_client, "activity: CRM\nname: older\n")
+    visible, english = _visible(page)
+    assert '<li class="warning" lang="en">a warning of an older version</li>' in page
+    assert any("a warning of an older version" in e for e in english)
+    assert "a warning of an older version" not in visible
+    assert "Le moteur de classement donne certains de ses avertissements en anglais." in visible
