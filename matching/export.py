@@ -409,15 +409,29 @@ def _read(
         constraint_columns=constraint_columns,
         hint=translate(str(shortlist["hint"]), text) if shortlist.get("hint") else None,
         warnings=[translate(str(w), text) for w in (shortlist.get("warnings") or [])],
-        incentives=shortlist.get("incentives"),
+        incentives=_sentences_in(shortlist.get("incentives"), text),
         leave_one_out=shortlist.get("leave_one_out"),
-        assumptions=shortlist.get("assumptions"),
+        assumptions=_sentences_in(shortlist.get("assumptions"), text),
         dataset=dataset,
         sites=site_table,
         lang=lang,
     )
     view.shown = ranked if top is None else ranked[:top]
     return view
+
+
+def _sentences_in(value: Any, lang: str) -> Any:
+    """``value`` (the assumptions, the incentives) with the engine's sentences in ``lang``: the
+    text in its lists and mappings that a template of :mod:`matching.phrases` knows."""
+    if lang == "en":
+        return value
+    if isinstance(value, str):
+        return translate(value, lang)
+    if isinstance(value, list):
+        return [_sentences_in(item, lang) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _sentences_in(item, lang) for key, item in value.items()}
+    return value
 
 
 def _in_language(entry: Mapping[str, Any], key: str, lang: str) -> Mapping[str, Any]:

@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from matching import settings
 from matching.errors import RequirementsError
+from matching.phrases import say
 
 __all__ = [
     "DERIVED_COLUMNS",
@@ -214,42 +215,33 @@ def estimate(
     salary = float(salary_mad_month if salary_given else settings.SALARY_MAD_MONTH)
     caps = rules.income_tax_cap.by_zone_class
     assumptions = [
-        f"{rules.name}, rules version {rules.version} (in force from {rules.in_force_from})",
-        f"{headcount} new stable jobs, all Moroccan recruits, kept at least "
-        f"{rules.employment_grant.retention_months or 18} months",
-        f"gross taxable salary {salary:,.0f} MAD/month"
-        + ("" if salary_given else " (default assumption: give salary_mad_month)"),
-        f"training grant {rules.training_grant.rate:.1%} of the annual gross salary per recruit "
-        f"per year over {rules.training_grant.years} years",
-        f"employment grant {rules.employment_grant.rate:.0%} of the annual gross salary per job, "
-        "once",
+        say("incentive_rules", name=rules.name, version=rules.version, since=rules.in_force_from),
+        say("jobs_assumed", headcount=headcount,
+            months=rules.employment_grant.retention_months or 18),
+        say("salary_given" if salary_given else "salary_default", salary=f"{salary:,.0f}"),
+        say("training_grant", rate=f"{rules.training_grant.rate:.1%}",
+            years=rules.training_grant.years),
+        say("employment_grant", rate=f"{rules.employment_grant.rate:.0%}"),
     ]
     eligible: bool | None = True
     if activity is None:
-        assumptions.append("activity not given: assumed eligible (ITO, CRM, BPO, ESO or KPO)")
+        assumptions.append(say("activity_assumed_eligible"))
     elif activity.upper() not in rules.eligible_activities:
         eligible = False
-        assumptions.append(f"activity {activity} is not eligible to the offer")
+        assumptions.append(say("activity_not_eligible", activity=activity))
     cap = caps.get(zone_class) if zone_class else None
     if zone_class is None:
-        assumptions.append("the zone's incentive class is unknown: income-tax cap not estimated")
+        assumptions.append(say("zone_class_unknown"))
         eligible = None if eligible else eligible
     elif cap is None:
-        assumptions.append(
-            f"incentive class {zone_class!r} is not covered by the rules file: not estimated"
-        )
+        assumptions.append(say("zone_class_not_in_rules", zone_class=repr(zone_class)))
         eligible = None if eligible else eligible
     else:
-        assumptions.append(
-            f"income-tax cap {cap:.0%} ({zone_class}), valued as the tax above the cap on the "
-            f"2025 scale, over {rules.income_tax_cap.years} years (the cap runs to "
-            f"{rules.income_tax_cap.until}); it accrues to the employees"
-        )
-    corporate = (
-        f"up to {rules.corporate_tax_contribution.max_rate:.0%} of the corporate tax (IS) due; "
-        "not estimated (depends on profits)"
-        + ("; uncertain: sources describe the base regime differently"
-           if rules.corporate_tax_contribution.uncertain else "")
+        assumptions.append(say("income_tax_cap", cap=f"{cap:.0%}", zone_class=zone_class,
+                               years=rules.income_tax_cap.years, until=rules.income_tax_cap.until))
+    corporate = say(
+        "corporate_tax_uncertain" if rules.corporate_tax_contribution.uncertain else "corporate_tax",
+        rate=f"{rules.corporate_tax_contribution.max_rate:.0%}",
     )
     result: dict[str, Any] = {
         "eligible": eligible,

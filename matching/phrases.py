@@ -1,6 +1,7 @@
 """The shortlist's sentences, in English and French.
 
-A shortlist carries its explanations, exclusion reasons, hint and warnings as English sentences (the
+A shortlist carries its explanations, exclusion reasons, hint, warnings and assumptions as
+English sentences (the
 shortlist JSON contract), so a saved shortlist reads the same everywhere. The engine writes each
 sentence with :func:`say` from a template of :data:`PHRASES`; pages and exports in French turn it
 into French with :func:`translate`, which recognises the template and fills the French one with
@@ -30,8 +31,8 @@ class Phrase(NamedTuple):
     fr: str
 
 
-#: every sentence the engine writes in a shortlist's ``explanation``, ``reasons``, ``hint`` and
-#: ``warnings``, and in the ``notes`` of "investors like you"
+#: every sentence the engine writes in a shortlist's ``explanation``, ``reasons``, ``hint``,
+#: ``warnings`` and ``assumptions``, and in the ``notes`` of "investors like you"
 PHRASES: dict[str, Phrase] = {
     "strongest": Phrase("strongest criterion: {column} ({value})",
                         "critère le plus fort\u202f: {column} ({value})"),
@@ -132,6 +133,88 @@ PHRASES: dict[str, Phrase] = {
         "ahp.allow_inconsistent is true",
         "la matrice AHP est incohérente (ratio de cohérence {ratio} > 0,10), acceptée car "
         "ahp.allow_inconsistent vaut true",
+    ),
+    # assumptions
+    "preset_used": Phrase(
+        "activity {activity}: criteria and constraints from the preset unless given (rationale in "
+        "docs/requirements.md)",
+        "activité {activity}\u202f: critères et contraintes du préréglage, sauf ceux donnés "
+        "(justification dans docs/requirements.md)",
+    ),
+    "floor_area_from_headcount": Phrase(
+        "floor area {area} = headcount {headcount} x {m2_per_seat} m² per seat",
+        "surface {area} = effectif {headcount} x {m2_per_seat} m² par poste",
+    ),
+    "available_m2_needed": Phrase(
+        "zones need available_m2 >= {area}; a zone that publishes no available floor area is kept, "
+        "and its explanation says it was not checked",
+        "les zones doivent avoir available_m2 >= {area}\u202f; une zone qui ne publie pas de "
+        "surface disponible est gardée, et son explication dit que ce n'est pas vérifié",
+    ),
+    "robustness_draws": Phrase(
+        "robustness: {draws} weight draws, each weight multiplied by a log-normal factor "
+        "exp({sigma} Z), renormalised; seed {seed}",
+        "robustesse\u202f: {draws} tirages de poids, chaque poids multiplié par un facteur "
+        "log-normal exp({sigma} Z), puis renormalisés\u202f; graine {seed}",
+    ),
+    "incentive_rules": Phrase(
+        "{name}, rules version {version} (in force from {since})",
+        "{name}, règles version {version} (en vigueur depuis le {since})",
+    ),
+    "jobs_assumed": Phrase(
+        "{headcount} new stable jobs, all Moroccan recruits, kept at least {months} months",
+        "{headcount} emplois stables nouveaux, tous pourvus par des recrues marocaines, gardés au "
+        "moins {months} mois",
+    ),
+    "salary_default": Phrase(
+        "gross taxable salary {salary} MAD/month (default assumption: give salary_mad_month)",
+        "salaire brut imposable {salary} MAD/mois (hypothèse par défaut\u202f: donnez "
+        "salary_mad_month)",
+    ),
+    "salary_given": Phrase("gross taxable salary {salary} MAD/month",
+                           "salaire brut imposable {salary} MAD/mois"),
+    "training_grant": Phrase(
+        "training grant {rate} of the annual gross salary per recruit per year over {years} years",
+        "aide à la formation de {rate} du salaire brut annuel par recrue et par an, sur {years} "
+        "ans",
+    ),
+    "employment_grant": Phrase(
+        "employment grant {rate} of the annual gross salary per job, once",
+        "aide à l'emploi de {rate} du salaire brut annuel par emploi, versée une fois",
+    ),
+    "corporate_tax_uncertain": Phrase(
+        "up to {rate} of the corporate tax (IS) due; not estimated (depends on profits); "
+        "uncertain: sources describe the base regime differently",
+        "jusqu'à {rate} de l'impôt sur les sociétés (IS) dû\u202f; non estimé (dépend des "
+        "bénéfices)\u202f; incertain\u202f: les sources décrivent le régime de base différemment",
+    ),
+    "corporate_tax": Phrase(
+        "up to {rate} of the corporate tax (IS) due; not estimated (depends on profits)",
+        "jusqu'à {rate} de l'impôt sur les sociétés (IS) dû\u202f; non estimé (dépend des "
+        "bénéfices)",
+    ),
+    "activity_assumed_eligible": Phrase(
+        "activity not given: assumed eligible (ITO, CRM, BPO, ESO or KPO)",
+        "activité non donnée\u202f: supposée éligible (ITO, CRM, BPO, ESO ou KPO)",
+    ),
+    "activity_not_eligible": Phrase(
+        "activity {activity} is not eligible to the offer",
+        "l'activité {activity} n'est pas éligible à l'offre",
+    ),
+    "zone_class_unknown": Phrase(
+        "the zone's incentive class is unknown: income-tax cap not estimated",
+        "la classe d'incitation de la zone est inconnue\u202f: plafonnement de l'IR non estimé",
+    ),
+    "zone_class_not_in_rules": Phrase(
+        "incentive class {zone_class} is not covered by the rules file: not estimated",
+        "la classe d'incitation {zone_class} n'est pas couverte par le fichier de règles\u202f: "
+        "non estimée",
+    ),
+    "income_tax_cap": Phrase(
+        "income-tax cap {cap} ({zone_class}), valued as the tax above the cap on the 2025 scale, "
+        "over {years} years (the cap runs to {until}); it accrues to the employees",
+        "plafonnement de l'IR à {cap} ({zone_class}), valorisé comme l'impôt au-delà du plafond "
+        "au barème 2025, sur {years} ans (jusqu'au {until})\u202f; il profite aux salariés",
     ),
     # "investors like you"
     "median_size_assumed": Phrase(

@@ -650,18 +650,14 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
     else:
         criteria = []
     if preset is not None:
-        assumptions.append(
-            f"activity {requirements.activity}: criteria and constraints from the preset "
-            "unless given (rationale in docs/requirements.md)"
-        )
+        assumptions.append(say("preset_used", activity=requirements.activity))
 
     floor_area = requirements.floor_area_m2
     if floor_area is None and requirements.headcount is not None:
         floor_area = requirements.headcount * settings.M2_PER_SEAT
-        assumptions.append(
-            f"floor area {floor_area:,.0f} m² = headcount {requirements.headcount} x "
-            f"{settings.M2_PER_SEAT:g} m² per seat"
-        )
+        assumptions.append(say("floor_area_from_headcount", area=f"{floor_area:,.0f} m²",
+                               headcount=requirements.headcount,
+                               m2_per_seat=f"{settings.M2_PER_SEAT:g}"))
     if floor_area is not None:
         if AVAILABLE_COLUMN in known:
             if not any(c.column == AVAILABLE_COLUMN for c in constraints):
@@ -669,10 +665,7 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
                     Constraint(column=AVAILABLE_COLUMN, op=">=", value=float(floor_area),
                                missing="ignore")
                 )
-                assumptions.append(
-                    f"zones need available_m2 >= {floor_area:,.0f} m²; a zone that publishes "
-                    "no available floor area is kept, and its explanation says it was not checked"
-                )
+                assumptions.append(say("available_m2_needed", area=f"{floor_area:,.0f} m²"))
         else:
             warnings.append(say("floor_area_unchecked", area=f"{floor_area:,.0f} m²"))
 

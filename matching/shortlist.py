@@ -550,10 +550,8 @@ def make_shortlist(
                 matrix, weights, benefit, candidates, method=method,
                 normalization=normalization, draws=draws, seed=seed,
             )
-            assumptions.append(
-                f"robustness: {draws} weight draws, each weight multiplied by a log-normal "
-                f"factor exp({robustness_method['sigma']:g} Z), renormalised; seed {seed}"
-            )
+            assumptions.append(say("robustness_draws", draws=draws, seed=seed,
+                                   sigma=f"{robustness_method['sigma']:g}"))
         loo = _leave_one_out(matrix, weights, benefit, candidates, columns, ranks,
                              method=method, normalization=normalization)
 

@@ -593,3 +593,15 @@ def test_french_human_formats_give_the_engine_sentences_in_french_machine_format
     for machine in (export.to_csv(shortlist, lang="fr"), export.to_json(shortlist, lang="fr")):
         assert "airports_km missing" in machine and "manquant" not in machine
     assert "airports_km missing" in export.to_table(shortlist, top=2, lang="en")
+
+
+def test_french_exports_of_an_engine_shortlist_have_french_assumptions_and_incentives(
+        engine_shortlist, sites):
+    wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(engine_shortlist, sites, lang="fr")))
+    cells = " | ".join(str(c) for row in wb["assumptions"].iter_rows(values_only=True) for c in row)
+    assert "surface 2\u202f400 m² = effectif 300 x 8 m² par poste" in cells
+    assert "emplois stables nouveaux" in cells and "new stable jobs" not in cells
+    page = export.to_html(engine_shortlist, sites, lang="fr")
+    assert "impôt sur les sociétés (IS)" in page and "corporate tax (IS)" not in page
+    english = export.to_html(engine_shortlist, sites, lang="en")
+    assert "corporate tax (IS)" in english

@@ -30,6 +30,21 @@ SLOT_SAMPLES = {
     "columns": "rent_mad_m2_month, airports_km",
     "ratio": "0.123",
     "size": "1,280",
+    "headcount": "300",
+    "m2_per_seat": "8",
+    "draws": "200",
+    "sigma": "0.3",
+    "seed": "7",
+    "cap": "20%",
+    "zone_class": "'p2i_primary'",
+    "years": "10",
+    "until": "2035-12-31",
+    "name": "Offre Offshoring Maroc",
+    "version": "2025-07-01",
+    "since": "2025-07-01",
+    "months": "18",
+    "salary": "8,000",
+    "rate": "20%",
     "total": "12",
 }
 
@@ -45,10 +60,12 @@ def test_every_template_turns_into_french_with_its_slots(key):
     expected = dict(slots)
     expected.update({
         name: text.replace(",", NNBSP) for name, text in slots.items()
-        if name in ("value", "constraint", "limit", "area", "size")
+        if name in ("value", "constraint", "limit", "area", "size", "salary")
     })
     if "ratio" in slots:
         expected["ratio"] = "0,123"
+    if "sigma" in slots:
+        expected["sigma"] = "0,3"
     if "alternatives" in slots:
         expected["alternatives"] = "CRM, KPO ou ESO"
     assert french == phrase.fr.format(**expected)
@@ -163,3 +180,28 @@ def test_every_warning_of_the_engine_is_known(tmp_path):
         "criterion_no_variance", "sum_of_mixed_signs", "sum_of_zero", "criterion_without_values",
         "preset_constraint_skipped", "preset_criterion_no_column", "floor_area_unchecked",
         "ahp_overrides_weights"}
+
+
+def test_every_assumption_of_a_shortlist_on_a_real_dataset_is_known(tiny_data_path):
+    import valleys
+
+    sites = valleys.site_features(valleys.load_dataset(tiny_data_path))
+    sites["incentive_zone_class"] = ["p2i_primary", "p2i_secondary", "other", None,
+                                     "no_p2i_region"][: len(sites)]
+    assumptions = []
+    for requirement in ({"activity": "CRM", "headcount": 300},
+                        {"activity": "ITO", "floor_area_m2": 1500, "robustness": {"draws": 50}},
+                        {"criteria": [{"column": "airports_km", "direction": "cost"},
+                                      {"column": "incentive_mad_total", "direction": "benefit"}],
+                         "headcount": 80}):
+        result = make_shortlist(requirement, sites, robustness_draws=20)
+        assumptions += result["assumptions"]
+        assumptions += [z["corporate_tax"] for z in (result["incentives"] or {}).values()]
+    found = {a: phrase_of(a) for a in assumptions}
+    assert all(found.values()), [a for a, f in found.items() if f is None]
+    assert {f[0] for f in found.values()} >= {"preset_used", "floor_area_from_headcount",
+                                               "robustness_draws", "activity_assumed_eligible",
+                                               "income_tax_cap", "incentive_rules",
+                                               "jobs_assumed", "salary_default", "training_grant",
+                                               "employment_grant"}
+    assert all(translate(a, "fr") != a for a in assumptions)
