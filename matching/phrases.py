@@ -1,16 +1,15 @@
 """The shortlist's sentences, in English and French.
 
 A shortlist carries its explanations, exclusion reasons, hint, warnings and assumptions as
-English sentences (the
-shortlist JSON contract), so a saved shortlist reads the same everywhere. The engine writes each
-sentence with :func:`say` from a template of :data:`PHRASES`; pages and exports in French turn it
-into French with :func:`translate`, which recognises the template and fills the French one with
-the same slots. A sentence no template matches is returned unchanged.
+English sentences (the shortlist JSON contract), so a saved shortlist reads the same everywhere.
+The engine writes each sentence with :func:`say` from a template of :data:`PHRASES`; pages and
+exports in French turn it into French with :func:`translate`, which recognises the template and
+fills the French one with the same slots. A sentence no template matches is returned unchanged.
 
 Slots named ``column`` hold a column name (no spaces), ``op`` a comparison operator; the others
-hold any text. In French, the
-numbers of the other slots are written the French way (``1 759 609``, ``18,68 km``), the units
-too (``MAD/m²/mois``), and the "or" of a list of alternatives becomes "ou".
+hold any text. In French, the numbers of the other slots are written the French way
+(``1 759 609``, ``18,68 km``), the units too (``MAD/m²/mois``), and the "or" of a list of
+alternatives becomes "ou".
 """
 
 from __future__ import annotations
