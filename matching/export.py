@@ -407,8 +407,8 @@ def _read(
         applied_constraints=applied_constraints,
         directions=directions,
         constraint_columns=constraint_columns,
-        hint=translate(str(shortlist["hint"]), text) if shortlist.get("hint") else None,
-        warnings=[translate(str(w), text) for w in (shortlist.get("warnings") or [])],
+        hint=_sentences_in(str(shortlist["hint"]), text) if shortlist.get("hint") else None,
+        warnings=_sentences_in([str(w) for w in (shortlist.get("warnings") or [])], text),
         incentives=_sentences_in(shortlist.get("incentives"), text),
         leave_one_out=shortlist.get("leave_one_out"),
         assumptions=_sentences_in(shortlist.get("assumptions"), text),
@@ -435,11 +435,11 @@ def _sentences_in(value: Any, lang: str) -> Any:
 
 
 def _in_language(entry: Mapping[str, Any], key: str, lang: str) -> Mapping[str, Any]:
-    """``entry`` with its sentences under ``key`` in ``lang`` (see :mod:`matching.phrases`)."""
-    texts = entry.get(key)
-    if lang == "en" or not isinstance(texts, list):
+    """``entry`` (a zone) with its sentences under ``key`` in ``lang``; its other text, the
+    zone's name included, as it is."""
+    if lang == "en" or not isinstance(entry.get(key), list):
         return entry
-    return {**entry, key: [translate(str(text), lang) for text in texts]}
+    return {**entry, key: _sentences_in([str(t) for t in entry[key]], lang)}
 
 
 def _index_sites(sites: Any, zone_ids: Mapping[str, str], *, need_sites: bool) -> pd.DataFrame | None:

@@ -7,6 +7,7 @@ serves the web app imports ``live_server`` (it needs the ``app`` fixture of
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -93,6 +94,17 @@ def guard_page(page: Page) -> Guard:
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda exc: guard.errors.append(str(exc)))
     return guard
+
+
+def log_in_as_staff(page: Page, base_url: str) -> None:
+    """Log ``page`` in as the staff member that ``tests.web.conftest.add_staff`` creates."""
+    from tests.web.conftest import STAFF_EMAIL, STAFF_PASSWORD
+
+    page.goto(base_url + "/staff/login")
+    page.fill("input[name=email]", STAFF_EMAIL)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/staff/shortlists$"))
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.live import guard_page, serve
-from tests.web.conftest import STAFF_EMAIL, STAFF_PASSWORD, add_staff, make_app
+from tests.browser.live import guard_page, log_in_as_staff, serve
+from tests.web.conftest import add_staff, make_app
 from tests.web.shipped_like import write_past_investors
 from web.shortlists import EXPORT_FORMATS
 
@@ -46,11 +46,7 @@ def _download(page, click, fmt: str, tmp_path: Path) -> None:
 
 def test_every_export_downloads_from_the_result_saved_and_shared_pages(live, browser, page, tmp_path):
     guard = guard_page(page)
-    page.goto(live.url + "/staff/login")
-    page.fill("input[name=email]", STAFF_EMAIL)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/staff/shortlists$"))
+    log_in_as_staff(page, live.url)
 
     page.goto(live.url + "/match")
     page.fill("input[name=name]", "Project Export")

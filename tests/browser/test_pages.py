@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from tests.browser.live import guard_page, live_server, serve  # noqa: F401  (browser, page: conftest)
+from tests.browser.live import guard_page, live_server, log_in_as_staff, serve  # noqa: F401  (browser, page: conftest)
 from tests.web.conftest import (  # noqa: F401  (fixtures)
     HOSTILE_NAME,
-    STAFF_EMAIL,
-    STAFF_PASSWORD,
     add_staff,
     app,
     hostile_app,
@@ -65,11 +63,7 @@ def test_popup_links_to_the_zone_page(live_server, page):  # noqa: F811 (importe
 def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, browser, page):  # noqa: F811 (imported fixtures)
     add_staff(app)
     guard = guard_page(page)
-    page.goto(live_server.url + "/staff/login")
-    page.fill("input[name=email]", STAFF_EMAIL)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/staff/shortlists$"))
+    log_in_as_staff(page, live_server.url)
 
     page.goto(live_server.url + "/match")
     page.fill("input[name=name]", "Project Argan")
