@@ -839,6 +839,18 @@ def _defuse(value: Any) -> Any:
     return value
 
 
+def _defuse_id(value: Any) -> Any:
+    """A zone id defused as :func:`_defuse` does, and one that starts with ``'`` prefixed too,
+    so that the id column stays reversible: remove one leading ``'`` to get the id back.
+
+    >>> [_defuse_id(v) for v in ["=1+1", "'=1+1", "'quoted", "ok"]]
+    ["'=1+1", "''=1+1", "''quoted", 'ok']
+    """
+    if isinstance(value, str) and value.startswith((*_FORMULA_START, "'")):
+        return "'" + value
+    return value
+
+
 def to_csv(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: str = "en") -> str:
     """One row per zone, ranked then excluded, every zone (``top`` is ignored).
 
@@ -846,16 +858,18 @@ def to_csv(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: 
     (with ``sites``), ``score``, the robustness figures (``p_first``, ``p_top3``...),
     ``value_<column>`` for each criterion and constraint column, ``contribution_<criterion>``,
     ``reasons`` (joined with ``"; "``), ``lon``/``lat`` (with ``sites``). Text that a spreadsheet
-    would evaluate as a formula (starting with ``= + - @``) is prefixed with ``'``, except in
-    the ``id`` column: a machine format keeps ids exact, so that rows join back to the zones.
+    would evaluate as a formula (starting with ``= + - @``, tab or CR) is prefixed with ``'``,
+    in every column. In the ``id`` column an id that starts with ``'`` is prefixed too, so
+    that ids stay exact for joins: remove one leading ``'`` from an id to get the zone's id.
     """
     view = _read(shortlist, sites, top=None, lang=lang, machine=True)
     frame = _flat_rows(view, view.ranked, with_location=True)
     if frame.empty:
         return "status,rank,id,name,score,reasons\n"
     for col in frame.columns:  # cell by cell: DataFrame.map would turn 70 into 70.0
-        if frame[col].dtype == object and col != "id":
-            frame[col] = pd.Series([_defuse(v) for v in frame[col]], index=frame.index, dtype=object)
+        if frame[col].dtype == object:
+            defuse = _defuse_id if col == "id" else _defuse
+            frame[col] = pd.Series([defuse(v) for v in frame[col]], index=frame.index, dtype=object)
     return frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
@@ -964,12 +978,40 @@ def to_table(shortlist: dict, sites: Any = None, *, top: int | None = None, lang
 # xlsx
 
 
+#: Excel's limit on the characters of one cell (openpyxl writes more; Excel then refuses).
+XLSX_MAX_CELL_CHARS: int = 32_767
+
+
+def _xlsx_text(value: Any) -> Any:
+    """Text that an XLSX file can hold; anything else unchanged.
+
+    XML 1.0 has no place for most control characters (``\x00``-``\x08``, ``\x0b``, ``\x0c``,
+    ``\x0e``-``\x1f``): openpyxl refuses them with ``IllegalCharacterError``, so a zone or
+    requirement name holding one would make the export fail every time. Each one is
+    *replaced* with U+FFFD (the replacement character), so the reader sees that something was
+    there. Text longer than Excel's :data:`XLSX_MAX_CELL_CHARS` is cut, ending with ``…``.
+
+    >>> _xlsx_text("Acme\x01\x0bBPO"), _xlsx_text(3)
+    ('Acme\ufffd\ufffdBPO', 3)
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if len(value) > XLSX_MAX_CELL_CHARS:
+        value = value[: XLSX_MAX_CELL_CHARS - 1] + "…"
+    return value
+
+
 def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: str = "en") -> bytes:
     """An Excel workbook: sheets ``ranked`` (the first ``top``), ``excluded`` (all, with reasons)
     and ``assumptions`` (requirements, method, normalisation, weights, consistency ratio,
     dataset version, incentive assumptions, warnings, sources).
 
-    Numbers are stored as numbers; text that looks like a formula is stored as text.
+    Numbers are stored as numbers; text that looks like a formula is stored as text. Every
+    text (cells, headers, the title) goes through :func:`_xlsx_text`: control characters
+    become U+FFFD, and a cell holds at most 32,767 characters.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -978,12 +1020,13 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
     view = _read(shortlist, sites, top=top, lang=lang)
     L = view.label
     wb = Workbook()
-    wb.properties.title = f"{L('title')}: {view.requirements.get('name') or ''}".rstrip(": ")
+    wb.properties.title = _xlsx_text(
+        f"{L('title')}: {view.requirements.get('name') or ''}".rstrip(": ")[:255])
     wb.properties.creator = "techvalley"
     bold = Font(bold=True)
 
     def write_sheet(ws: Any, header: list[str], rows: Iterable[Sequence[Any]], formats: dict[str, str]) -> None:
-        ws.append(header)
+        ws.append([_xlsx_text(name) for name in header])
         for cell in ws[1]:
             cell.font = bold
         for r, row in enumerate(rows, start=2):
@@ -994,6 +1037,7 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
                     continue
                 if hasattr(value, "item"):  # numpy scalar
                     value = value.item()
+                value = _xlsx_text(value)
                 cell = ws.cell(row=r, column=c, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"  # never a formula
@@ -1020,11 +1064,12 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
     write_sheet(ws, cols, ranked[cols].itertuples(index=False) if not ranked.empty else [], formats)
     hidden = len(view.ranked) - len(view.shown)
     if hidden:
-        ws.cell(row=ws.max_row + 2, column=1, value=L("more_ranked").format(n=hidden, top=top))
+        ws.cell(row=ws.max_row + 2, column=1,
+                value=_xlsx_text(L("more_ranked").format(n=hidden, top=top)))
     if not view.ranked:
-        ws.cell(row=3, column=1, value=L("nothing_ranked"))
+        ws.cell(row=3, column=1, value=_xlsx_text(L("nothing_ranked")))
         if view.hint:
-            ws.cell(row=4, column=1, value=f"{L('hint')}: {view.hint}").data_type = "s"
+            ws.cell(row=4, column=1, value=_xlsx_text(f"{L('hint')}: {view.hint}")).data_type = "s"
 
     ws = wb.create_sheet("excluded")
     excluded = frame[frame["status"] == "excluded"] if not frame.empty else frame
@@ -1256,7 +1301,8 @@ class _PdfDossier:
         self.ctx = ctx
         self.L = ctx["L"]
         self._widths: dict[tuple[str, float, str], float] = {}
-        footer_text = _printable(f"{self.L['generated']} · {ctx['name']}".strip(" ·"))
+        # one line on every page: a long name is cut (written in full on the cover)
+        footer_text = _printable(f"{self.L['generated']} · {_clip(str(ctx['name'] or ''), 80)}".strip(" ·"))
 
         class _Doc(FPDF):
             def footer(self) -> None:

@@ -32,6 +32,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -56,6 +58,11 @@ from matching.phrases import say
 
 __all__ = [
     "ACTIVITIES",
+    "MAX_CONSTRAINTS",
+    "MAX_CRITERIA",
+    "MAX_NESTING_DEPTH",
+    "MAX_TEXT",
+    "MAX_VALUES",
     "OPERATORS",
     "Ahp",
     "Constraint",
@@ -63,6 +70,7 @@ __all__ = [
     "Plan",
     "Requirements",
     "Robustness",
+    "check_nesting",
     "parse_requirements",
     "parse_requirements_text",
     "resolve",
@@ -79,16 +87,52 @@ AHP_MAX_CONSISTENCY_RATIO: float = 0.10
 #: Column that a floor area is checked against, when the dataset has it.
 AVAILABLE_COLUMN: str = "available_m2"
 
+# Input limits (docs/requirements.md, "Input limits"): far above any real requirement, low
+# enough that no anonymous request can make parsing or validation slow.
+#: Deepest nesting of a document: the contract's deepest part, ``ahp.matrix``, is 4 levels.
+MAX_NESTING_DEPTH: int = 32
+#: Most entries of ``criteria`` and of ``ahp.criteria`` (and rows of ``ahp.matrix``).
+MAX_CRITERIA: int = 100
+#: Most entries of ``constraints``.
+MAX_CONSTRAINTS: int = 100
+#: Most values of one ``in`` / ``not in`` constraint (every excluded zone's reason lists them).
+MAX_VALUES: int = 100
+#: Most characters of a text value of a constraint, and of ``name`` (the store keeps 500).
+MAX_TEXT: int = 500
+#: Most problems listed in one error (the rest are counted).
+MAX_PROBLEMS_LISTED: int = 50
+
 Scalar = int | float | str
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}...{text[-8:]} ({len(text):,} characters)"
+
+
+def _too_large(value: Any) -> bool:
+    """A whole number beyond a float's range (10**309): it cannot be compared with a column."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max
 
 
 def _scalar_or_list(value: Any) -> Any:
     """One clear message for a constraint value of the wrong kind (instead of one per type)."""
     items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_VALUES:
+        raise ValueError(f"at most {MAX_VALUES} values, not {len(items):,}")
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, float, str)):
             raise ValueError(
-                f"value must be a number, a text, or a list of them (got {value!r})"
+                f"value must be a number, a text, or a list of them (got {_shorten(repr(value))})"
+            )
+        if isinstance(item, str) and len(item) > MAX_TEXT:
+            raise ValueError(f"a text value holds at most {MAX_TEXT} characters, not {len(item):,}")
+        if _too_large(item):
+            raise ValueError(
+                f"{len(str(abs(item)))}-digit number is too large to compare; give a number "
+                "below 1e308"
             )
     return value
 
@@ -96,11 +140,75 @@ def _scalar_or_list(value: Any) -> Any:
 ConstraintValue = Annotated[Scalar | list[Scalar], BeforeValidator(_scalar_or_list)]
 
 
+class _RefusedYaml(yaml.MarkedYAMLError):
+    """A YAML construct that requirements refuse (an alias, too deep a nesting...): not a
+    syntax error, so its message says what to do instead."""
+
+
 class _Yaml12Loader(yaml.SafeLoader):
     """PyYAML's safe loader, reading ``3e3`` and ``7e-06`` as numbers (YAML 1.2 and JSON do;
-    YAML 1.1 wants a dot)."""
+    YAML 1.1 wants a dot), and keeping to what JSON can say.
+
+    It refuses anchors and aliases (``&a`` / ``*a``: a few hundred characters of nested aliases
+    expand into billions of values, the "billion laughs"), nesting deeper than
+    :data:`MAX_NESTING_DEPTH` (checked while composing, before any recursion gets deep), the
+    tags of values JSON has no word for (``!!set``, ``!!binary``, ``!!omap``, ``!!pairs``,
+    ``!!timestamp``), and reads dates as text (YAML 1.2's core schema has no dates).
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise _RefusedYaml(
+                problem=f"YAML anchors and aliases (here {sign}{event.anchor}) are not accepted "
+                "in requirements, as they can expand a short text into a huge document; write "
+                "each value out in full",
+                problem_mark=event.start_mark,
+            )
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self._depth += 1
+            if self._depth > MAX_NESTING_DEPTH:
+                raise _RefusedYaml(
+                    problem=f"nested more than {MAX_NESTING_DEPTH} levels deep (lists and "
+                    "mappings inside each other); requirements need at most 4 levels",
+                    problem_mark=event.start_mark,
+                )
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # Python reads at most 4300 digits
+            raise _RefusedYaml(
+                problem=f"the number {_shorten(str(node.value))} is too long to read; give a "
+                "number below 1e308",
+                problem_mark=node.start_mark,
+            ) from None
+
+    def _refuse_tag(self, node: yaml.Node) -> Any:
+        raise _RefusedYaml(
+            problem=f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not "
+            "accepted: requirements hold only text, numbers, true/false, null, lists and "
+            "mappings (as JSON does)",
+            problem_mark=node.start_mark,
+        )
 
 
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _Yaml12Loader.construct_yaml_int)
+for _tag in ("set", "binary", "omap", "pairs", "timestamp"):
+    _Yaml12Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Yaml12Loader._refuse_tag)
+# no implicit dates: "2025-01-01" stays the text it is in JSON
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 _Yaml12Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
@@ -202,8 +310,13 @@ class Ahp(_Model):
     """Weights from a pairwise-comparison matrix (Saaty): ``matrix[i][j]`` says how much more
     ``criteria[i]`` matters than ``criteria[j]`` (1 to 9), ``matrix[j][i] = 1 / matrix[i][j]``."""
 
-    criteria: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
-    matrix: list[list[float]]
+    criteria: Annotated[
+        list[Annotated[str, Field(min_length=1)]], Field(min_length=1, max_length=MAX_CRITERIA)
+    ]
+    matrix: Annotated[
+        list[Annotated[list[float], Field(max_length=MAX_CRITERIA)]],
+        Field(max_length=MAX_CRITERIA),
+    ]
     allow_inconsistent: bool = False
 
     @model_validator(mode="after")
@@ -220,13 +333,14 @@ class Robustness(_Model):
     draws: Annotated[WholeNumber, Field(ge=0, le=settings.MAX_ROBUSTNESS_DRAWS)] = (
         settings.ROBUSTNESS_DRAWS
     )
-    seed: Annotated[WholeNumber, Field(ge=0)] | None = 0
+    seed: Annotated[WholeNumber, Field(ge=0, le=2**63 - 1)] | None = 0
 
 
 class Requirements(_Model):
     """An investor's requirements (the requirements contract of ``DESIGN.md``)."""
 
-    name: str | None = Field(None, description="Free text naming the requirement.")
+    name: Annotated[str, Field(max_length=MAX_TEXT)] | None = Field(
+        None, description="Free text naming the requirement.")
     activity: Literal["ITO", "CRM", "BPO", "ESO", "KPO"] | None = Field(
         None, description="Offshoring activity line: fills its preset's constraints and criteria.")
     headcount: Annotated[WholeNumber, Field(gt=0, le=1_000_000)] | None = Field(
@@ -235,9 +349,9 @@ class Requirements(_Model):
         None, description="Office floor needed; default headcount x m² per seat.")
     salary_mad_month: Annotated[float, Field(gt=0, le=10_000_000)] | None = Field(
         None, description="Gross taxable monthly salary for the incentive estimate.")
-    constraints: list[Constraint] | None = Field(
+    constraints: Annotated[list[Constraint], Field(max_length=MAX_CONSTRAINTS)] | None = Field(
         None, description="Hard constraints; replaces the preset's when given.")
-    criteria: list[Criterion] | None = Field(
+    criteria: Annotated[list[Criterion], Field(max_length=MAX_CRITERIA)] | None = Field(
         None, description="Scored criteria; replaces the preset's when given.")
     method: Literal["topsis", "weighted_sum"] = "topsis"
     normalization: Literal["vector", "minmax", "sum", "none"] | None = Field(
@@ -256,8 +370,8 @@ class Requirements(_Model):
         if self.normalization is None:
             self.normalization = DEFAULT_NORMALIZATION[self.method]
         if self.criteria:
-            columns = [c.column for c in self.criteria]
-            twice = sorted({c for c in columns if columns.count(c) > 1})
+            counts = Counter(c.column for c in self.criteria)  # linear: lists may be long
+            twice = sorted(c for c, n in counts.items() if n > 1)
             if twice:
                 raise ValueError(
                     f"criteria: {', '.join(twice)} appear more than once; give each column once"
@@ -282,11 +396,12 @@ def ahp_problems(criteria: Sequence[str], matrix: Sequence[Sequence[float]],
     """
     problems: list[str] = []
     n = len(criteria)
-    if len(set(criteria)) != n:
-        dupes = sorted({c for c in criteria if list(criteria).count(c) > 1})
-        problems.append(f"ahp.criteria names {', '.join(dupes)} more than once")
+    counts = Counter(criteria)  # linear: a quadratic count was 8 s of CPU for 62,000 names
+    dupes = sorted(c for c, k in counts.items() if k > 1)
+    if dupes:
+        problems.append(f"ahp.criteria names {_shorten(', '.join(dupes), 200)} more than once")
     if len(matrix) != n or any(len(row) != len(matrix) for row in matrix):
-        shape = f"{len(matrix)} rows of lengths {[len(row) for row in matrix]}"
+        shape = f"{len(matrix)} rows of lengths {_shorten(str([len(row) for row in matrix]), 80)}"
         problems.append(
             f"ahp.matrix must be square, {n} x {n} (one row and column per ahp.criteria "
             f"entry), but has {shape}"
@@ -345,11 +460,13 @@ def _json_kind(value: Any) -> str:
 
 
 def yaml_error_text(exc: yaml.MarkedYAMLError) -> str:
-    """``", line L, column C: YAML syntax error: <problem>"`` for a YAML syntax error."""
+    """``", line L, column C: YAML syntax error: <problem>"`` for a YAML syntax error (without
+    "YAML syntax error" for a construct the loader refuses, such as an alias)."""
     mark = exc.problem_mark or exc.context_mark
     where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     problem = " ".join(p for p in (exc.context, exc.problem) if p)
-    return f"{where}: YAML syntax error: {problem}"
+    kind = "" if isinstance(exc, _RefusedYaml) else "YAML syntax error: "
+    return f"{where}: {kind}{problem}"
 
 
 def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[str, Any]:
@@ -377,27 +494,43 @@ def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[
     matching.errors.RequirementsError: req.yaml, line 3, column 1: YAML syntax error: ...
     """
     stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            try:  # a YAML flow mapping also starts with "{"
-                data = load_yaml(text)
-            except yaml.YAMLError:
-                raise RequirementsError(
-                    f"{source}, line {exc.lineno}, column {exc.colno}: JSON syntax error: "
-                    f"{exc.msg}. Fix the file (or write it as YAML)."
-                ) from None
-    else:
-        try:
+    try:
+        if stripped.startswith(("{", "[")):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                try:  # a YAML flow mapping also starts with "{"
+                    data = load_yaml(text)
+                except _RefusedYaml:
+                    raise
+                except yaml.YAMLError:
+                    raise RequirementsError(
+                        f"{source}, line {exc.lineno}, column {exc.colno}: JSON syntax error: "
+                        f"{exc.msg}. Fix the file (or write it as YAML)."
+                    ) from None
+        else:
             data = load_yaml(text)
-        except yaml.MarkedYAMLError as exc:
-            raise RequirementsError(
-                f"{source}{yaml_error_text(exc)}. Fix the file (check the "
-                "indentation, quotes and brackets around that line)."
-            ) from None
-        except yaml.YAMLError as exc:
-            raise RequirementsError(f"{source}: YAML error: {exc}") from None
+    except RequirementsError:  # a ValueError: not the too-long number below
+        raise
+    except _RefusedYaml as exc:
+        raise RequirementsError(f"{source}{yaml_error_text(exc)}.") from None
+    except yaml.MarkedYAMLError as exc:
+        raise RequirementsError(
+            f"{source}{yaml_error_text(exc)}. Fix the file (check the "
+            "indentation, quotes and brackets around that line)."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise RequirementsError(f"{source}: YAML error: {exc}") from None
+    except RecursionError:  # JSON nested thousands of levels deep
+        raise RequirementsError(
+            f"{source} is nested more than {MAX_NESTING_DEPTH} levels deep (lists and mappings "
+            "inside each other); requirements need at most 4 levels."
+        ) from None
+    except ValueError:  # json: an integer of more than 4300 digits
+        raise RequirementsError(
+            f"{source} holds a number too long to read (more than 4300 digits); give numbers "
+            "below 1e308."
+        ) from None
     if data is None:
         raise RequirementsError(
             f"{source} is empty; write the requirements as YAML or JSON (see docs/requirements.md)."
@@ -407,7 +540,53 @@ def parse_requirements_text(text: str, *, source: str = "requirements") -> dict[
             f"{source} must be a mapping of keys (name, activity, constraints, criteria...), "
             f"not {_json_kind(data)}; see docs/requirements.md."
         )
+    check_nesting(data, source=source)
     return data
+
+
+def check_nesting(data: Any, *, source: str = "requirements",
+                  limit: int = MAX_NESTING_DEPTH) -> None:
+    """Refuse a document nested more than ``limit`` levels deep.
+
+    Deeper documents cannot be a requirement (its deepest part, ``ahp.matrix``, is 4 levels),
+    and they break what comes after parsing (serialisers and ``repr`` recurse). The walk is
+    iterative and stops at the first node too deep, so it costs at most one visit per value.
+
+    Raises
+    ------
+    RequirementsError
+        Naming the path to the first level too deep (``about.a.a...``).
+
+    Examples
+    --------
+    >>> check_nesting({"ahp": {"matrix": [[1, 3], [0.333, 1]]}})
+    >>> check_nesting({"about": {"a": {"a": {"a": 1}}}}, source="body", limit=2)
+    Traceback (most recent call last):
+    ...
+    matching.errors.RequirementsError: body is nested more than 2 levels deep (at about.a); ...
+    """
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(data, 1, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.items()
+        elif isinstance(node, (list, tuple)):
+            children = enumerate(node)
+        else:
+            continue
+        if depth > limit:
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[:6])
+            where = where.lstrip(".") + ("..." if len(path) > 6 else "")
+            raise RequirementsError(
+                f"{source} is nested more than {limit} levels deep (at {_shorten(where, 80)}); "
+                "requirements need at most 4 levels (lists and mappings inside each other), "
+                "`about` included: flatten it."
+            )
+        stack.extend(
+            (child, depth + 1, path + (key,))
+            for key, child in children
+            if isinstance(child, (dict, list, tuple))
+        )
 
 
 def parse_requirements(
@@ -447,6 +626,7 @@ def parse_requirements(
             f"not {_json_kind(data)}."
         )
     else:
+        check_nesting(data, source=source)  # before pydantic, whose serialiser recurses
         raw = data
         try:
             requirements = Requirements.model_validate(data)
@@ -459,9 +639,12 @@ def parse_requirements(
         problems.extend(_column_problems(raw, columns))
     if problems:
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        listed = problems[:MAX_PROBLEMS_LISTED]
+        if len(problems) > len(listed):
+            listed.append(f"... and {len(problems) - len(listed):,} more problems")
         raise RequirementsError(
             f"{source}: {count}; fix {'them' if len(problems) > 1 else 'it'} and try again.",
-            details=problems,
+            details=listed,
         )
     assert requirements is not None
     return requirements
@@ -500,12 +683,30 @@ def _internal_step(part: Any) -> bool:
     return isinstance(part, str) and bool(_TYPE_STEP.search(part))
 
 
+def _user_loc(loc: Sequence[Any], data: Any) -> list[Any]:
+    """pydantic's location without its internal steps; a step that is a key of the document
+    stays, whatever it looks like (a key ``"0["`` is not a union member)."""
+    out: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif _internal_step(part):
+            continue
+        else:
+            node = None
+        out.append(part)
+    return out
+
+
 def _describe(error: dict[str, Any], data: Any) -> str:
     """One line for one pydantic error, in the words of the requirements file."""
-    loc = [p for p in error["loc"] if not _internal_step(p)]
-    where = _path(loc, data)
+    loc = _user_loc(error["loc"], data)
+    where = _shorten(_path(loc, data), 160)  # a key may be any text, 100 kB of it
     kind, given = error["type"], error.get("input")
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:
         key = str(loc[-1])
         allowed = _TOP_LEVEL_KEYS if len(loc) == 1 else None
         close = difflib.get_close_matches(key, allowed or [], n=1)
@@ -513,16 +714,18 @@ def _describe(error: dict[str, Any], data: Any) -> str:
         listed = f"; allowed keys: {', '.join(k for k in allowed)}" if allowed else ""
         return f"{where}: unknown key{hint}{listed}"
     if kind == "literal_error":
-        return f"{where}: unknown value {given!r}; expected one of {error['ctx']['expected']}"
+        return f"{where}: unknown value {_shorten(repr(given))}; expected one of {error['ctx']['expected']}"
     if kind == "missing":
         return f"{where}: required, but missing"
     message = error["msg"].removeprefix("Value error, ")
+    if kind == "float_type" and _too_large(given):  # "not a valid number" would puzzle
+        return f"{where}: {len(str(abs(given)))}-digit number is too large; give a number below 1e308"
     if kind in ("value_error", "assertion_error"):
         head = where.split(" ")[0]
         if where == "requirements" or message.startswith((f"{head}:", f"{head}.")):
             return message  # a model-level check already names its field
         return f"{where}: {message}"
-    return f"{where}: {message} (got {given!r})"
+    return f"{where}: {message} (got {_shorten(repr(given))})"
 
 
 def _suggest(column: str, columns: Sequence[str]) -> str:
@@ -538,27 +741,31 @@ def _column_problems(raw: Any, columns: list[str]) -> list[str]:
     if not isinstance(raw, dict):
         return problems
     known = set(columns)
+    limits = {"constraints": MAX_CONSTRAINTS, "criteria": MAX_CRITERIA}
     for kind in ("constraints", "criteria"):
         entries = raw.get(kind)
-        if not isinstance(entries, list):
-            continue
+        if not isinstance(entries, list) or len(entries) > limits[kind]:
+            continue  # too long a list is refused already; naming each entry would cost more
         for i, entry in enumerate(entries):
             column = entry.get("column") if isinstance(entry, dict) else None
             if isinstance(column, str) and column.strip() and column.strip() not in known:
                 problems.append(
-                    f"{kind}[{i}].column: unknown column {column!r}; "
+                    f"{kind}[{i}].column: unknown column {_shorten(repr(column))}; "
                     f"{_suggest(column.strip(), columns)}"
                 )
     ahp = raw.get("ahp")
-    if isinstance(ahp, dict) and isinstance(ahp.get("criteria"), list):
+    if (isinstance(ahp, dict) and isinstance(ahp.get("criteria"), list)
+            and len(ahp["criteria"]) <= MAX_CRITERIA):
         criteria_block = raw.get("criteria")
+        explicit = {
+            c.get("column") for c in criteria_block if isinstance(c, dict)
+            and isinstance(c.get("column"), str)
+        } if isinstance(criteria_block, list) else set()
         for i, column in enumerate(ahp["criteria"]):
-            explicit = isinstance(criteria_block, list) and any(
-                isinstance(c, dict) and c.get("column") == column for c in criteria_block
-            )
-            if isinstance(column, str) and column not in known and not explicit:
+            if isinstance(column, str) and column not in known and column not in explicit:
                 problems.append(
-                    f"ahp.criteria[{i}]: unknown column {column!r}; {_suggest(column, columns)}"
+                    f"ahp.criteria[{i}]: unknown column {_shorten(repr(column))}; "
+                    f"{_suggest(column, columns)}"
                 )
     return problems
 
@@ -681,7 +888,8 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
                 + ", which no criterion defines; add each to criteria with its direction "
                 "(benefit or cost)"
             )
-        unweighted = [c.column for c in criteria if c.column not in ahp.criteria]
+        in_ahp = set(ahp.criteria)
+        unweighted = [c.column for c in criteria if c.column not in in_ahp]
         if unweighted:
             if requirements.criteria is not None:
                 raise RequirementsError(

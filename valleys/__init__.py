@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import geopandas as gpd
 
@@ -61,7 +62,8 @@ def load_sites(
     """
     from valleys import settings
 
-    root = resolve_data_path(path).resolve()
+    # realpath, not Path.resolve: a symlink loop then reaches discover_layers, which names it
+    root = Path(os.path.realpath(resolve_data_path(path)))
     radius = settings.CATCHMENT_RADIUS_KM if catchment_km is None else float(catchment_km)
     key = (str(root), dataset_signature(discover_layers(root)), radius)
     with _SITES_LOCK:

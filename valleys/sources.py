@@ -7,6 +7,7 @@ files (one layer per file name), or a single such file (one layer, named after t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import warnings
@@ -98,8 +99,16 @@ def discover_layers(path: str | os.PathLike[str]) -> list[LayerSource]:
         When ``path`` does not exist, is not a dataset, or two files give the same layer name.
     """
     root = Path(path)
-    if not root.exists():
-        raise DatasetError(f"The dataset path {root} does not exist; {_WHAT_A_DATASET_IS}.")
+    try:
+        root.stat()
+    except FileNotFoundError:
+        raise DatasetError(f"The dataset path {root} does not exist; {_WHAT_A_DATASET_IS}.") from None
+    except OSError as exc:  # a symbolic link to itself (ELOOP), no permission...
+        why = ("is a symbolic link that leads back to itself (a loop)"
+               if exc.errno == errno.ELOOP else f"cannot be read ({exc.strerror or exc})")
+        raise DatasetError(
+            f"The dataset path {root} {why}; point it at a dataset: {_WHAT_A_DATASET_IS}."
+        ) from None
     found: list[LayerSource] = []
     if root.is_dir():
         try:

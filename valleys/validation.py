@@ -212,7 +212,19 @@ def _geometry_problems(
             "empty or missing geometry: give the row a location (a point or a polygon) or "
             "delete the row", kind="empty-geometry",
         ))
-    invalid = ~empty & ~shapely.is_valid(geoms)
+    # NaN or infinite coordinates (GeoJSON's NaN/Infinity tokens): no location at all, and
+    # make_valid cannot repair them (GEOS raises), so they are an error of their own
+    coords, rows = shapely.get_coordinates(geoms, return_index=True)  # x, y: 2D rows have z NaN
+    not_finite = np.zeros(len(geoms), dtype=bool)
+    not_finite[rows[~np.isfinite(coords).all(axis=1)]] = True
+    not_finite &= ~empty
+    for i in np.flatnonzero(not_finite):
+        out.append(Problem(
+            "error", file, name, labels[i], "geometry",
+            "coordinates that are not finite numbers (NaN or Infinity): give the row its real "
+            "location (longitude, latitude) or delete the row", kind="non-finite-coordinates",
+        ))
+    invalid = ~empty & ~not_finite & ~shapely.is_valid(geoms)
     if invalid.any():
         reasons = shapely.is_valid_reason(geoms[invalid])
         for i, reason in zip(np.flatnonzero(invalid), reasons, strict=True):

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +17,7 @@ from valleys.errors import TechValleyError
 from web import errors, i18n
 from web.extensions import babel, csrf, db, login_manager, make_limiter
 from web.settings import TIMEZONE, from_env
+from web.store import upgrade_schema
 
 
 def _secret_key(instance: Path) -> str:
@@ -52,6 +53,17 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 PRIVATE_PREFIXES = ("/s/", "/shortlists/", "/staff/", "/match", "/api/v1/shortlists")
 
 
+def csp_nonce() -> str:
+    """This request's Content-Security-Policy nonce (made on first use, new for every request).
+
+    Templates call it as ``csp_nonce()`` for the ``nonce`` of each ``<script>`` they emit; the
+    policy lets no other inline script run (nor any inline event handler).
+    """
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
 def _security_headers(response: Response) -> Response:
     if request.path.startswith(PRIVATE_PREFIXES):
         response.headers["Cache-Control"] = "no-store"
@@ -59,11 +71,13 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # scripts: our files, or inline with this response's nonce; styles stay 'unsafe-inline'
+    # because Folium and Leaflet write style attributes
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: https:; connect-src 'self'; frame-ancestors 'none'; "
-        "base-uri 'self'; form-action 'self'",
+        f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; "
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     )
     return response
 
@@ -182,10 +196,13 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
     csrf.exempt(api_bp)
     make_limiter(app)
     app.after_request(_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)
-        db.create_all()
+        added = upgrade_schema(db.engine, db.metadata)
+        if added:
+            app.logger.warning("store upgraded: added %s", ", ".join(added))
 
     if load_data:
         from web.data import load_app_data

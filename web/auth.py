@@ -4,19 +4,35 @@ Failed logins are counted per account (``email:<address>``) and per client IP (`
 in the store; after ``TECHVALLEY_LOGIN_MAX_FAILURES`` failures within
 ``TECHVALLEY_LOGIN_LOCK_MINUTES``, logins for that account or from that address are refused until
 the lock ends, even with the right password.
+
+Sessions end: the id a login session carries is ``"<staff id>:<session version>"``
+(:meth:`web.models.Staff.get_id`), and logging out or setting a new password raises the version,
+so every earlier session of the account (a copied cookie too) is refused; a login also lasts at
+most ``TECHVALLEY_SESSION_HOURS`` from the moment of logging in. An unknown email costs the same
+password check as a known one (:func:`authenticate`), so the answer's timing does not tell which
+emails are staff accounts.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from flask import Flask, current_app, redirect, request, url_for
-from flask_login import login_user
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from valleys.errors import TechValleyError
 from web.errors import error_response, wants_json
 from web.extensions import client_ip, db, login_manager
 from web.i18n import _, _l
 from web.models import LoginFailure, Staff, now
+
+#: the session key holding when the staff member logged in (seconds since the epoch)
+LOGIN_AT_KEY = "staff_login_at"
+_SESSION_ID = re.compile(r"(\d+):(\d+)", re.ASCII)
 
 
 def normalise_email(email: str) -> str:
@@ -79,11 +95,18 @@ class LoginLocked(Exception):
         self.until = until
 
 
+@cache
+def _dummy_hash() -> str:
+    # made once per process, with the parameters of real hashes (scrypt, werkzeug's defaults)
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
 def authenticate(email: str, password: str) -> Staff | None:
     """The staff member with these credentials, or ``None``; raises :class:`LoginLocked`.
 
     Every failure is counted; a locked account or address is refused before the password is
-    even checked.
+    even checked. An unknown email is checked against a dummy hash, so it costs the same one
+    scrypt check as a wrong password (the login form and HTTP Basic both come here).
     """
     ip = client_ip()
     until = locked_until(email, ip)
@@ -92,11 +115,28 @@ def authenticate(email: str, password: str) -> Staff | None:
     staff = db.session.execute(
         db.select(Staff).filter_by(email=normalise_email(email))
     ).scalar_one_or_none()
-    if staff is None or not staff.check_password(password):
+    password_hash = staff.password_hash if staff is not None else _dummy_hash()
+    if not check_password_hash(password_hash, password) or staff is None:
         record_failure(email, ip)
         return None
     clear_failures(email)
     return staff
+
+
+def start_session(staff: Staff) -> None:
+    """Log ``staff`` in to this browser session, noting when (the login's lifetime counts from it)."""
+    login_user(staff)
+    session[LOGIN_AT_KEY] = now().timestamp()
+
+
+def end_sessions() -> None:
+    """Log out: end every session of the logged-in account, this one and any copy of it."""
+    if current_user.is_authenticated:
+        staff = current_user._get_current_object()
+        staff.end_sessions()
+        db.session.commit()
+    logout_user()
+    session.pop(LOGIN_AT_KEY, None)
 
 
 def create_staff(email: str, password: str) -> Staff:
@@ -118,17 +158,31 @@ def create_staff(email: str, password: str) -> Staff:
     if staff is None:
         staff = Staff(email=email)
         db.session.add(staff)
-    staff.set_password(password)
+    staff.set_password(password)  # also ends the account's sessions
     db.session.commit()
     return staff
 
 
+def _session_hours() -> int:
+    return int(current_app.config["TECHVALLEY_SESSION_HOURS"])
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> Staff | None:
-    try:
-        return db.session.get(Staff, int(user_id))
-    except (TypeError, ValueError):
+    # Refused: an id without a version (a session of the store before versions), a version the
+    # account has moved past (logout, new password), a login older than the session lifetime
+    # (checked here, not only by the cookie's signature age, which any session write renews).
+    # There is no "remember me" cookie: without a login time in the session, this refuses it.
+    match = _SESSION_ID.fullmatch(user_id or "")
+    login_at = session.get(LOGIN_AT_KEY)
+    if match is None or not isinstance(login_at, int | float):
         return None
+    if now().timestamp() - login_at > _session_hours() * 3600:
+        return None
+    staff = db.session.get(Staff, int(match.group(1)))
+    if staff is None or (staff.session_version or 0) != int(match.group(2)):
+        return None
+    return staff
 
 
 @login_manager.request_loader
@@ -157,9 +211,21 @@ def _unauthorized():
 
 
 def init_app(app: Flask) -> None:
+    hours = app.config["TECHVALLEY_SESSION_HOURS"]
+    if isinstance(hours, bool) or not isinstance(hours, int) or hours < 1:
+        raise TechValleyError(
+            f"TECHVALLEY_SESSION_HOURS {hours!r} must be a whole number of hours >= 1 (how long "
+            "a staff login lasts); see docs/web.md (Configuration)"
+        )
+    # the signed session cookie is refused once older than this (Flask's default: 31 days)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(hours=hours)
     login_manager.login_view = "staff.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.session_protection = "strong"
+    _dummy_hash()  # now, so that the first unknown email costs no more than the others
 
 
-__all__ = ["authenticate", "create_staff", "login_user", "LoginLocked"]
+__all__ = [
+    "authenticate", "create_staff", "end_sessions", "login_user", "LoginLocked", "start_session",
+]

@@ -46,7 +46,8 @@ def web_cli() -> None:
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes sharing the port (SO_REUSEPORT; default TECHVALLEY_SERVE_WORKERS, 1).",
+    help="Worker processes sharing one listening socket, restarted if they die "
+    "(default TECHVALLEY_SERVE_WORKERS, 1).",
 )
 @user_errors
 def serve(host: str, port: int, data_path: str | None, threads: int | None, workers: int | None) -> None:
@@ -78,7 +79,11 @@ def create_staff_command(email: str, password_stdin: bool) -> None:
     app = create_app(load_data=False)
     with app.app_context():
         staff = create_staff(email, password)
-        click.echo(f"staff account {staff.email} is ready ({app.config['SQLALCHEMY_DATABASE_URI']})", err=True)
+        click.echo(
+            f"staff account {staff.email} is ready ({app.config['SQLALCHEMY_DATABASE_URI']}); "
+            "any sessions it had are ended",
+            err=True,
+        )
 
 
 for _group in (valleys_cli, matching_cli, web_cli):

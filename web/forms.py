@@ -53,6 +53,21 @@ def no_control_characters(form: FlaskForm, field: Any) -> None:
         raise ValidationError(_("contains a control character; remove it"))
 
 
+class FiniteDecimalField(DecimalField):
+    """A :class:`~wtforms.DecimalField` that refuses ``NaN``, ``sNaN`` and the infinities.
+
+    ``decimal.Decimal`` reads them all; a signalling NaN then makes ``NumberRange`` raise a
+    ``ValueError`` (a 500) instead of a field error. Refused here, they are "Not a valid
+    decimal value", as any other text that is not a number.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
@@ -89,13 +104,13 @@ class MatchForm(FlaskForm):
         validate_choice=True,
     )
     headcount = IntegerField(_l("Headcount"), validators=[Optional(), NumberRange(min=1, max=100_000)])
-    # an upper bound keeps 1e400 (infinity as a float) and NaN out of the requirement
-    max_rent = DecimalField(
+    # finite and bounded: 1e400 (infinity as a float), NaN and sNaN stay out of the requirement
+    max_rent = FiniteDecimalField(
         _l("Budget: maximum rent (MAD/m²/month)"),
         places=None,
         validators=[Optional(), NumberRange(min=0, max=MAX_RENT_MAD_M2_MONTH)],
     )
-    max_airport_km = DecimalField(
+    max_airport_km = FiniteDecimalField(
         _l("Maximum distance to an airport (km)"),
         places=None,
         validators=[Optional(), NumberRange(min=0, max=MAX_AIRPORT_KM)],

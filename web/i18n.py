@@ -8,6 +8,7 @@ tool is needed and no binary file is committed.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,45 @@ def column_label(column: str) -> str:
     return str(label) if label is not None else column.replace("_", " ")
 
 
+#: a zone's known statuses and their labels: literal msgids only, never the data itself (a
+#: msgid taken from the data would come back from ``_()`` marked safe: stored XSS)
+ZONE_STATUS_LABELS: dict[str, Any] = {
+    "operating": _l("operating"),
+    "under_development": _l("under development"),
+    "planned": _l("planned"),
+    "uncertain": _l("uncertain"),
+}
+
+_CSS_WORD = re.compile(r"[a-z0-9-]+")
+
+
+def _status_key(value: Any) -> str:
+    return str(value).strip().lower().replace(" ", "_") if value is not None else ""
+
+
+def status_label(value: Any) -> str:
+    """A zone's status for a page: translated when known, else the value as plain text (which
+    the template escapes).
+
+    >>> status_label("<img src=x onerror=alert(1)>")
+    '<img src=x onerror=alert(1)>'
+    """
+    if value is None:
+        return ""
+    label = ZONE_STATUS_LABELS.get(_status_key(value))
+    return str(value) if label is None else str(label)
+
+
+def status_class(value: Any) -> str:
+    """The CSS class suffix of a zone's status: letters, digits and ``-`` only, else ``other``.
+
+    >>> status_class("under_development"), status_class('x" onmouseover="alert(1)')
+    ('under-development', 'other')
+    """
+    key = _status_key(value).replace("_", "-")
+    return key if _CSS_WORD.fullmatch(key) else "other"
+
+
 def engine_texts(texts: Any) -> list[tuple[str, str]]:
     """The engine's sentences (explanations, reasons, hint) in the page's language where
     :mod:`matching.phrases` knows them, each with the language it is in."""
@@ -160,8 +200,18 @@ def init_app(app: Flask) -> None:
         value=format_value,
         label=column_label,
         engine=engine_texts,
+        status_label=status_label,
+        status_class=status_class,
     )
     app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))
 
 
-__all__ = ["_", "_l", "compile_translations", "init_app", "select_locale"]
+__all__ = [
+    "_",
+    "_l",
+    "compile_translations",
+    "init_app",
+    "select_locale",
+    "status_class",
+    "status_label",
+]

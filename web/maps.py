@@ -3,9 +3,13 @@
 Each builder makes a fresh :class:`folium.Map` and returns its :class:`MapParts`, three strings
 that a page embeds inline (no iframe)::
 
-    {{ parts.header|safe }}                       in <head>: stylesheets and scripts (local)
+    {{ parts.head(nonce=N)|safe }}                in <head>: stylesheets and scripts (local)
     {{ parts.html|safe }}                         where the map goes: one <div>
-    <script>{{ parts.script|safe }}</script>      after it: the map's JavaScript
+    <script nonce="N">{{ parts.script|safe }}</script>   after it: the map's JavaScript
+
+where ``N`` is the request's Content-Security-Policy nonce (``csp_nonce()`` in templates): the
+policy allows no inline script without it, and the maps need none of ``eval`` or inline event
+handlers (popups are HTML without any; our controls bind events in ``techvalley-map.js``).
 
 Every asset is served by the app (:mod:`web.assets`), never by a CDN; only the optional
 OpenStreetMap tiles come from outside, and without them the regions of the dataset are drawn as
@@ -216,6 +220,10 @@ def _locale(lang: str) -> str:
 # ----------------------------------------------------------------------------- output
 
 
+_SCRIPT_TAG = re.compile(r"<script(?=[\s>])", re.IGNORECASE)
+_NONCE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+
+
 @dataclass(frozen=True)
 class MapParts:
     """A map as three strings to embed inline in a page.
@@ -234,6 +242,17 @@ class MapParts:
     header: str
     html: str
     script: str
+
+    def head(self, *, nonce: str) -> str:
+        """:attr:`header` with ``nonce`` on each of its ``<script>`` tags (for a page whose
+        Content-Security-Policy allows scripts by nonce).
+
+        >>> MapParts('<script src="/a.js"></script>', "", "").head(nonce="abc")
+        '<script nonce="abc" src="/a.js"></script>'
+        """
+        if not _NONCE.fullmatch(nonce):
+            raise ValueError(f"a CSP nonce is base64 text, not {nonce!r}")
+        return _SCRIPT_TAG.sub(f'<script nonce="{nonce}"', self.header)
 
     def page(self, *, title: str = "techvalley map") -> str:
         """A whole HTML document with only this map (for previews, tests and size budgets)."""

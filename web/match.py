@@ -4,9 +4,10 @@
 - ``POST /match/export/<fmt>``: an export of the shortlist just computed.
 - ``POST /match/save`` (staff): store it and open ``/shortlists/<id>``.
 - ``GET /shortlists/<id>`` (staff), ``POST /shortlists/<id>/revoke`` (staff),
+  ``POST /shortlists/<id>/keep`` (staff: an anonymous save no longer expires),
   ``GET /shortlists/<id>/export/<fmt>`` (staff).
 - ``GET /s/<token>``, ``GET /s/<token>/export/<fmt>``: the read-only share link (no login);
-  a revoked link answers 410 with a page saying so.
+  a revoked or expired link answers 410 with a page saying so.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user, login_required
 
 from valleys.errors import TechValleyError
@@ -76,6 +77,9 @@ def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: 
         parts=parts,
         requirements_form=RequirementsForm(formdata=None, requirements=shortlists.dumps(document)),
         action_form=ActionForm(formdata=None),
+        share_url=shortlists.share_url(record) if record is not None else None,
+        expires_at=shortlists.expires_at(record) if record is not None else None,
+        expired=record is not None and shortlists.is_expired(record),
         formats=list(shortlists.EXPORT_FORMATS),
         current_version=data.version,
     )
@@ -143,7 +147,7 @@ def save():
 @login_required
 def saved(shortlist_id: str):
     record = shortlists.get_or_404(shortlist_id)
-    return _render_result(record.result, document=record.requirements, record=record)
+    return _render_result(shortlists.full_result(record), document=record.requirements, record=record)
 
 
 @bp.post("/shortlists/<shortlist_id>/revoke")
@@ -159,11 +163,25 @@ def revoke(shortlist_id: str):
     return redirect(url_for("match.saved", shortlist_id=record.id))
 
 
+@bp.post("/shortlists/<shortlist_id>/keep")
+@login_required
+def keep(shortlist_id: str):
+    record = shortlists.get_or_404(shortlist_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not record.kept:
+        record.kept = True
+        record.kept_at = now()
+        db.session.commit()
+    flash(_("The shortlist is kept: it no longer expires."), "success")
+    return redirect(url_for("match.saved", shortlist_id=record.id))
+
+
 @bp.get("/shortlists/<shortlist_id>/export/<fmt>")
 @login_required
 def export_saved(shortlist_id: str, fmt: str):
     record = shortlists.get_or_404(shortlist_id)
-    content, mimetype = shortlists.export(record.result, fmt, lang=str(get_locale()))
+    content, mimetype = shortlists.export(shortlists.full_result(record), fmt, lang=str(get_locale()))
     return _download(content, mimetype, f"shortlist-{record.id}.{fmt}", fmt)
 
 
@@ -171,19 +189,25 @@ def _shared_or_410(token: str) -> Shortlist:
     record = shortlists.by_token_or_404(token)
     if record.revoked:
         abort(410, description=_("This share link was revoked by the investment team. Ask them for a new one."))
+    if shortlists.is_expired(record):
+        abort(410, description=_(
+            "This share link expired on %(day)s: shortlists saved without a staff account are kept "
+            "%(days)s days. Ask the investment team for a new one.",
+            day=format_date(shortlists.expires_at(record), "long"), days=shortlists.retention_days(),
+        ))
     return record
 
 
 @bp.get("/s/<token>")
 def shared(token: str):
     record = _shared_or_410(token)
-    return _render_result(record.result, document=record.requirements, record=record, shared=True)
+    return _render_result(shortlists.full_result(record), document=record.requirements, record=record, shared=True)
 
 
 @bp.get("/s/<token>/export/<fmt>")
 def export_shared(token: str, fmt: str):
     record = _shared_or_410(token)
-    content, mimetype = shortlists.export(record.result, fmt, lang=str(get_locale()))
+    content, mimetype = shortlists.export(shortlists.full_result(record), fmt, lang=str(get_locale()))
     return _download(content, mimetype, f"shortlist.{fmt}", fmt)
 
 

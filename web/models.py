@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -62,16 +73,32 @@ def new_share_token() -> str:
 
 
 class Staff(UserMixin, db.Model):
-    """A staff account (investment-promotion staff); passwords are stored hashed (scrypt)."""
+    """A staff account (investment-promotion staff); passwords are stored hashed (scrypt).
+
+    ``session_version`` is part of the id a login session carries (:meth:`get_id`): raising it
+    (:meth:`end_sessions`, done by logout and by every new password) ends every session of the
+    account, copied cookies included.
+    """
 
     __tablename__ = "staff"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=now)
+    # server_default: the store adds the column in place to a table made before it existed
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """The session's user id: ``"<id>:<session_version>"``."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every login session of this account (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -96,6 +123,33 @@ class Shortlist(db.Model):
     )
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime, nullable=True)
+    # the columns below came with the anonymous-save quotas: each has a server default or is
+    # nullable, so web.store.upgrade_schema can add it to an older store
+    #: an anonymous save's client, as a keyed hash of its IP address (never the address itself)
+    client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: staff kept this anonymous save: it does not expire
+    kept: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kept_at: Mapped[datetime | None] = mapped_column(AwareDateTime, nullable=True)
+
+    # counts a client's saves of the last day (the daily cap)
+    __table_args__ = (Index("ix_shortlist_client_key_created_at", "client_key", "created_at"),)
+
+    @property
+    def anonymous(self) -> bool:
+        """Saved through the API without staff credentials (so it may expire)."""
+        return self.created_by_id is None
+
+    def expires_at(self, retention_days: int) -> datetime | None:
+        """When this shortlist expires: ``None`` when it never does (saved by staff, kept, or
+        ``retention_days`` is 0)."""
+        if not self.anonymous or self.kept or retention_days <= 0:
+            return None
+        return self.created_at + timedelta(days=retention_days)
+
+    def expired(self, retention_days: int, *, at: datetime | None = None) -> bool:
+        """Whether this shortlist has expired (:meth:`expires_at` is past)."""
+        ends = self.expires_at(retention_days)
+        return ends is not None and ends <= (at or now())
 
 
 class Inquiry(db.Model):

@@ -3,20 +3,26 @@ engine is :func:`matching.shortlist.make_shortlist`, the same as the command lin
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import inspect
+import ipaddress
 import json
 import math
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from flask import abort, current_app, url_for
+from flask import abort, current_app, has_request_context, request, url_for
 from flask_login import current_user
+from sqlalchemy import delete, func
 
 from valleys.errors import TechValleyError
 from web.data import get_data
-from web.extensions import db
+from web.extensions import client_ip, db
 from web.models import Shortlist, Staff, now
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
@@ -206,17 +212,157 @@ def for_viewer(result: dict[str, Any], *, staff: bool | None = None) -> dict[str
     return dict(result, similar_investors=dict(similar, neighbours=neighbours))
 
 
-def save(document: dict[str, Any], result: dict[str, Any], *, staff: Staff | None = None) -> Shortlist:
-    """Store a shortlist as computed: reopening it shows this result, never a recomputation."""
+#: expired anonymous shortlists one save deletes at most (a save never pays for a big purge)
+PURGE_BATCH = 100
+
+
+def client_network(address: str) -> str:
+    """The unit a daily cap counts: an IPv4 address, or an IPv6 address's /64 network (one
+    subscriber's usual allocation, which it can roam freely).
+
+    >>> client_network("2001:db8:1:2:aaaa::1"), client_network("192.0.2.7")
+    ('2001:db8:1:2::/64', '192.0.2.7')
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def client_key() -> str:
+    """The current client as stored with an anonymous save: a keyed hash (HMAC-SHA256 with the
+    app's secret key) of :func:`client_network`, so the store never holds the address and the
+    hash of an IPv4 address cannot be reversed by trying all 2**32 of them."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, client_network(client_ip()).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def stored_bytes(document: dict[str, Any]) -> int:
+    """The size of ``document`` as stored (compact UTF-8 JSON)."""
+    return len(json.dumps(jsonable(document), ensure_ascii=False, separators=(",", ":")).encode())
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Where a client stands against ``TECHVALLEY_ANON_SAVES_PER_DAY``."""
+
+    limit: int
+    used: int
+    #: seconds until the client may save again (0 while it may)
+    retry_after: int
+
+    @property
+    def exceeded(self) -> bool:
+        return self.used >= self.limit
+
+
+def anonymous_quota(key: str, *, at: datetime | None = None) -> Quota:
+    """Count the anonymous saves of client ``key`` in the 24 hours before ``at``."""
+    at = at or now()
+    limit = int(current_app.config["TECHVALLEY_ANON_SAVES_PER_DAY"])
+    since = at - timedelta(days=1)
+    mine = db.select(Shortlist.created_at).where(
+        Shortlist.client_key == key, Shortlist.created_by_id.is_(None), Shortlist.created_at > since
+    )
+    used = db.session.execute(db.select(func.count()).select_from(mine.subquery())).scalar_one()
+    retry_after = 0
+    if used >= limit:
+        # the client may save again when its (used - limit + 1)-th oldest save leaves the window
+        oldest = db.session.execute(
+            mine.order_by(Shortlist.created_at).offset(used - limit).limit(1)
+        ).scalar_one_or_none()
+        ends = (oldest or at) + timedelta(days=1)
+        retry_after = max(1, math.ceil((ends - at).total_seconds()))
+    return Quota(limit=limit, used=used, retry_after=retry_after)
+
+
+def retention_days() -> int:
+    return int(current_app.config["TECHVALLEY_ANON_RETENTION_DAYS"])
+
+
+def expires_at(record: Shortlist) -> datetime | None:
+    """When ``record`` expires (``None``: never: saved by staff, kept, or expiry turned off)."""
+    return record.expires_at(retention_days())
+
+
+def is_expired(record: Shortlist) -> bool:
+    return record.expired(retention_days())
+
+
+def purge_expired(*, limit: int | None = PURGE_BATCH, at: datetime | None = None) -> int:
+    """Delete up to ``limit`` expired anonymous shortlists (oldest first; all with ``None``).
+
+    Returns how many were deleted; the caller commits.
+    """
+    days = retention_days()
+    if days <= 0:
+        return 0
+    cutoff = (at or now()) - timedelta(days=days)
+    expired = (
+        db.select(Shortlist.id)
+        .where(Shortlist.created_by_id.is_(None), Shortlist.kept.is_(False), Shortlist.created_at <= cutoff)
+        .order_by(Shortlist.created_at)
+        .limit(limit)
+    )
+    outcome = db.session.execute(
+        delete(Shortlist).where(Shortlist.id.in_(expired)).execution_options(synchronize_session=False)
+    )
+    return int(outcome.rowcount or 0)
+
+
+def _without_repeated_about(document: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` without ``requirements.about`` when it repeats the document's ``about`` (the
+    engine echoes the whole requirement, free-form ``about`` included, and the row keeps the
+    document already); :func:`full_result` puts it back."""
+    echoed = result.get("requirements")
+    about = document.get("about")
+    if about is None or not isinstance(echoed, dict) or echoed.get("about") != about:
+        return result
+    return dict(result, requirements={k: v for k, v in echoed.items() if k != "about"})
+
+
+def full_result(record: Shortlist) -> dict[str, Any]:
+    """The shortlist as it was computed (``requirements.about`` restored from the document)."""
+    result = record.result
+    echoed = result.get("requirements") if isinstance(result, dict) else None
+    stored = record.requirements if isinstance(record.requirements, dict) else {}
+    if isinstance(echoed, dict) and "about" not in echoed and stored.get("about") is not None:
+        return dict(result, requirements=dict(echoed, about=stored["about"]))
+    return result
+
+
+def save(
+    document: dict[str, Any],
+    result: dict[str, Any],
+    *,
+    staff: Staff | None = None,
+    client: str | None = None,
+) -> Shortlist:
+    """Store a shortlist as computed: reopening it shows this result, never a recomputation.
+
+    An anonymous save (no ``staff``) records ``client`` (:func:`client_key`) and first deletes
+    a batch of expired anonymous shortlists (:func:`purge_expired`): the store grows only
+    through saves, so purging on save bounds it without a scheduled job.
+    """
     data = get_data()
     name = document.get("name") if isinstance(document.get("name"), str) else ""
+    staff_id = staff.id if staff is not None and getattr(staff, "id", None) else None
+    stored_document = jsonable(document)
+    if staff_id is None:
+        purge_expired()
     record = Shortlist(
         name=(name or "")[:500],
-        requirements=jsonable(document),
+        requirements=stored_document,
         dataset_version=data.version,
-        result=result,
+        result=_without_repeated_about(stored_document, result),
         created_at=now(),
-        created_by_id=staff.id if staff is not None and getattr(staff, "id", None) else None,
+        created_by_id=staff_id,
+        client_key=client if staff_id is None else None,
     )
     db.session.add(record)
     db.session.commit()
@@ -239,21 +385,89 @@ def by_token_or_404(token: str) -> Shortlist:
     return record
 
 
+def public_url(endpoint: str, **values: Any) -> str:
+    """The absolute address of ``endpoint``: under ``TECHVALLEY_PUBLIC_URL`` when it is set,
+    else from the request (whose ``Host`` header the client chose)."""
+    base = current_app.config.get("TECHVALLEY_PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    path = url_for(endpoint, **values)
+    root = request.script_root if has_request_context() else ""
+    if root and path.startswith(root):
+        path = path[len(root):]
+    return str(base).rstrip("/") + path
+
+
 def share_url(record: Shortlist) -> str:
-    return url_for("match.shared", token=record.share_token, _external=True)
+    return public_url("match.shared", token=record.share_token)
 
 
 def payload(record: Shortlist) -> dict[str, Any]:
     """The API view of a stored shortlist: its result plus ``id``, ``url`` and what it was made of."""
-    body = dict(for_viewer(record.result))
+    body = dict(for_viewer(full_result(record)))
     body.update(
         id=record.id,
         url=share_url(record),
         created_at=record.created_at.isoformat(),
         dataset_version=record.dataset_version,
         revoked=bool(record.revoked),
+        expires_at=_iso(expires_at(record)),
     )
     return body
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def expired_message(record: Shortlist) -> str:
+    """Why an expired shortlist no longer opens (410), with the day it expired."""
+    ends = expires_at(record)
+    day = ends.date().isoformat() if ends is not None else "?"
+    return (
+        f"this shortlist expired on {day}: shortlists saved without a staff account are kept "
+        f"{retention_days()} days; compute it again, or ask the investment team to save it"
+    )
+
+
+#: the ``saved_by`` filter of the staff list (page and API)
+SAVED_BY = ("staff", "anonymous")
+
+
+def saved_by_filter(select: Any, saved_by: str | None) -> Any:
+    """``select`` of shortlists narrowed to those saved by staff or anonymously (``None``: all).
+
+    400 for any other value.
+    """
+    if saved_by in (None, "", "all"):
+        return select
+    if saved_by not in SAVED_BY:
+        abort(400, description=f"?saved_by={saved_by[:40]!r} is not a filter: use staff, anonymous or all")
+    if saved_by == "staff":
+        return select.where(Shortlist.created_by_id.is_not(None))
+    return select.where(Shortlist.created_by_id.is_(None))
+
+
+def newest() -> Any:
+    """Saved shortlists, newest first (the id breaks ties, so pages never skip a row)."""
+    return db.select(Shortlist).order_by(Shortlist.created_at.desc(), Shortlist.id.desc())
+
+
+def summary(record: Shortlist) -> dict[str, Any]:
+    """A saved shortlist as the staff list shows it."""
+    ends = expires_at(record)
+    return {
+        "id": record.id,
+        "name": record.name,
+        "created_at": record.created_at.isoformat(),
+        "dataset_version": record.dataset_version,
+        "revoked": bool(record.revoked),
+        "url": share_url(record),
+        "saved_by": "anonymous" if record.anonymous else "staff",
+        "kept": bool(record.kept),
+        "expires_at": ends.isoformat() if ends is not None else None,
+        "expired": is_expired(record),
+    }
 
 
 def export(result: dict[str, Any], fmt: str, *, top: int | None = None, lang: str = "en") -> tuple[bytes, str]:

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
-from web.auth import LoginLocked, authenticate
+from web import auth, paging
+from web import shortlists as saved_lists
+from web.auth import LoginLocked, authenticate, end_sessions, start_session
 from web.extensions import db
 from web.forms import ActionForm, LoginForm
 from web.i18n import _
-from web.models import Inquiry, Shortlist
+from web.models import Inquiry
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-#: rows a staff list shows (newest first)
-LIST_LIMIT = 500
+#: rows a page of a staff list shows (newest first; ``?page=`` turns the pages)
+LIST_PAGE_SIZE = 50
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,6 +37,7 @@ def login():
     form = LoginForm()
     problem = None
     status = 200
+    headers: dict[str, str] = {}
     if form.validate_on_submit():
         try:
             staff = authenticate(form.email.data, form.password.data)
@@ -43,22 +47,23 @@ def login():
                 when=format_datetime(locked.until, "short"),
             )
             status = 429
+            headers["Retry-After"] = str(max(1, math.ceil((locked.until - auth.now()).total_seconds())))
         else:
             if staff is not None:
-                login_user(staff)
+                start_session(staff)
                 return redirect(_safe_next(request.args.get("next")))
             problem = _("Wrong email or password.")
             status = 401
     elif form.is_submitted():
         status = 422
-    return render_template("staff/login.html", form=form, problem=problem), status
+    return render_template("staff/login.html", form=form, problem=problem), status, headers
 
 
 @bp.post("/logout")
 def logout():
     if not ActionForm().validate_on_submit():
         abort(400)
-    logout_user()
+    end_sessions()  # every session of the account, copies of the cookie included
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.index"))
 
@@ -72,16 +77,21 @@ def home():
 @bp.get("/shortlists")
 @login_required
 def shortlists():
-    rows = db.session.execute(
-        db.select(Shortlist).order_by(Shortlist.created_at.desc()).limit(LIST_LIMIT)
-    ).scalars().all()
-    return render_template("staff/shortlists.html", shortlists=rows)
+    # the filter keeps staff records in sight however many anonymous saves arrive
+    saved_by = request.args.get("saved_by") or "all"
+    page = paging.paginate(
+        saved_lists.saved_by_filter(saved_lists.newest(), saved_by), per_page=LIST_PAGE_SIZE
+    )
+    return render_template(
+        "staff/shortlists.html", shortlists=page.items, page=page, saved_by=saved_by,
+        page_url=paging.page_url, expires_at=saved_lists.expires_at, is_expired=saved_lists.is_expired,
+    )
 
 
 @bp.get("/inquiries")
 @login_required
 def inquiries():
-    rows = db.session.execute(
-        db.select(Inquiry).order_by(Inquiry.created_at.desc()).limit(LIST_LIMIT)
-    ).scalars().all()
-    return render_template("staff/inquiries.html", inquiries=rows)
+    page = paging.paginate(
+        db.select(Inquiry).order_by(Inquiry.created_at.desc(), Inquiry.id.desc()), per_page=LIST_PAGE_SIZE
+    )
+    return render_template("staff/inquiries.html", inquiries=page.items, page=page, page_url=paging.page_url)

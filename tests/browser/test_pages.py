@@ -23,7 +23,7 @@ ZONE_IDS = {"technopolis", "casanearshore", "technopark-casa", "technopark-rabat
 def test_map_renders_markers_and_layers_offline(live_server, page):  # noqa: F811 (imported fixtures)
     guard = guard_page(page)
     page.goto(live_server.url + "/")
-    page.wait_for_function("window.techvalleyMap && Object.keys(window.techvalleyMap.zones).length > 0")
+    page.wait_for_function("() => window.techvalleyMap && Object.keys(window.techvalleyMap.zones).length > 0")
     zone_ids = set(page.evaluate("Object.keys(window.techvalleyMap.zones)"))
     assert zone_ids == ZONE_IDS
     layers = set(page.evaluate("Object.keys(window.techvalleyMap.layers)"))
@@ -43,7 +43,7 @@ def test_map_renders_markers_and_layers_offline(live_server, page):  # noqa: F81
 def test_popup_links_to_the_zone_page(live_server, page):  # noqa: F811 (imported fixtures)
     guard = guard_page(page)
     page.goto(live_server.url + "/")
-    page.wait_for_function("window.techvalleyMap")
+    page.wait_for_function("() => window.techvalleyMap")
     # resolves once the popup's auto-pan has ended, so the click below cannot land mid-pan
     assert page.evaluate("window.techvalleyMap.showZone('casanearshore')") is True
     assert page.evaluate("window.techvalleyMap.showZone('no-such-zone')") is False
@@ -75,7 +75,7 @@ def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, 
     ranked = page.locator("table.ranked tbody tr").all_inner_texts()
     assert len(ranked) == 3
     assert "Casanearshore Park" in page.locator("ul.excluded").inner_text()
-    page.wait_for_function("window.techvalleyMap && window.techvalleyMap.kind === 'score'")
+    page.wait_for_function("() => window.techvalleyMap && window.techvalleyMap.kind === 'score'")
 
     page.click("text=Save and get a share link")
     page.wait_for_url(re.compile(r"/shortlists/[0-9a-f]{32}$"))
@@ -103,7 +103,7 @@ def test_hostile_zone_name_runs_no_script(hostile_app, browser):  # noqa: F811 (
         page = context.new_page()
         guard = guard_page(page)
         page.goto(live.url + "/")
-        page.wait_for_function("window.techvalleyMap")
+        page.wait_for_function("() => window.techvalleyMap")
         assert page.evaluate("window.techvalleyMap.showZone('technopolis')") is True
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
@@ -113,7 +113,7 @@ def test_hostile_zone_name_runs_no_script(hostile_app, browser):  # noqa: F811 (
         page.wait_for_timeout(300)
         assert page.locator("img[src='x']").count() == 0
         page.goto(live.url + "/sites/technopolis")
-        page.wait_for_function("window.techvalleyMap")
+        page.wait_for_function("() => window.techvalleyMap")
         assert HOSTILE_NAME in page.locator("h1").inner_text()
         page.goto(live.url + "/compare?ids=technopolis,ctv")
         page.wait_for_timeout(200)

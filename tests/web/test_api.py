@@ -147,7 +147,7 @@ def test_list_of_shortlists_is_staff_only(app, client):
     assert client.get("/api/v1/shortlists", headers=_basic(STAFF_EMAIL, "wrong")).status_code == 401
     listed = client.get("/api/v1/shortlists", headers=_basic(STAFF_EMAIL, STAFF_PASSWORD))
     assert listed.status_code == 200
-    assert [s["name"] for s in listed.get_json()] == ["Project Atlas"]
+    assert [s["name"] for s in listed.get_json()["items"]] == ["Project Atlas"]  # a page (docs/web.md)
 
 
 def test_api_is_rate_limited_per_client(tiny_data_path, tmp_path):
