@@ -19,7 +19,8 @@ Baselines, named in the output:
 - grid: H3's own polygon fill of the land (``h3.h3shape_to_cells``), the same cells; slow on a
   detailed coastline (40 to 80 s), so run once and only with ``--baseline``;
 - features: the zones' functions (:func:`valleys.features.nearest_km` for each layer and
-  :func:`valleys.features.catchment`, a sparse cells-by-communes matrix) on the cell centres;
+  :func:`valleys.features.catchment`) on the cell centres: the same implementation
+  (:func:`valleys.features.point_features`) reached through GeoSeries, one layer at a time;
 - merging: plain connected components (``prominence=None``), without the split between peaks.
 
     .venv/bin/python benchmarks/bench_suitability.py [--resolution 8] [--runs 3] [--baseline]

@@ -1,8 +1,9 @@
-"""Command-line commands of the decision: ``shortlist``, ``learn-weights``, ``allocate``, ``suitability``.
+"""Command-line command of the decision: ``shortlist``.
 
-The commands are registered on :data:`cli`; the ``techvalley`` console script (``web.cli``)
-assembles the groups of every package. This module is the only part of ``matching`` that reads
-files: it parses them and calls the domain code.
+The decision's other commands are in :mod:`matching.cli_learning` (``learn-weights``,
+``allocate``, ``similar-investors``) and :mod:`matching.cli_suitability` (``suitability``); the
+``techvalley`` group is assembled in one place, ``web.cli``. Files are read by
+:mod:`matching.io`; the command parses them and calls the domain code.
 """
 
 from __future__ import annotations
@@ -15,45 +16,19 @@ import click
 
 from matching import settings
 from matching.errors import RequirementsError
-from valleys.cli import user_errors
-
-#: Output formats of ``techvalley shortlist`` (the command-line contract).
-SHORTLIST_FORMATS: tuple[str, ...] = ("table", "json", "csv", "xlsx", "geojson", "html", "pdf")
-#: Formats that ``--top`` shortens; the machine formats always list every zone.
-HUMAN_FORMATS: frozenset[str] = frozenset({"table", "xlsx", "html", "pdf"})
-BINARY_FORMATS: frozenset[str] = frozenset({"xlsx", "pdf"})
+from matching.export.registry import FORMATS as EXPORT_FORMATS  # the one list of formats
+from matching.io import read_requirements
+from valleys.console import user_errors
 
 
-@click.group()
-def cli() -> None:
-    """Decision commands."""
-
-
-def _read_requirements(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RequirementsError(
-            f"requirements file {path} not found; give the path of a YAML or JSON requirements "
-            "file (see docs/requirements.md)"
-        ) from None
-    except IsADirectoryError:
-        raise RequirementsError(f"{path} is a folder; give a YAML or JSON requirements file") from None
-    except UnicodeDecodeError as exc:
-        raise RequirementsError(
-            f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 YAML or JSON"
-        ) from None
-    except OSError as exc:
-        raise RequirementsError(f"{path} cannot be read: {exc.strerror}") from None
-
-
-@cli.command("shortlist")
+@click.command("shortlist")
 @click.argument("requirements", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--data", "data_path", type=click.Path(path_type=Path), default=None,
               help="Dataset (GeoPackage or folder); default the shipped Morocco dataset.")
 @click.option("--top", type=click.IntRange(min=1), default=None,
-              help="Show only the first N ranked zones (table, xlsx, html, pdf).")
-@click.option("--format", "fmt", type=click.Choice(SHORTLIST_FORMATS), default="table",
+              help="Show only the first N ranked zones "
+                   f"({', '.join(n for n, spec in EXPORT_FORMATS.items() if spec.human)}).")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="table",
               show_default=True, help="Output format.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file instead of standard output (needed for xlsx and pdf "
@@ -80,8 +55,8 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
     from matching.shortlist import make_shortlist
     from valleys.sources import dataset_version, discover_layers
 
-    document = parse_requirements_text(_read_requirements(requirements), source=str(requirements))
-    binary = fmt in BINARY_FORMATS
+    document = parse_requirements_text(read_requirements(requirements), source=str(requirements))
+    binary = EXPORT_FORMATS[fmt].binary
     if binary and out is None and sys.stdout.isatty():
         raise RequirementsError(
             f"--format {fmt} writes a binary file: give --out FILE (or redirect standard output)"
@@ -99,7 +74,7 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
     for message in result.get("warnings", []):
         click.echo(f"Warning: {message}", err=True)
 
-    rendered = export.export(result, fmt, sites, top=top if fmt in HUMAN_FORMATS else None,
+    rendered = export.export(result, fmt, sites, top=top if EXPORT_FORMATS[fmt].human else None,
                              lang=lang)
     payload = rendered.encode("utf-8") if isinstance(rendered, str) else rendered
     if out is not None:
@@ -119,11 +94,6 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
 
-from matching.cli_suitability import suitability_command  # noqa: E402
 
-cli.add_command(suitability_command)
-
-from matching.cli_learning import COMMANDS as _LEARNING_COMMANDS  # noqa: E402
-
-for _command in _LEARNING_COMMANDS:  # learn-weights, allocate, similar-investors (issue 5)
-    cli.add_command(_command)
+#: The decision's commands defined here, for the ``techvalley`` group (``web.cli``).
+COMMANDS: tuple[click.Command, ...] = (shortlist,)

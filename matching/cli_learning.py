@@ -1,10 +1,10 @@
 """Command-line commands of issue 5: ``learn-weights``, ``allocate``, ``similar-investors``.
 
-This module reads the files (``DECISIONS.csv``, ``PIPELINE.yaml``, past investors) and calls
-the domain code (:mod:`matching.learning`, :mod:`matching.allocation`,
+The files (``DECISIONS.csv``, ``PIPELINE.yaml``, past investors) are read by :mod:`matching.io`;
+the commands call the domain code (:mod:`matching.learning`, :mod:`matching.allocation`,
 :mod:`matching.neighbours`). JSON goes to standard output unless ``--out`` names a file;
 messages and warnings go to standard error; a user error exits with status 2.
-The commands are registered on ``matching.cli.cli``.
+The ``techvalley`` group that holds them is assembled in ``web.cli`` (:data:`COMMANDS`).
 """
 
 from __future__ import annotations
@@ -18,78 +18,12 @@ import click
 
 from matching.allocation import DEFAULT_TIME_LIMIT_S
 from matching.errors import DecisionsError
-from valleys.cli import FiniteFloatRange, user_errors
+from matching.io import read_decisions, read_text, read_yaml_list
+from valleys.console import FiniteFloatRange, user_errors
 
-__all__ = ["allocate_command", "learn_weights_command", "read_decisions", "read_yaml_list",
-           "similar_investors_command"]
+__all__ = ["COMMANDS", "allocate_command", "learn_weights_command", "similar_investors_command"]
 
 _DATA_HELP = "Dataset (GeoPackage or folder); default the shipped Morocco dataset."
-
-
-def _read_text(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DecisionsError(f"{what} file {path} not found.") from None
-    except IsADirectoryError:
-        raise DecisionsError(f"{path} is a folder; give the {what} file.") from None
-    except UnicodeDecodeError as exc:
-        raise DecisionsError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
-    except OSError as exc:
-        raise DecisionsError(f"{path} cannot be read: {exc.strerror}") from None
-
-
-def read_decisions(path: Path) -> Any:
-    """Read ``DECISIONS.csv`` as text columns (ids keep their leading zeros).
-
-    Raises
-    ------
-    DecisionsError
-        A missing, unreadable or malformed file (with the line pandas names).
-    """
-    import io
-
-    import pandas as pd
-
-    text = _read_text(path, "decisions")
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                           skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise DecisionsError(
-            f"{path} is empty; a decisions file has the header decision_id,site_id,chosen "
-            "(and optionally activity) and one row per zone considered."
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise DecisionsError(f"{path} is not a valid CSV file: {exc}".rstrip()) from None
-
-
-def read_yaml_list(path: Path, what: str) -> list[Any]:
-    """Read a YAML (or JSON) file holding a list.
-
-    Raises
-    ------
-    DecisionsError
-        A missing file, a syntax error (with its line and column), or a document that is not
-        a list.
-    """
-    import yaml
-
-    from matching.requirements import load_yaml, yaml_error_text
-
-    text = _read_text(path, what)
-    try:
-        data = load_yaml(text)
-    except yaml.MarkedYAMLError as exc:
-        raise DecisionsError(f"{path}{yaml_error_text(exc)}.") from None
-    except yaml.YAMLError as exc:
-        raise DecisionsError(f"{path}: YAML error: {exc}") from None
-    if not isinstance(data, list):
-        raise DecisionsError(
-            f"{path}: expected a YAML list of requirements documents (lines starting with "
-            f"'- name: ...'), got {'nothing' if data is None else type(data).__name__}."
-        )
-    return data
 
 
 def _load_sites(data_path: Path | None) -> Any:
@@ -219,7 +153,7 @@ def similar_investors_command(requirements: Path, past_path: Path, data_path: Pa
     from matching.neighbours import similar_investors
     from matching.requirements import parse_requirements, parse_requirements_text
 
-    document = parse_requirements_text(_read_text(requirements, "requirements"),
+    document = parse_requirements_text(read_text(requirements, "requirements"),
                                        source=str(requirements))
     query = parse_requirements(document, source=str(requirements))
     past = read_yaml_list(past_path, "past investors")
@@ -229,5 +163,5 @@ def similar_investors_command(requirements: Path, past_path: Path, data_path: Pa
     _emit(result, out, f"{result['k']} similar investors; they chose: {zones}.")
 
 
-#: The commands to register on ``matching.cli.cli``.
+#: The commands of this module, for the ``techvalley`` group (``web.cli``).
 COMMANDS = (learn_weights_command, allocate_command, similar_investors_command)

@@ -2,6 +2,7 @@
 
 Reads the dataset and the optional profile file, calls :func:`matching.suitability.suitability`
 and writes the candidate areas as JSON, GeoJSON or a GeoPackage (``docs/suitability.md``).
+The ``techvalley`` group that holds it is assembled in ``web.cli``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 import click
 
 from matching.errors import RequirementsError
-from valleys.cli import FiniteFloatRange, user_errors
+from matching.io import read_requirements
+from valleys.console import FiniteFloatRange, user_errors
 
 #: Output formats of ``techvalley suitability``.
 SUITABILITY_FORMATS: tuple[str, ...] = ("json", "geojson", "gpkg")
@@ -65,7 +67,6 @@ def suitability_command(data_path: Path | None, resolution: int, profile_path: P
     import json
 
     import valleys
-    from matching.cli import _read_requirements
     from matching.requirements import parse_requirements_text
     from matching.suitability import suitability
 
@@ -76,7 +77,7 @@ def suitability_command(data_path: Path | None, resolution: int, profile_path: P
     source = "profile"
     if profile_path is not None:
         source = str(profile_path)
-        profile = parse_requirements_text(_read_requirements(profile_path), source=source)
+        profile = parse_requirements_text(read_requirements(profile_path), source=source)
     seen: set[str] = set()
 
     def warn(messages) -> None:
@@ -114,3 +115,7 @@ def suitability_command(data_path: Path | None, resolution: int, profile_path: P
     sys.stdout.flush()
     sys.stdout.buffer.write(payload)
     sys.stdout.buffer.flush()
+
+
+#: The command of this module, for the ``techvalley`` group (``web.cli``).
+COMMANDS: tuple[click.Command, ...] = (suitability_command,)

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from matching import settings
 from matching.errors import RequirementsError
-from matching.phrases import say
+from matching.messages import message
 
 __all__ = [
     "DERIVED_COLUMNS",
@@ -185,6 +185,7 @@ def estimate(
     zone_class: str | None,
     activity: str | None = None,
     rules: IncentiveRules | None = None,
+    messages: bool = False,
 ) -> dict[str, Any]:
     """Estimate the offer's value for new jobs in one zone, with every assumption.
 
@@ -201,6 +202,8 @@ def estimate(
         ITO, CRM, BPO, ESO or KPO; ``None`` is assumed eligible (and says so).
     rules
         Default: :func:`load_rules`.
+    messages
+        Also give the sentences as messages (the shortlist engine's ``messages``).
 
     Returns
     -------
@@ -208,41 +211,48 @@ def estimate(
         ``eligible`` (``True``, ``False`` or ``None`` when the zone's class is not covered),
         ``training_grant_mad``, ``employment_grant_mad``, ``income_tax_cap_pct``,
         ``income_tax_topup_mad_year``, ``income_tax_topup_mad``, ``total_mad`` (``None`` when it
-        cannot be estimated), ``corporate_tax`` (text), ``rules_version`` and ``assumptions``.
+        cannot be estimated), ``corporate_tax`` (text), ``rules_version`` and ``assumptions``;
+        with ``messages``, also ``messages``: the assumptions then the corporate-tax note as
+        :class:`matching.messages.Message`.
     """
     rules = rules or load_rules()
     salary_given = salary_mad_month is not None
     salary = float(salary_mad_month if salary_given else settings.SALARY_MAD_MONTH)
     caps = rules.income_tax_cap.by_zone_class
-    assumptions = [
-        say("incentive_rules", name=rules.name, version=rules.version, since=rules.in_force_from),
-        say("jobs_assumed", headcount=headcount,
-            months=rules.employment_grant.retention_months or 18),
-        say("salary_given" if salary_given else "salary_default", salary=f"{salary:,.0f}"),
-        say("training_grant", rate=f"{rules.training_grant.rate:.1%}",
-            years=rules.training_grant.years),
-        say("employment_grant", rate=f"{rules.employment_grant.rate:.0%}"),
+    notes = [
+        message("assumption.incentive_rules", name=rules.name, version=rules.version,
+                since=rules.in_force_from),
+        message("assumption.jobs_assumed", headcount=headcount,
+                months=rules.employment_grant.retention_months or 18),
+        message("assumption.salary_given" if salary_given else "assumption.salary_default",
+                salary=salary),
+        message("assumption.training_grant", rate=rules.training_grant.rate,
+                years=rules.training_grant.years),
+        message("assumption.employment_grant", rate=rules.employment_grant.rate),
     ]
     eligible: bool | None = True
     if activity is None:
-        assumptions.append(say("activity_assumed_eligible"))
+        notes.append(message("assumption.activity_assumed_eligible"))
     elif activity.upper() not in rules.eligible_activities:
         eligible = False
-        assumptions.append(say("activity_not_eligible", activity=activity))
+        notes.append(message("assumption.activity_not_eligible", activity=activity))
     cap = caps.get(zone_class) if zone_class else None
     if zone_class is None:
-        assumptions.append(say("zone_class_unknown"))
+        notes.append(message("assumption.zone_class_unknown"))
         eligible = None if eligible else eligible
     elif cap is None:
-        assumptions.append(say("zone_class_not_in_rules", zone_class=repr(zone_class)))
+        notes.append(message("assumption.zone_class_not_in_rules", zone_class=zone_class))
         eligible = None if eligible else eligible
     else:
-        assumptions.append(say("income_tax_cap", cap=f"{cap:.0%}", zone_class=zone_class,
-                               years=rules.income_tax_cap.years, until=rules.income_tax_cap.until))
-    corporate = say(
-        "corporate_tax_uncertain" if rules.corporate_tax_contribution.uncertain else "corporate_tax",
-        rate=f"{rules.corporate_tax_contribution.max_rate:.0%}",
+        notes.append(message("assumption.income_tax_cap", cap=cap, zone_class=zone_class,
+                             years=rules.income_tax_cap.years,
+                             until=rules.income_tax_cap.until))
+    corporate = message(
+        "incentive.corporate_tax_uncertain" if rules.corporate_tax_contribution.uncertain
+        else "incentive.corporate_tax",
+        rate=rules.corporate_tax_contribution.max_rate,
     )
+    assumptions = [note.text for note in notes]
     result: dict[str, Any] = {
         "eligible": eligible,
         "headcount": headcount,
@@ -254,10 +264,12 @@ def estimate(
         "income_tax_topup_mad_year": None,
         "income_tax_topup_mad": None,
         "total_mad": None,
-        "corporate_tax": corporate,
+        "corporate_tax": corporate.text,
         "rules_version": rules.version,
         "assumptions": assumptions,
     }
+    if messages:
+        result["messages"] = [*notes, corporate]
     if eligible is False:
         for key in ("training_grant_mad", "employment_grant_mad", "total_mad"):
             result[key] = 0.0

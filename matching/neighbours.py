@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from matching.errors import DecisionsError
-from matching.phrases import say
+from matching.messages import Message, message
 
 __all__ = ["LANGUAGES", "PAST_KEYS", "check_past_investors", "investor_features", "nearest_investors",
            "similar_investors"]
@@ -193,7 +193,8 @@ def similar_investors(
         ``neighbours`` [{investor, distance, chosen, chosen_name, activity, headcount}],
         nearest first; ``chosen_zones`` [{site_id, name, count}], most chosen first;
         ``suggested_criteria`` [{column, direction, weight}] (a requirements fragment);
-        ``features`` (names) and ``notes``.
+        ``features`` (names), ``notes`` and the same as ``messages``
+        (``{"code", "params", "text"}``, :mod:`matching.messages`).
 
     Raises
     ------
@@ -227,11 +228,11 @@ def nearest_investors(
         {c.column for req in everyone for c in (req.constraints or [])} - _IGNORED_CONSTRAINTS
     )
     features = investor_features(everyone, constrained=constrained)
-    notes: list[str] = []
+    notes: list[Message] = []
     sizes = features["log10_headcount"]
     median = float(sizes.iloc[:-1].median()) if sizes.iloc[:-1].notna().any() else 0.0
     if np.isnan(sizes.iloc[-1]):
-        notes.append(say("median_size_assumed", size=f"{10 ** median:,.0f}"))
+        notes.append(message("neighbours.median_size_assumed", size=float(10 ** median)))
     features["log10_headcount"] = sizes.fillna(median)
 
     scaler = StandardScaler().fit(features.iloc[:-1])
@@ -271,5 +272,6 @@ def nearest_investors(
         "chosen_zones": chosen_zones,
         "suggested_criteria": suggested,
         "features": list(features.columns),
-        "notes": notes,
+        "notes": [note.text for note in notes],
+        "messages": [note.as_json() for note in notes],
     }

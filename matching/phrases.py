@@ -6,6 +6,10 @@ The engine writes each sentence with :func:`say` from a template of :data:`PHRAS
 exports in French turn it into French with :func:`translate`, which recognises the template and
 fills the French one with the same slots. A sentence no template matches is returned unchanged.
 
+Each template has a stable code (:data:`CODES`, e.g. ``constraint.failed``): the shortlist also
+gives its sentences as data, ``{"code", "params", "text"}`` (:mod:`matching.messages`), which
+pages will render instead of translating the text back.
+
 Slots named ``column`` hold a column name (no spaces), ``op`` a comparison operator; the others
 hold any text. In French, the numbers of the other slots are written the French way
 (``1 759 609``, ``18,68 km``), the units too (``MAD/m²/mois``), and the "or" of a list of
@@ -18,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-__all__ = ["LANGUAGES", "PHRASES", "phrase_of", "say", "translate", "translated"]
+__all__ = ["CODES", "LANGUAGES", "PHRASES", "phrase_of", "say", "translate", "translated"]
 
 LANGUAGES = ("en", "fr")
 
@@ -31,7 +35,8 @@ class Phrase(NamedTuple):
 
 
 #: every sentence the engine writes in a shortlist's ``explanation``, ``reasons``, ``hint``,
-#: ``warnings`` and ``assumptions``, and in the ``notes`` of "investors like you"
+#: ``warnings`` and ``assumptions``, in the ``notes`` of "investors like you" and in the
+#: ``warnings`` of the suitability grid
 PHRASES: dict[str, Phrase] = {
     "strongest": Phrase("strongest criterion: {column} ({value})",
                         "critère le plus fort\u202f: {column} ({value})"),
@@ -133,6 +138,20 @@ PHRASES: dict[str, Phrase] = {
         "la matrice AHP est incohérente (ratio de cohérence {ratio} > 0,10), acceptée car "
         "ahp.allow_inconsistent vaut true",
     ),
+    # the suitability grid's warnings
+    "grid_criterion_dropped": Phrase(
+        "the default profile's criterion {column} was dropped: the grid has no such column",
+        "le critère {column} du profil par défaut a été retiré\u202f: la grille n'a pas cette "
+        "colonne",
+    ),
+    "grid_no_variance": Phrase(
+        "criterion {column} has the same value in every scored cell",
+        "le critère {column} a la même valeur dans toutes les cellules notées",
+    ),
+    "grid_nothing_scored": Phrase(
+        "no cell meets every constraint of the profile: nothing is scored",
+        "aucune cellule ne remplit toutes les contraintes du profil\u202f: rien n'est noté",
+    ),
     # assumptions
     "preset_used": Phrase(
         "activity {activity}: criteria and constraints from the preset unless given (rationale in "
@@ -223,6 +242,59 @@ PHRASES: dict[str, Phrase] = {
         "investisseurs passés ({size} personnes)",
     ),
 }
+
+#: the stable code of each template (what a shortlist's ``messages`` carry,
+#: :mod:`matching.messages`); the part before the dot names where the sentence goes
+CODES: dict[str, str] = {
+    "strongest": "criterion.strongest",
+    "weakest": "criterion.weakest",
+    "missing_not_checked": "constraint.not_checked",
+    "missing_scored_worst": "criterion.scored_worst",
+    "missing": "value.missing",
+    "compare": "constraint.failed",
+    "not_one_of": "constraint.not_one_of",
+    "one_of": "constraint.one_of",
+    "list_lacks": "constraint.list_lacks",
+    "list_excluded": "constraint.list_excluded",
+    "value_excluded": "constraint.value_excluded",
+    "hint_relax": "hint.relax_constraint",
+    "hint_worst": "hint.score_worst",
+    "no_incentive_class": "warning.no_incentive_class",
+    "criterion_without_values": "warning.criterion_without_values",
+    "criterion_no_variance": "warning.criterion_no_variance",
+    "sum_of_zero": "warning.sum_of_zero",
+    "sum_of_mixed_signs": "warning.sum_of_mixed_signs",
+    "preset_constraint_skipped": "warning.preset_constraint_skipped",
+    "preset_criterion_no_column": "warning.preset_criterion_no_column",
+    "preset_criterion_no_class": "warning.preset_criterion_no_class",
+    "floor_area_unchecked": "warning.floor_area_unchecked",
+    "preset_criteria_not_in_ahp": "warning.preset_criteria_not_in_ahp",
+    "ahp_overrides_weights": "warning.ahp_overrides_weights",
+    "ahp_inconsistent_accepted": "warning.ahp_inconsistent_accepted",
+    "grid_criterion_dropped": "warning.grid_criterion_dropped",
+    "grid_no_variance": "warning.grid_no_variance",
+    "grid_nothing_scored": "warning.grid_nothing_scored",
+    "preset_used": "assumption.preset_used",
+    "floor_area_from_headcount": "assumption.floor_area_from_headcount",
+    "available_m2_needed": "assumption.available_m2_needed",
+    "robustness_draws": "assumption.robustness_draws",
+    "incentive_rules": "assumption.incentive_rules",
+    "jobs_assumed": "assumption.jobs_assumed",
+    "salary_default": "assumption.salary_default",
+    "salary_given": "assumption.salary_given",
+    "training_grant": "assumption.training_grant",
+    "employment_grant": "assumption.employment_grant",
+    "activity_assumed_eligible": "assumption.activity_assumed_eligible",
+    "activity_not_eligible": "assumption.activity_not_eligible",
+    "zone_class_unknown": "assumption.zone_class_unknown",
+    "zone_class_not_in_rules": "assumption.zone_class_not_in_rules",
+    "income_tax_cap": "assumption.income_tax_cap",
+    "corporate_tax_uncertain": "incentive.corporate_tax_uncertain",
+    "corporate_tax": "incentive.corporate_tax",
+    "median_size_assumed": "neighbours.median_size_assumed",
+}
+if set(CODES) != set(PHRASES) or len(set(CODES.values())) != len(CODES):  # pragma: no cover
+    raise RuntimeError("matching.phrases: every template needs one code of its own")
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _SLOT_PATTERNS = {"column": r"(?P<NAME>\S+)", "op": r"(?P<NAME><=|>=|!=|==|<|>)"}

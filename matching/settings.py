@@ -1,6 +1,8 @@
 """Settings of the decision, in one documented module.
 
-Each setting can be overridden by the environment variable named beside it.
+Each setting can be overridden by the environment variable named beside it (the fields of
+:class:`MatchingSettings`; a bad value is reported by :func:`valleys.settings.check` with every
+other bad setting, and its default used meanwhile).
 
 - ``M2_PER_SEAT`` (``TECHVALLEY_M2_PER_SEAT``, default 8): office floor per seat used to turn a
   headcount into ``floor_area_m2`` when the requirement gives none. 8 m² is the low end of the
@@ -32,21 +34,37 @@ Each setting can be overridden by the environment variable named beside it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from valleys.settings import env_number
+from pydantic import Field
 
-M2_PER_SEAT: float = env_number("TECHVALLEY_M2_PER_SEAT", 8.0)
-SALARY_MAD_MONTH: float = env_number("TECHVALLEY_SALARY_MAD_MONTH", 9000.0)
-ROBUSTNESS_DRAWS: int = env_number("TECHVALLEY_ROBUSTNESS_DRAWS", 1000, kind=int, minimum=-1)
+from valleys.settings import PathText, PositiveNumber, Settings, WholeNumber, load
+
 DEFAULT_API_ROBUSTNESS_DRAWS: int = 200
-API_ROBUSTNESS_DRAWS: int = env_number(
-    "TECHVALLEY_API_ROBUSTNESS_DRAWS", DEFAULT_API_ROBUSTNESS_DRAWS, kind=int, minimum=-1
-)
-MAX_ROBUSTNESS_DRAWS: int = env_number("TECHVALLEY_MAX_ROBUSTNESS_DRAWS", 100000, kind=int)
-WEIGHT_NOISE_SIGMA: float = env_number("TECHVALLEY_WEIGHT_NOISE_SIGMA", 0.3)
-INCENTIVE_RULES: Path = Path(
-    os.environ.get("TECHVALLEY_INCENTIVE_RULES")
-    or Path(__file__).parent / "rules" / "offre_offshoring_2025.yaml"
-)
+
+
+class MatchingSettings(Settings):
+    """The decision's environment variables."""
+
+    m2_per_seat: PositiveNumber = Field(8.0, alias="TECHVALLEY_M2_PER_SEAT")
+    salary_mad_month: PositiveNumber = Field(9000.0, alias="TECHVALLEY_SALARY_MAD_MONTH")
+    robustness_draws: WholeNumber = Field(1000, alias="TECHVALLEY_ROBUSTNESS_DRAWS", ge=0)
+    api_robustness_draws: WholeNumber = Field(
+        DEFAULT_API_ROBUSTNESS_DRAWS, alias="TECHVALLEY_API_ROBUSTNESS_DRAWS", ge=0
+    )
+    max_robustness_draws: WholeNumber = Field(100000, alias="TECHVALLEY_MAX_ROBUSTNESS_DRAWS", ge=1)
+    weight_noise_sigma: PositiveNumber = Field(0.3, alias="TECHVALLEY_WEIGHT_NOISE_SIGMA")
+    incentive_rules: PathText = Field(
+        str(Path(__file__).parent / "rules" / "offre_offshoring_2025.yaml"),
+        alias="TECHVALLEY_INCENTIVE_RULES",
+    )
+
+
+_SETTINGS = load(MatchingSettings)
+M2_PER_SEAT: float = _SETTINGS.m2_per_seat
+SALARY_MAD_MONTH: float = _SETTINGS.salary_mad_month
+ROBUSTNESS_DRAWS: int = _SETTINGS.robustness_draws
+API_ROBUSTNESS_DRAWS: int = _SETTINGS.api_robustness_draws
+MAX_ROBUSTNESS_DRAWS: int = _SETTINGS.max_robustness_draws
+WEIGHT_NOISE_SIGMA: float = _SETTINGS.weight_noise_sigma
+INCENTIVE_RULES: Path = Path(_SETTINGS.incentive_rules)

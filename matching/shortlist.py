@@ -6,7 +6,9 @@ reasons, in words with units), scores the remaining zones with the requirement's
 keep the input order), explains each score criterion by criterion, measures how sure the order
 is (:mod:`matching.robustness`) and estimates the incentives (:mod:`matching.incentives`).
 It returns the shortlist JSON of the contract (``DESIGN.md``, "Shortlist contract"): plain,
-JSON-safe Python (no NaN, no numpy types).
+JSON-safe Python (no NaN, no numpy types), checked against :class:`matching.schema.Shortlist`.
+Every sentence is written as a :class:`matching.messages.Message` and given twice: as English
+text (``explanation``, ``reasons``...) and as ``messages`` ``{"code", "params", "text"}``.
 
 Examples
 --------
@@ -22,13 +24,14 @@ Examples
 [('a', 1, 0.5)]
 >>> [(z["id"], z["reasons"]) for z in result["excluded"]]
 [('b', ['rent_mad_m2_month 140 MAD/m²/month > 120']), ('c', ['rent_mad_m2_month missing'])]
+>>> result["excluded"][0]["messages"][0]["params"]
+{'column': 'rent_mad_m2_month', 'value': 140.0, 'unit': 'MAD/m²/month', 'op': '>', 'limit': 120}
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import warnings as python_warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,9 +42,10 @@ import pandas as pd
 
 from matching import incentives as incentive_rules
 from matching import settings
+from matching.constraints import Columns, check_constraint, describe_constraint
 from matching.errors import RequirementsError, RequirementsWarning
-from matching.mcda import normalize, topsis_components, weighted_sum
-from matching.phrases import say
+from matching.explain import no_variance, score, strong_weak_words, unfit_for_sum
+from matching.messages import Message, from_text, message
 from matching.requirements import (
     Constraint,
     Plan,
@@ -50,279 +54,10 @@ from matching.requirements import (
     resolve,
 )
 from matching.robustness import competition_ranks, leave_one_out, rank_acceptability
+from matching.schema import Shortlist
 from matching.units import unit_of
 
 __all__ = ["describe_constraint", "make_shortlist", "unit_of"]
-
-#: Constraint operators and the relation that holds when a value fails them.
-_FAILED: dict[str, str] = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-_COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-            "==": np.equal, "!=": np.not_equal}
-
-
-def _number(value: float) -> str:
-    if value == math.floor(value) and abs(value) < 1e15:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.01 else f"{value:.3g}"
-
-
-def _with_unit(column: str, value: Any) -> str:
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        unit = unit_of(column)
-        text = _number(float(value))
-        return f"{text}{unit}" if unit == "%" else f"{text} {unit}".rstrip()
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _limit(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_limit(v) for v in value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _number(float(value))
-    return str(value)
-
-
-def describe_constraint(constraint: Constraint) -> str:
-    """A constraint in words, e.g. ``rent_mad_m2_month <= 120``.
-
-    Examples
-    --------
-    >>> describe_constraint(Constraint(column="status", op="in", value=["operating", "planned"]))
-    'status in [operating, planned]'
-    """
-    if constraint.op in ("in", "not in"):
-        values = constraint.value if isinstance(constraint.value, list) else [constraint.value]
-        return f"{constraint.column} {constraint.op} [{_limit(values)}]"
-    return f"{constraint.column} {constraint.op} {_limit(constraint.value)}"
-
-
-# ---------------------------------------------------------------------------------------
-# Columns
-
-
-def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (-1 for NaN/None) and the distinct values as an object array.
-
-    Text columns hold few distinct values (statuses, activity lists): what is decided about a
-    value is decided once per distinct value, then spread to the zones through the codes.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return np.asarray(codes), np.asarray(uniques, dtype=object)
-
-
-#: Text that pandas could read as a number holds a digit, or is inf/nan (any case).
-_MAYBE_NUMBER = re.compile(r"\d|inf|nan", re.IGNORECASE)
-
-
-class _Columns:
-    """The zones' columns as numpy arrays, converted once per shortlist.
-
-    Derived columns (the incentive estimates, :meth:`derive`) replace or add to the columns
-    of ``sites`` without copying the frame.
-    """
-
-    def __init__(self, sites: pd.DataFrame, ids: Sequence[str]):
-        self.sites = sites
-        self.ids = ids
-        self.extra: dict[str, np.ndarray] = {}
-        self.names = list(sites.columns)
-        self.known = set(self.names)
-        self._numeric: dict[str, tuple[np.ndarray | None, str | None]] = {}
-        self._text: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-
-    def derive(self, extra: Mapping[str, np.ndarray]) -> None:
-        """Add derived columns (float arrays, one value per zone); they replace any column of
-        ``sites`` with the same name and come last in :attr:`names`."""
-        self.extra.update(extra)
-        self.names = [c for c in self.names if c not in extra] + list(extra)
-        self.known = set(self.names)
-        for column in extra:
-            self._numeric.pop(column, None)
-            self._text.pop(column, None)
-
-    def __contains__(self, column: str) -> bool:
-        return column in self.known
-
-    def series(self, column: str) -> pd.Series:
-        if column in self.extra:
-            return pd.Series(self.extra[column], index=self.sites.index)
-        return self.sites[column]
-
-    def numeric(self, column: str, where: str) -> np.ndarray | None:
-        """The column as floats (NaN where missing), or ``None`` when it holds text.
-
-        Text in a column that mostly holds numbers is an error naming the zones.
-        """
-        if column not in self._numeric:
-            try:
-                self._numeric[column] = (self._convert(column), None)
-            except RequirementsError as exc:
-                self._numeric[column] = (None, exc.message)
-        numbers, error = self._numeric[column]
-        if error is not None:
-            raise RequirementsError(f"{where}: {error}")
-        return numbers
-
-    def _convert(self, column: str) -> np.ndarray | None:
-        if column in self.extra:
-            return np.asarray(self.extra[column], dtype=float)
-        series = self.sites[column]
-        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-            return series.to_numpy(dtype=float, na_value=np.nan)
-        # text: read each distinct value as a number (blank text is missing)
-        codes, uniques, blank, _ = self.text(column)
-        converted = np.full(len(uniques), np.nan)
-        readable = [u for u, value in enumerate(uniques) if not blank[u] and (
-            not isinstance(value, str) or _MAYBE_NUMBER.search(value))]
-        if readable:
-            converted[readable] = pd.to_numeric(
-                pd.Series(uniques[readable], dtype=object), errors="coerce"
-            ).to_numpy(dtype=float, na_value=np.nan)
-        bad_value = np.isnan(converted) & ~blank
-        numbers = np.append(converted, np.nan)[codes]  # code -1 (missing) picks the NaN
-        filled = (codes >= 0) & ~np.append(blank, True)[codes]
-        bad = (codes >= 0) & np.append(bad_value, False)[codes]
-        if not bad.any():
-            return numbers
-        if bad.sum() >= filled.sum() / 2:
-            return None  # a text column
-        rows = ", ".join(f"{self.ids[k]} ({uniques[codes[k]]!r})"
-                         for k in np.flatnonzero(bad)[:5])
-        raise RequirementsError(
-            f"column {column} holds numbers but some zones have text: {rows}; fix the "
-            "dataset (`techvalley validate` lists every problem)"
-        )
-
-    def text(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """A column's codes, distinct values, which of them are blank, and the missing mask
-        per zone (NaN, None or blank text)."""
-        if column not in self._text:
-            codes, uniques = _factorize(self.series(column))
-            blank = np.fromiter((str(u).strip() == "" for u in uniques), dtype=bool,
-                                count=len(uniques))
-            missing = (codes < 0) | np.append(blank, True)[codes]
-            self._text[column] = (codes, uniques, blank, missing)
-        return self._text[column]
-
-
-def _items(value: Any) -> set[str]:
-    """A cell as a set of lower-case items (``ITO;CRM`` -> {"ito", "crm"})."""
-    return {part.strip().lower() for part in str(value).split(";") if part.strip()}
-
-
-def _listed(value: Any) -> list[str]:
-    """A ``;``-list cell's items as written (``ITO; CRM`` -> ["ITO", "CRM"])."""
-    return [part.strip() for part in str(value).split(";") if part.strip()]
-
-
-def _either(values: Sequence[Any]) -> str:
-    """``CRM`` / ``CRM or BPO`` / ``CRM, BPO or KPO``."""
-    words = [_limit(v) for v in values]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
-
-
-def _text_reason(constraint: Constraint, cell: str, *, is_list: bool) -> str:
-    """Why a text cell fails a constraint; a cell of a ``;``-list column reads as a list.
-
-    Examples
-    --------
-    >>> crm = Constraint(column="activities", op="in", value=["CRM"])
-    >>> _text_reason(crm, "ITO;BPO", is_list=True)
-    'activities ITO, BPO do not include CRM'
-    >>> status = Constraint(column="status", op="in", value=["operating", "under_development"])
-    >>> _text_reason(status, "uncertain", is_list=False)
-    "status 'uncertain' is not one of operating, under_development"
-    """
-    column, op, value = constraint.column, constraint.op, constraint.value
-    values = value if isinstance(value, list) else [value]
-    if op in ("==", "!="):
-        return say("compare", column=column, value=repr(cell), op=_FAILED[op],
-                   limit=repr(_limit(value)))
-    if is_list:
-        items = _listed(cell)
-        if op == "in":
-            return say("list_lacks", column=column, items=", ".join(items),
-                       alternatives=_either(values))
-        wanted = {str(v).strip().lower() for v in values}
-        hits = [item for item in items if item.lower() in wanted]
-        return say("list_excluded", column=column, items=", ".join(items), hits=", ".join(hits))
-    if op == "in":
-        return say("not_one_of", column=column, value=repr(cell), values=_limit(values))
-    shared = _items(cell) & {str(v).strip().lower() for v in values}
-    return say("value_excluded", column=column, value=repr(cell), hits=", ".join(sorted(shared)))
-
-
-def _check_constraint(
-    columns: _Columns, constraint: Constraint, where: str
-) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """Evaluate one constraint over every zone at once.
-
-    Returns (passes, missing, reason per failing zone position); the reasons are written for
-    the failing zones only.
-    """
-    column, op, value = constraint.column, constraint.op, constraint.value
-    values = value if isinstance(value, list) else [value]
-    if column not in columns:
-        raise RequirementsError(
-            f"{where}: {column} is not available"
-            + (" (it needs a headcount)" if column == "incentive_mad_total" else "")
-        )
-    numbers = columns.numeric(column, where)
-    reasons: dict[int, str] = {}
-    if numbers is not None:
-        missing = np.isnan(numbers)
-        if any(isinstance(v, str) for v in values):
-            raise RequirementsError(
-                f"{where} ({describe_constraint(constraint)}): column {column} holds numbers; "
-                "give numbers as values"
-            )
-        limits = [float(v) for v in values]
-        with np.errstate(invalid="ignore"):
-            if op == "in":
-                ok = np.isin(numbers, limits)
-            elif op == "not in":
-                ok = ~np.isin(numbers, limits)
-            else:
-                ok = _COMPARE[op](numbers, limits[0])
-        passes = ok & ~missing
-        for k in np.flatnonzero(~passes & ~missing).tolist():
-            shown = _with_unit(column, numbers[k])
-            if op in _FAILED:
-                reasons[k] = say("compare", column=column, value=shown, op=_FAILED[op],
-                                 limit=_limit(value))
-            else:
-                reasons[k] = say("not_one_of" if op == "in" else "one_of", column=column,
-                                 value=shown, values=_limit(values))
-        return passes, missing, reasons
-    if op in ("<", "<=", ">", ">="):
-        raise RequirementsError(
-            f"{where} ({describe_constraint(constraint)}): column {column} holds text, which "
-            f"'{op}' cannot compare; use '==', '!=', 'in' or 'not in'"
-        )
-    codes, uniques, _, missing = columns.text(column)
-    cells = [str(u).strip() for u in uniques]
-    # A column whose cells hold ;-separated lists (activities: ITO;CRM) is read as lists.
-    is_list = any(";" in cell for cell in cells)
-    wanted = {str(v).strip().lower() for v in values}
-    # decide each distinct value once: does it pass, and the reason when it fails
-    unique_ok = np.zeros(len(uniques) + 1, dtype=bool)  # the extra slot: code -1 (missing)
-    unique_reason: list[str | None] = [None] * len(uniques)
-    for u, cell in enumerate(cells):
-        if not cell:
-            continue
-        if op in ("==", "!="):
-            equal = cell.lower() == str(value).strip().lower()
-            unique_ok[u] = equal if op == "==" else not equal
-        else:
-            shared = _items(cell) & wanted
-            unique_ok[u] = bool(shared) if op == "in" else not shared
-        if not unique_ok[u]:
-            unique_reason[u] = _text_reason(constraint, cell, is_list=is_list)
-    passes = unique_ok[codes] & ~missing
-    for k in np.flatnonzero(~passes & ~missing).tolist():
-        reasons[k] = unique_reason[codes[k]]
-    return passes, missing, reasons
-
 
 # ---------------------------------------------------------------------------------------
 # JSON
@@ -380,27 +115,27 @@ class _Ledger:
     """
 
     n_zones: int
-    reasons: list[list[str]] = field(default_factory=list)
-    notes: list[list[str]] = field(default_factory=list)
+    reasons: list[list[Message]] = field(default_factory=list)
+    notes: list[list[Message]] = field(default_factory=list)
     imputed: list[dict[str, float]] = field(default_factory=list)
     #: zones excluded per cause (a constraint, a criterion's missing values), for the hint when
-    #: nothing is ranked; keyed by the advice as (phrase key, slot name, slot value) of
-    #: :data:`matching.phrases.PHRASES`
-    excluded_by: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: nothing is ranked; keyed by (hint code, the cause in words), valued by the hint's
+    #: parameters and the count
+    excluded_by: dict[tuple[str, str], tuple[dict[str, Any], int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reasons = [[] for _ in range(self.n_zones)]
         self.notes = [[] for _ in range(self.n_zones)]
         self.imputed = [{} for _ in range(self.n_zones)]
 
-    def exclude(self, positions: Iterable[int], reason: str) -> None:
+    def exclude(self, positions: Iterable[int], reason: Message) -> None:
         for k in positions:
-            if reason not in self.reasons[k]:
+            if all(reason.text != known.text for known in self.reasons[k]):
                 self.reasons[k].append(reason)
 
-    def note(self, positions: Iterable[int], note: str) -> None:
+    def note(self, positions: Iterable[int], note: Message) -> None:
         for k in positions:
-            if note not in self.notes[k]:
+            if all(note.text != known.text for known in self.notes[k]):
                 self.notes[k].append(note)
 
 
@@ -464,7 +199,7 @@ def make_shortlist(
         twice = sorted({zone for zone in ids if zone in seen or seen.add(zone)})
         raise RequirementsError(f"sites: zone ids {', '.join(twice)} appear more than once")
     req = parse_requirements(requirements, columns=list(sites.columns), source=source)
-    table = _Columns(sites, ids)
+    table = Columns(sites, ids)
     has_classes = incentive_rules.ZONE_CLASS_COLUMN in sites.columns
     if has_classes:
         # estimated once per distinct class, then spread to the zones
@@ -476,7 +211,8 @@ def make_shortlist(
         table.derive({column: np.append(values, np.nan)[codes]  # code -1: no class, NaN
                       for column, values in per_class.items()})
     plan = resolve(req, table.names)
-    warnings, assumptions = list(plan.warnings), list(plan.assumptions)
+    warnings = [_as_message(text) for text in plan.warnings]
+    assumptions = [_as_message(text) for text in plan.assumptions]
     if not plan.criteria:
         numeric = [c for c in table.names if c != "name" and _numeric_quiet(table, c)]
         raise RequirementsError(
@@ -499,15 +235,16 @@ def make_shortlist(
     method, normalization = req.method, req.normalization or "vector"
 
     ranked: list[dict[str, Any]] = []
+    ranked_messages: list[list[Message]] = []
     ranked_positions: list[int] = []
     robustness: dict[str, Any] = {}
     robustness_method: dict[str, Any] | None = None
     loo: dict[str, Any] = {}
     if candidates:
-        warnings.extend(_no_variance(matrix, columns))
+        warnings.extend(no_variance(matrix, columns))
         if normalization == "sum":
-            warnings.extend(_unfit_for_sum(matrix, columns))
-        scores, contributions, shares, strong_weak = _score(
+            warnings.extend(unfit_for_sum(matrix, columns))
+        scores, contributions, shares, strong_weak = score(
             matrix, weights, benefit, method, normalization
         )
         ranks = competition_ranks(scores)
@@ -533,10 +270,10 @@ def make_shortlist(
                                                     strict=True)
                 }
             entry["imputed"] = ledger.imputed[position]
-            entry["explanation"] = (
-                _strong_weak_words(columns, matrix[k], *strong_weak[k]) + ledger.notes[position]
-            )
+            said = strong_weak_words(columns, matrix[k], *strong_weak[k]) + ledger.notes[position]
+            entry["explanation"] = [m.text for m in said]
             ranked.append(entry)
+            ranked_messages.append(said)
             ranked_positions.append(position)
 
         draws = robustness_draws
@@ -550,25 +287,28 @@ def make_shortlist(
                 matrix, weights, benefit, candidates, method=method,
                 normalization=normalization, draws=draws, seed=seed,
             )
-            assumptions.append(say("robustness_draws", draws=draws, seed=seed,
-                                   sigma=f"{robustness_method['sigma']:g}"))
+            assumptions.append(message("assumption.robustness_draws", draws=draws, seed=seed,
+                                       sigma=robustness_method["sigma"]))
         loo = _leave_one_out(matrix, weights, benefit, candidates, columns, ranks,
                              method=method, normalization=normalization)
 
     excluded = [
-        {"id": zone, "name": _raw_value(names[k]), "reasons": ledger.reasons[k]}
+        {"id": zone, "name": _raw_value(names[k]), "reasons": [m.text for m in ledger.reasons[k]]}
         for k, zone in enumerate(ids) if ledger.reasons[k]
     ]
-    hint = None
+    hint: Message | None = None
     if not ranked and excluded:
-        (key, slot, value), count = max(ledger.excluded_by.items(), key=lambda item: item[1])
-        hint = say(key, **{slot: value}, count=count, total=len(ids))
+        (code, _), (params, count) = max(ledger.excluded_by.items(),
+                                         key=lambda item: item[1][1])
+        hint = message(code, **params, count=count, total=len(ids))
 
     incentives: dict[str, Any] = {}
+    incentive_notes: list[Message] = []
     if req.headcount is not None and has_classes:
-        incentives = _incentives(req, table, ranked_positions, ids, assumptions)
+        incentives = _incentives(req, table, ranked_positions, ids, assumptions,
+                                 incentive_notes)
     elif req.headcount is not None:
-        warnings.append(say("no_incentive_class"))
+        warnings.append(message("warning.no_incentive_class"))
 
     result = {
         "requirements": req.model_dump(mode="json", exclude_none=True),
@@ -586,42 +326,62 @@ def make_shortlist(
         ],
         "ranked": ranked,
         "excluded": excluded,
-        "hint": hint,
+        "hint": hint.text if hint else None,
         "robustness": robustness,
         "robustness_method": robustness_method,
         "leave_one_out": loo,
         "incentives": incentives,
-        "assumptions": assumptions,
-        "warnings": warnings,
+        "assumptions": [m.text for m in assumptions],
+        "warnings": [m.text for m in warnings],
         "dataset": _dataset_info(len(ids), sites, len(ranked)),
     }
     if warn:
-        for message in warnings:
-            python_warnings.warn(message, RequirementsWarning, stacklevel=2)
-    return _clean(result)
+        for said in warnings:
+            python_warnings.warn(said.text, RequirementsWarning, stacklevel=2)
+    result = _clean(result)
+    # messages hold plain values already: added after the cleaning pass, each entry's last
+    for entry, said in zip(result["ranked"], ranked_messages, strict=True):
+        entry["messages"] = [m.as_json() for m in said]
+    excluded_messages = (ledger.reasons[k] for k in range(len(ids)) if ledger.reasons[k])
+    for entry, said in zip(result["excluded"], excluded_messages, strict=True):
+        entry["messages"] = [m.as_json() for m in said]
+    result["messages"] = [m.as_json() for m in
+                          [*warnings, *([hint] if hint else []), *assumptions, *incentive_notes]]
+    # The model checks the shape. Its dump (mode="json", exclude_unset=True) equals ``result``
+    # key for key (tests/matching/test_schema.py checks it); returning ``result`` spares the
+    # dump, half the model's cost.
+    Shortlist.model_validate(result)
+    return result
 
 
-def _apply_constraints(table: _Columns, constraints: Sequence[Constraint],
+def _as_message(text: str) -> Message:
+    """A sentence that :mod:`matching.requirements` wrote as text, as a message."""
+    return from_text(text) or Message("text", {}, text)
+
+
+def _apply_constraints(table: Columns, constraints: Sequence[Constraint],
                        ledger: _Ledger) -> None:
     """Record every failing constraint (and missing value) of every zone."""
     for i, constraint in enumerate(constraints):
-        passes, missing, failed = _check_constraint(table, constraint, f"constraints[{i}]")
+        passes, missing, failed = check_constraint(table, constraint, f"constraints[{i}]")
         label = describe_constraint(constraint)
+        as_params = {"column": constraint.column, "op": constraint.op, "value": constraint.value}
         for k, reason in failed.items():
             ledger.exclude((k,), reason)
         missing_positions = np.flatnonzero(missing).tolist()
         if constraint.missing == "ignore":  # passes, unchecked
-            ledger.note(missing_positions,
-                        say("missing_not_checked", column=constraint.column, constraint=label))
+            ledger.note(missing_positions, message("constraint.not_checked",
+                                                   column=constraint.column, constraint=as_params))
             excluded = ~passes & ~missing
         else:
-            ledger.exclude(missing_positions, say("missing", column=constraint.column))
+            ledger.exclude(missing_positions, message("value.missing", column=constraint.column))
             excluded = ~passes
-        ledger.excluded_by[("hint_relax", "constraint", label)] = int(excluded.sum())
+        ledger.excluded_by[("hint.relax_constraint", label)] = (
+            {"constraint": as_params}, int(excluded.sum()))
 
 
 def _criterion_values(
-    table: _Columns, plan: Plan, ledger: _Ledger, warnings: list[str], source: str
+    table: Columns, plan: Plan, ledger: _Ledger, warnings: list[Message], source: str
 ) -> tuple[Plan, np.ndarray, np.ndarray]:
     """The criteria as numbers, missing values excluded or imputed (``missing: worst``).
 
@@ -652,18 +412,20 @@ def _criterion_values(
         if criterion.missing == "worst" and missing.any():
             observed = numbers[~missing]
             if observed.size == 0:
-                warnings.append(say("criterion_without_values", column=column))
+                warnings.append(message("warning.criterion_without_values", column=column))
                 continue
             worst = float(observed.max() if criterion.direction == "cost" else observed.min())
             missing_positions = np.flatnonzero(missing).tolist()
             for k in missing_positions:
                 ledger.imputed[k][column] = worst
-            ledger.note(missing_positions, say("missing_scored_worst", column=column,
-                                               value=_with_unit(column, worst)))
+            ledger.note(missing_positions, message("criterion.scored_worst", column=column,
+                                                   value=worst, unit=unit_of(column)))
             scored = np.where(missing, worst, numbers)
         elif missing.any():
-            ledger.exclude(np.flatnonzero(missing).tolist(), say("missing", column=column))
-            ledger.excluded_by[("hint_worst", "column", column)] = int(missing.sum())
+            ledger.exclude(np.flatnonzero(missing).tolist(),
+                           message("value.missing", column=column))
+            ledger.excluded_by[("hint.score_worst", column)] = ({"column": column},
+                                                                int(missing.sum()))
         values.append(scored)
         raw.append(numbers)
         kept.append(j)
@@ -683,40 +445,6 @@ def _criterion_values(
             plan, criteria=[plan.criteria[j] for j in kept], weights=list(weights / weights.sum())
         )
     return plan, np.column_stack(values), np.column_stack(raw)
-
-
-def _no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
-    if matrix.shape[0] < 2:
-        return []
-    return [
-        say("criterion_no_variance", column=column, value=_with_unit(column, matrix[0, j]))
-        for j, column in enumerate(columns) if np.ptp(matrix[:, j]) == 0
-    ]
-
-
-def _unfit_for_sum(matrix: np.ndarray, columns: Sequence[str]) -> list[str]:
-    """Sum normalisation divides by the column's sum: meaningless with signs mixed, void at 0."""
-    out = []
-    for j, column in enumerate(columns):
-        values = matrix[:, j]
-        if np.ptp(values) == 0:
-            continue  # said already: no variance
-        if values.sum() == 0:
-            out.append(say("sum_of_zero", column=column))
-        elif values.min() < 0 < values.max():
-            out.append(say("sum_of_mixed_signs", column=column))
-    return out
-
-
-def _strong_weak_words(columns: Sequence[str], row: np.ndarray, strong: int | None,
-                       weak: int | None) -> list[str]:
-    words = []
-    if strong is not None:
-        words.append(say("strongest", column=columns[strong],
-                         value=_with_unit(columns[strong], row[strong])))
-    if weak is not None and weak != strong:
-        words.append(say("weakest", column=columns[weak], value=_with_unit(columns[weak], row[weak])))
-    return words
 
 
 def _robustness(matrix, weights, benefit, candidates, *, method, normalization, draws, seed):
@@ -756,9 +484,11 @@ def _leave_one_out(matrix, weights, benefit, candidates, columns, ranks, *, meth
     return result
 
 
-def _incentives(req: Requirements, table: _Columns, positions: Sequence[int],
-                ids: Sequence[str], assumptions: list[str]) -> dict[str, Any]:
-    """The incentive estimate of each ranked zone; its assumptions go to ``assumptions`` once.
+def _incentives(req: Requirements, table: Columns, positions: Sequence[int],
+                ids: Sequence[str], assumptions: list[Message],
+                notes: list[Message]) -> dict[str, Any]:
+    """The incentive estimate of each ranked zone; its assumptions go to ``assumptions`` once,
+    its corporate-tax note to ``notes`` once.
 
     Estimated once per zone class (the estimate depends on the zone only through it).
     """
@@ -771,59 +501,23 @@ def _incentives(req: Requirements, table: _Columns, positions: Sequence[int],
             estimate = incentive_rules.estimate(
                 headcount=req.headcount, salary_mad_month=req.salary_mad_month,
                 zone_class=_raw_value(uniques[code]) if code >= 0 else None,
-                activity=req.activity,
+                activity=req.activity, messages=True,
             )
-            for line in estimate.pop("assumptions"):
-                if line not in assumptions:
-                    assumptions.append(line)
+            estimate.pop("assumptions")
+            for said in estimate.pop("messages"):
+                known = notes if said.code.startswith("incentive.") else assumptions
+                if all(said.text != m.text for m in known):
+                    known.append(said)
             by_class[code] = estimate
         estimates[ids[k]] = dict(by_class[code])
     return estimates
 
 
-def _numeric_quiet(table: _Columns, column: str) -> bool:
+def _numeric_quiet(table: Columns, column: str) -> bool:
     try:
         return table.numeric(column, column) is not None
     except RequirementsError:
         return False
-
-
-def _score(
-    matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray, method: str, normalization: str
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, list[tuple]]:
-    """Scores, per-criterion contributions, TOPSIS distance shares and (strongest, weakest)."""
-    n_sites, n_criteria = matrix.shape
-    if method == "weighted_sum":
-        scores = weighted_sum(matrix, weights, benefit, normalization)
-        normalised = normalize(matrix, benefit, normalization)
-        if normalization != "minmax":
-            normalised = normalised * np.where(benefit, 1.0, -1.0)
-        unit = weights / weights.sum()
-        contributions = normalised * unit  # rows add up to the score
-        shortfall = (normalised.max(axis=0) - normalised) * unit
-        strong_weak = [
-            (int(np.argmax(contributions[k])) if contributions[k].max() > 0 else None,
-             int(np.argmax(shortfall[k])) if shortfall[k].max() > 0 else None)
-            for k in range(n_sites)
-        ]
-        return scores, contributions, None, strong_weak
-    scores, plus_parts, minus_parts = topsis_components(matrix, weights, benefit, normalization)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        plus_total = plus_parts.sum(axis=1, keepdims=True)
-        minus_total = minus_parts.sum(axis=1, keepdims=True)
-        to_ideal = np.where(plus_total > 0, plus_parts / np.where(plus_total > 0, plus_total, 1),
-                            0.0)
-        to_anti = np.where(minus_total > 0,
-                           minus_parts / np.where(minus_total > 0, minus_total, 1), 0.0)
-    # The score split in proportion to each criterion's share of the distance to the
-    # anti-ideal (what keeps the zone away from the worst): the parts add up to the score.
-    contributions = scores[:, None] * to_anti
-    strong_weak = [
-        (int(np.argmax(to_anti[k])) if to_anti[k].max() > 0 else None,
-         int(np.argmax(to_ideal[k])) if to_ideal[k].max() > 0 else None)
-        for k in range(n_sites)
-    ]
-    return scores, contributions, (to_ideal, to_anti), strong_weak
 
 
 def _dataset_info(n_zones: int, sites: pd.DataFrame, n_ranked: int) -> dict[str, Any]:

@@ -52,8 +52,10 @@ import pandas as pd
 import scipy.sparse
 from scipy.sparse.csgraph import connected_components
 
+from matching.constraints import compare
 from matching.errors import RequirementsError
 from matching.mcda import topsis, weighted_sum
+from matching.messages import Message, from_text, message
 from matching.requirements import Constraint, Plan, Requirements, parse_requirements, resolve
 from valleys import grid as valleys_grid
 from valleys.dataset import Dataset
@@ -173,10 +175,8 @@ def scoring_plan(profile: Mapping[str, Any] | Requirements | None, columns: Sequ
             exc.message, details=[*details, f"the grid's cells have: {', '.join(features)}"]
         ) from None
     plan = resolve(req, list(columns))
-    plan.warnings.extend(
-        f"the default profile's criterion {column} was dropped: the grid has no such column"
-        for column in dropped
-    )
+    plan.warnings.extend(message("warning.grid_criterion_dropped", column=column).text
+                         for column in dropped)
     for i, constraint in enumerate(plan.constraints):
         _check_numeric_constraint(constraint, f"{source}: constraints[{i}]")
     if not plan.criteria:
@@ -207,16 +207,7 @@ def constraint_mask(frame: pd.DataFrame, plan: ScoringPlan) -> np.ndarray:
     for constraint in plan.plan.constraints:
         x = frame[constraint.column].to_numpy(dtype=float)
         values = constraint.value if isinstance(constraint.value, list) else [constraint.value]
-        limits = np.asarray(values, dtype=float)
-        with np.errstate(invalid="ignore"):
-            if constraint.op == "in":
-                passes = np.isin(x, limits)
-            elif constraint.op == "not in":
-                passes = ~np.isin(x, limits)
-            else:
-                passes = {"<": np.less, "<=": np.less_equal, ">": np.greater,
-                          ">=": np.greater_equal, "==": np.equal,
-                          "!=": np.not_equal}[constraint.op](x, limits[0])
+        passes = compare(x, constraint.op, values)  # the zones' comparison (shortlists)
         missing = np.isnan(x)
         ok &= np.where(missing, constraint.missing == "ignore", passes)
     return ok
@@ -300,9 +291,9 @@ def score_cells(cells: pd.DataFrame, profile: Mapping[str, Any] | Requirements |
             scores[scorable] = topsis(chosen, plan.weights, plan.benefit, plan.normalization)
         for j, column in enumerate(plan.columns):
             if np.ptp(chosen[:, j]) == 0:
-                warnings_.append(f"criterion {column} has the same value in every scored cell")
+                warnings_.append(message("warning.grid_no_variance", column=column).text)
     else:
-        warnings_.append("no cell meets every constraint of the profile: nothing is scored")
+        warnings_.append(message("warning.grid_nothing_scored").text)
     return CellScores(scores=pd.Series(scores, index=cells.index, name="score"), plan=plan,
                       excluded={k: v for k, v in excluded.items() if v}, warnings=warnings_)
 
@@ -585,7 +576,7 @@ class SuitabilityResult:
         ``areas`` (``id``, ``lat``, ``lon``, ``area_km2``, ``score``, ``commune``,
         ``region``, and ``province``, ``mean_score``, ``cells``, ``best_cell``), best first; and what the
         run used (``scored``, ``percentile``, ``threshold``, ``method``, ``weights``,
-        ``excluded``, ``warnings``)."""
+        ``excluded``, ``warnings``, and ``messages``: the warnings as data)."""
         areas = []
         for row in self.areas.itertuples(index=False):
             areas.append({
@@ -608,6 +599,10 @@ class SuitabilityResult:
                                                      strict=True)},
             "excluded": dict(self.excluded),
             "warnings": list(self.warnings),
+            # the same as data (docs/requirements.md, "Messages"); the dask engine writes the
+            # same sentences as text, so both read them back from their templates
+            "messages": [(from_text(w) or Message("text", {}, w)).as_json()
+                         for w in self.warnings],
         }
 
     def to_geojson(self) -> str:

@@ -13,14 +13,44 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
+if TYPE_CHECKING:
+    import geopandas as gpd
 
-from valleys.dataset import Dataset, default_data_path, load_dataset, resolve_data_path
-from valleys.errors import DatasetError, DatasetWarning, TechValleyError
-from valleys.features import SHARE_DEFINITIONS, catchment, nearest_km, site_features
-from valleys.sources import dataset_signature, discover_layers
-from valleys.validation import Problem, numeric_columns, validate
+# The public names are imported on first use (PEP 562), so that importing a light module of
+# the package (valleys.errors, valleys.settings) does not load geopandas: the supervisor of
+# `techvalley serve --workers` stays small.
+_LAZY: dict[str, str] = {
+    "Dataset": "valleys.dataset",
+    "default_data_path": "valleys.dataset",
+    "load_dataset": "valleys.dataset",
+    "resolve_data_path": "valleys.dataset",
+    "DatasetError": "valleys.errors",
+    "DatasetWarning": "valleys.errors",
+    "TechValleyError": "valleys.errors",
+    "SHARE_DEFINITIONS": "valleys.features",
+    "catchment": "valleys.features",
+    "nearest_km": "valleys.features",
+    "site_features": "valleys.features",
+    "dataset_signature": "valleys.sources",
+    "discover_layers": "valleys.sources",
+    "Problem": "valleys.validation",
+    "numeric_columns": "valleys.validation",
+    "validate": "valleys.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+    import importlib.util
+
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if not name.startswith("_") and importlib.util.find_spec(f"valleys.{name}") is not None:
+        return importlib.import_module(f"valleys.{name}")  # as when every module was imported
+    raise AttributeError(f"module 'valleys' has no attribute {name!r}")
+
 
 __all__ = [
     "SHARE_DEFINITIONS",
@@ -61,6 +91,9 @@ def load_sites(
         The catchment radius in km (``None``: :data:`valleys.settings.CATCHMENT_RADIUS_KM`).
     """
     from valleys import settings
+    from valleys.dataset import load_dataset, resolve_data_path
+    from valleys.features import site_features
+    from valleys.sources import dataset_signature, discover_layers
 
     # realpath, not Path.resolve: a symlink loop then reaches discover_layers, which names it
     root = Path(os.path.realpath(resolve_data_path(path)))

@@ -1,25 +1,20 @@
 """Command-line commands of the territory: ``validate``, ``sites``, ``build-geodata``.
 
-The commands are registered on :data:`cli`; the ``techvalley`` console script (``web.cli``)
-assembles the groups of every package.
+This module only defines them (:data:`COMMANDS`); the ``techvalley`` group is assembled in one
+place, ``web.cli``. Heavy imports (pandas, geopandas) happen inside the commands, so that
+assembling the group stays light.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 import sys
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 
-from valleys import settings
-from valleys.errors import TechValleyError
+from valleys.console import FiniteFloatRange, user_errors
 
 #: Columns of ``sites --format table`` besides ``id``, ``name`` and the ``<layer>_km`` features.
 TABLE_CATCHMENT_COLUMNS: tuple[str, ...] = (
@@ -29,53 +24,10 @@ TABLE_CATCHMENT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    click.echo(f"Warning: {message}", err=True)
-
-
-class FiniteFloatRange(click.FloatRange):
-    """:class:`click.FloatRange` that also refuses ``nan`` and ``inf`` (which ``float()`` takes)."""
-
-    name = "finite float range"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number.", param, ctx)
-        return number
-
-
-def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a :class:`TechValleyError` into a message on stderr and exit status 2.
-
-    While the command runs, warnings (repaired geometries, swapped coordinates...) are printed
-    at once on stderr as ``Warning: <message>``, one per line, without Python's source lines.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            warnings.simplefilter("default", UserWarning)  # each distinct warning once per run
-            try:
-                settings.check()
-                return fn(*args, **kwargs)
-            except TechValleyError as exc:
-                click.echo(f"Error: {exc}", err=True)
-                sys.exit(2)
-
-    return wrapper
-
-
-@click.group()
-def cli() -> None:
-    """Territory commands."""
-
-
 _DATA_HELP = "The dataset (a GeoPackage or a folder of layer files); default: the shipped one."
 
 
-@cli.command("validate")
+@click.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @user_errors
 def validate_command(path: Path | None) -> None:
@@ -101,7 +53,7 @@ def validate_command(path: Path | None) -> None:
     click.echo(f"{where}: valid ({warnings_count} warning(s)).")
 
 
-def _records(sites: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(sites: Any) -> list[dict[str, Any]]:
     """Rows as flat JSON-ready dicts (NaN -> None, numpy scalars -> Python)."""
     frame = sites.drop(columns=sites.geometry.name) if hasattr(sites, "geometry") else sites
     return json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
@@ -109,6 +61,8 @@ def _records(sites: pd.DataFrame) -> list[dict[str, Any]]:
 
 def format_sites(sites: Any, fmt: str) -> str:
     """``sites`` (the output of :func:`valleys.site_features`) as text in a ``sites`` format."""
+    import pandas as pd
+
     if fmt == "json":
         return json.dumps(_records(sites), ensure_ascii=False, indent=2, allow_nan=False)
     if fmt == "geojson":
@@ -126,7 +80,7 @@ def format_sites(sites: Any, fmt: str) -> str:
     return table.to_string(index=False)
 
 
-@cli.command("sites")
+@click.command("sites")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=None, help=_DATA_HELP)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "geojson", "csv"]), default="table",
@@ -146,7 +100,7 @@ def sites_command(data: Path | None, fmt: str, catchment_km: float | None) -> No
     click.echo(format_sites(sites, fmt))
 
 
-@cli.command("build-geodata")
+@click.command("build-geodata")
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder to write the dataset into (default: the shipped dataset's folder).",
@@ -157,3 +111,7 @@ def build_geodata_command(out: Path | None) -> None:
     from valleys.build import build_geodata
 
     build_geodata(out, echo=click.echo)  # None: the shipped dataset's folder
+
+
+#: The territory's commands, for the ``techvalley`` group (``web.cli``).
+COMMANDS: tuple[click.Command, ...] = (validate_command, sites_command, build_geodata_command)

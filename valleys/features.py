@@ -13,6 +13,13 @@ projection of the project's convention (EPSG:26191 north of 31.5°N, EPSG:26192 
 conformal, after densifying edges to 1 km (an edge is straight in longitude/latitude, as stored);
 the distance to that point is then measured on the sphere. A zone inside a polygon is 0 km
 from it.
+
+One implementation serves zones and grid cells: :func:`point_features` (with
+:func:`nearest_km_at` and :func:`catchment_at`) takes longitudes and latitudes as arrays and
+gives arrays; :func:`site_features`, :func:`nearest_km` and :func:`catchment` (zones, pandas)
+and :func:`valleys.grid.cell_features` (H3 cells) call it. A catchment is a radius query
+around each commune on a k-d tree of the points, summed with ``bincount``
+(:func:`sum_within_km`): no points-by-communes matrix.
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ from collections.abc import Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import scipy.sparse
 import shapely
 from scipy.spatial import cKDTree
 
@@ -51,6 +57,8 @@ _NOT_COUNT_SUFFIXES = ("_code", "_id", "_per_km2", "_density", "_year", "_lon", 
 
 #: Longest edge (degrees, about 1 km) kept when a line or polygon is projected.
 _SEGMENT_DEG = 0.01
+#: Targets (communes) per radius query of :func:`sum_within_km`.
+_TARGET_CHUNK = 256
 
 
 def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -100,10 +108,10 @@ def representative_points(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     return gpd.GeoSeries(out, index=geometry.index, crs=geometry.crs)
 
 
-def _lon_lat(points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+def _lon_lat(points: gpd.GeoSeries, *, what: str = "site") -> tuple[np.ndarray, np.ndarray]:
     coords = shapely.get_coordinates(representative_points(points).array)
     if len(coords) != len(points) or shapely.is_empty(points.array).any():
-        raise DatasetError("Every site needs a non-empty geometry to compute its features.")
+        raise DatasetError(f"Every {what} needs a non-empty geometry to compute its features.")
     return coords[:, 0], coords[:, 1]
 
 
@@ -135,6 +143,216 @@ def _nearest_on_geometries_km(
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# The one implementation (arrays in, arrays out): zones (site_features) and grid cells
+# (valleys.grid) both call these.
+
+
+def nearest_km_at(
+    lon: np.ndarray, lat: np.ndarray, layer: gpd.GeoDataFrame, *, xyz: np.ndarray | None = None
+) -> np.ndarray:
+    """Great-circle km from points (degrees) to the nearest feature of ``layer``.
+
+    Parameters
+    ----------
+    lon, lat
+        The points, degrees (n,).
+    layer
+        Features in EPSG:4326: points (a k-d tree query on unit vectors), or lines and polygons
+        (the nearest point of the nearest geometry, see the module's notes).
+    xyz
+        The points' :func:`unit_vectors`, when the caller has them already (many layers).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) km; NaN everywhere when the layer has no usable (non-empty) feature.
+
+    >>> from shapely.geometry import Point
+    >>> rba = gpd.GeoDataFrame(geometry=[Point(-6.7515, 34.0515)], crs="EPSG:4326")
+    >>> nearest_km_at(np.array([-6.735]), np.array([34.03]), rba).round(2)
+    array([2.83])
+    """
+    geoms = layer.geometry.array
+    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if len(lon) == 0 or not usable.any():
+        return np.full(len(lon), np.nan)
+    if not (shapely.get_type_id(geoms[usable]) == shapely.GeometryType.POINT).all():
+        return _nearest_on_geometries_km(lon, lat, layer[usable])
+    coords = shapely.get_coordinates(geoms[usable])
+    xyz = unit_vectors(lon, lat) if xyz is None else xyz
+    chord, _ = cKDTree(unit_vectors(coords[:, 0], coords[:, 1])).query(xyz, k=1, workers=-1)
+    return chord_to_km(chord)
+
+
+def sum_within_km(
+    xyz: np.ndarray, targets: np.ndarray, weights: np.ndarray, *, radius_km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, the sum of the weights of the targets within ``radius_km`` of it.
+
+    A radius query around each target (a chunk of targets at a time) on a k-d tree of the
+    points, summed into the points with a weighted ``bincount`` per column: no
+    points-by-targets matrix, dense or sparse (a few million pairs for Morocco's communes and
+    its H3 cells of resolution 8).
+
+    Parameters
+    ----------
+    xyz, targets
+        Unit vectors (:func:`unit_vectors`) of the points (n, 3) and of the targets (m, 3).
+    weights
+        (m, k) the targets' values (no NaN).
+    radius_km
+        Great-circle km (a chord radius on unit vectors is an exact great-circle radius).
+
+    Returns
+    -------
+    sums : numpy.ndarray
+        (n, k) the sums.
+    reached : numpy.ndarray
+        (m,) how many points each target is within the radius of.
+
+    >>> xyz = unit_vectors(np.array([-6.8, -7.6]), np.array([34.0, 33.6]))
+    >>> targets = unit_vectors(np.array([-6.85, -6.5]), np.array([34.0, 34.2]))
+    >>> sums, reached = sum_within_km(xyz, targets, np.array([[1.0], [10.0]]), radius_km=40)
+    >>> sums.ravel().tolist(), reached.tolist()
+    ([11.0, 0.0], [1, 1])
+    """
+    n, m = len(xyz), len(targets)
+    sums = np.zeros((n, weights.shape[1]), order="F")  # columns contiguous: summed one by one
+    reached = np.zeros(m, dtype=np.int64)
+    if n == 0 or m == 0:
+        return sums, reached
+    tree = cKDTree(xyz)
+    chord = km_to_chord(radius_km)
+    # targets a chunk at a time: the (target, point) pairs of a chunk, Python lists, stay
+    # small (about 36 million pairs for Morocco's communes and its cells of resolution 9)
+    for start in range(0, m, _TARGET_CHUNK):
+        stop = min(start + _TARGET_CHUNK, m)
+        found = tree.query_ball_point(targets[start:stop], chord, return_sorted=False, workers=-1)
+        sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        reached[start:stop] = sizes
+        point_of_pair = np.concatenate(
+            [np.asarray(f, dtype=np.int64) for f in found] + [np.empty(0, dtype=np.int64)]
+        )
+        for j in range(weights.shape[1]):
+            sums[:, j] += np.bincount(
+                point_of_pair, weights=np.repeat(weights[start:stop, j], sizes), minlength=n
+            )
+    return sums, reached
+
+
+def catchment_at(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    communes: gpd.GeoDataFrame,
+    *,
+    radius_km: float,
+    xyz: np.ndarray | None = None,
+    warn: bool = True,
+) -> dict[str, np.ndarray]:
+    """The catchment columns of :func:`catchment` at points given in degrees, as arrays.
+
+    ``warn=False`` leaves out the warnings about communes with a missing count and shares
+    that cannot be computed (:func:`valleys.grid.grid_features` warns once for the whole
+    grid instead of once per partition).
+    """
+    if not radius_km > 0:
+        raise DatasetError(f"The catchment radius must be a positive number of km, not {radius_km}.")
+    counts = count_columns(communes)
+    shares = [c for c in numeric_columns(communes) if c.endswith(SHARE_SUFFIXES)]
+    recomputed = [
+        share for share, (numerator, denominator) in SHARE_DEFINITIONS.items()
+        if numerator in counts and denominator in counts
+    ]
+    weighted = [s for s in shares if s not in recomputed] if "population" in counts else []
+    values = communes[counts].astype(float)
+    columns = [values.fillna(0.0).to_numpy()]
+    for share in weighted:  # another share: averaged weighted by population
+        pct = communes[share].astype(float)
+        weight = communes["population"].astype(float).where(pct.notna(), 0.0).fillna(0.0)
+        columns.append(np.column_stack([(pct.fillna(0.0) * weight).to_numpy(), weight.to_numpy()]))
+    gaps = values.isna().to_numpy()
+    if warn:
+        columns.append(gaps.astype(float))
+    c_lon, c_lat = _lon_lat(communes.geometry, what="commune")
+    sums, reached = sum_within_km(
+        unit_vectors(lon, lat) if xyz is None else xyz,
+        unit_vectors(c_lon, c_lat),
+        np.column_stack(columns) if columns else np.empty((len(communes), 0)),
+        radius_km=radius_km,
+    )
+    out = {f"catchment_{c}": sums[:, i] for i, c in enumerate(counts)}
+    for share in recomputed:
+        numerator, denominator = SHARE_DEFINITIONS[share]
+        num, den = out[f"catchment_{numerator}"], out[f"catchment_{denominator}"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"catchment_{share}"] = np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1), np.nan)
+    for i, share in enumerate(weighted):
+        num, den = sums[:, len(counts) + 2 * i], sums[:, len(counts) + 2 * i + 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"catchment_{share}"] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    if warn:
+        touched = sums[:, -len(counts):] > 0 if counts else np.zeros((len(sums), 0), bool)
+        _warn_gaps(communes, counts, gaps, touched, reached)
+        not_computed = [s for s in shares if s not in recomputed and s not in weighted]
+        if not_computed:
+            warnings.warn(
+                f"Communes layer: no catchment value for {', '.join(not_computed)}: a share is "
+                "recomputed from counts (valleys.features.SHARE_DEFINITIONS) or weighted by a "
+                "'population' column, and the layer has neither.",
+                DatasetWarning, stacklevel=3,
+            )
+    return out
+
+
+def _warn_gaps(communes: pd.DataFrame, counts: list[str], gaps: np.ndarray, touched: np.ndarray,
+               reached: np.ndarray) -> None:
+    """Warn about communes with a missing count that are in some point's catchment."""
+    if not touched.any():
+        return
+    lacking = [c for c, t in zip(counts, touched.any(axis=0), strict=True) if t]
+    names = communes["name"] if "name" in communes.columns else pd.Series(communes.index)
+    which = names.astype(str).to_numpy()[gaps.any(axis=1) & (reached > 0)]
+    warnings.warn(
+        f"Communes layer: {len(which)} commune(s) in the catchment of "
+        f"{int(touched.any(axis=1).sum())} site(s) have no value for {', '.join(lacking)} "
+        f"({', '.join(which[:5])}{', ...' if len(which) > 5 else ''}); the catchment sums "
+        "count it as 0.",
+        DatasetWarning, stacklevel=4,
+    )
+
+
+def point_features(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    communes: gpd.GeoDataFrame | None,
+    *,
+    radius_km: float,
+    warn: bool = True,
+) -> dict[str, np.ndarray]:
+    """Every feature of points given in degrees: what a zone and a grid cell get.
+
+    Returns
+    -------
+    dict
+        ``lon``, ``lat``, ``<name>_km`` for every layer of ``layers`` (:func:`nearest_km_at`),
+        and the catchment columns (:func:`catchment_at`) when ``communes`` is given; arrays
+        of the points' length. The points' unit vectors are computed once for them all.
+    """
+    xyz = unit_vectors(lon, lat)
+    out: dict[str, np.ndarray] = {"lon": lon, "lat": lat}
+    for name, layer in layers.items():
+        out[f"{name}_km"] = nearest_km_at(lon, lat, layer, xyz=xyz)
+    if communes is not None:
+        out.update(catchment_at(lon, lat, communes, radius_km=radius_km, xyz=xyz, warn=warn))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Zones: GeoSeries in, pandas out
+
+
 def nearest_km(points: gpd.GeoSeries, layer: gpd.GeoDataFrame) -> pd.Series:
     """Great-circle km from each point to the nearest feature of ``layer``.
 
@@ -158,20 +376,10 @@ def nearest_km(points: gpd.GeoSeries, layer: gpd.GeoDataFrame) -> pd.Series:
     0    2.83
     dtype: float64
     """
-    geoms = layer.geometry.array
-    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if len(points) == 0 or not usable.any():
+    if len(points) == 0:
         return pd.Series(np.nan, index=points.index, dtype=float)
-    layer = layer[usable]
     lon, lat = _lon_lat(points)
-    if (shapely.get_type_id(layer.geometry.array) == shapely.GeometryType.POINT).all():
-        coords = shapely.get_coordinates(layer.geometry.array)
-        tree = cKDTree(unit_vectors(coords[:, 0], coords[:, 1]))
-        chord, _ = tree.query(unit_vectors(lon, lat), k=1, workers=-1)
-        km = chord_to_km(chord)
-    else:
-        km = _nearest_on_geometries_km(lon, lat, layer)
-    return pd.Series(km, index=points.index, dtype=float)
+    return pd.Series(nearest_km_at(lon, lat, layer), index=points.index, dtype=float)
 
 
 def count_columns(communes: pd.DataFrame) -> list[str]:
@@ -186,24 +394,6 @@ def count_columns(communes: pd.DataFrame) -> list[str]:
         c for c in numeric_columns(communes)
         if c not in _NOT_COUNTS and not c.endswith(SHARE_SUFFIXES + _NOT_COUNT_SUFFIXES)
     ]
-
-
-def within_radius_matrix(
-    points: gpd.GeoSeries, targets: gpd.GeoSeries, *, radius_km: float
-) -> scipy.sparse.csr_array:
-    """Sparse (n_points, n_targets) 0/1 matrix: target's representative point within
-    ``radius_km`` (great-circle) of the point's."""
-    lon, lat = _lon_lat(points)
-    t_lon, t_lat = _lon_lat(targets)
-    site_tree = cKDTree(unit_vectors(lon, lat))
-    target_tree = cKDTree(unit_vectors(t_lon, t_lat))
-    found = site_tree.sparse_distance_matrix(
-        target_tree, km_to_chord(radius_km), output_type="ndarray"
-    )
-    data = np.ones(len(found), dtype=float)
-    return scipy.sparse.csr_array(
-        (data, (found["i"], found["j"])), shape=(len(lon), len(t_lon))
-    )
 
 
 def catchment(
@@ -237,50 +427,8 @@ def catchment(
     """
     if not radius_km > 0:
         raise DatasetError(f"The catchment radius must be a positive number of km, not {radius_km}.")
-    counts = count_columns(communes)
-    shares = [c for c in numeric_columns(communes) if c.endswith(SHARE_SUFFIXES)]
-    matrix = within_radius_matrix(points, communes.geometry, radius_km=radius_km)
-    values = communes[counts].astype(float)
-    gaps = values.isna().to_numpy()
-    touched = (matrix @ gaps.astype(float)) > 0  # (points, counts): a catchment with a gap
-    if touched.any():
-        lacking = [c for c, t in zip(counts, touched.any(axis=0), strict=True) if t]
-        names = communes["name"] if "name" in communes.columns else pd.Series(communes.index)
-        which = names.astype(str).to_numpy()[gaps.any(axis=1) & ((matrix.T @ touched.any(axis=1)) > 0)]
-        warnings.warn(
-            f"Communes layer: {len(which)} commune(s) in the catchment of "
-            f"{int(touched.any(axis=1).sum())} site(s) have no value for {', '.join(lacking)} "
-            f"({', '.join(which[:5])}{', ...' if len(which) > 5 else ''}); the catchment sums "
-            "count it as 0.",
-            DatasetWarning, stacklevel=2,
-        )
-    sums = matrix @ values.fillna(0.0).to_numpy()
-    out = pd.DataFrame(sums, index=points.index, columns=[f"catchment_{c}" for c in counts])
-    for share, (numerator, denominator) in SHARE_DEFINITIONS.items():
-        if numerator in counts and denominator in counts:
-            num, den = out[f"catchment_{numerator}"], out[f"catchment_{denominator}"]
-            out[f"catchment_{share}"] = (100.0 * num / den.where(den > 0)).astype(float)
-    not_computed = []
-    for share in shares:
-        if f"catchment_{share}" in out.columns:
-            continue
-        if "population" in counts:
-            pct = communes[share].astype(float)
-            weight = communes["population"].astype(float).where(pct.notna(), 0.0).fillna(0.0)
-            num = matrix @ (pct.fillna(0.0) * weight).to_numpy()
-            den = matrix @ weight.to_numpy()
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[f"catchment_{share}"] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-        else:
-            not_computed.append(share)
-    if not_computed:
-        warnings.warn(
-            f"Communes layer: no catchment value for {', '.join(not_computed)}: a share is "
-            "recomputed from counts (valleys.features.SHARE_DEFINITIONS) or weighted by a "
-            "'population' column, and the layer has neither.",
-            DatasetWarning, stacklevel=2,
-        )
-    return out
+    lon, lat = _lon_lat(points)
+    return pd.DataFrame(catchment_at(lon, lat, communes, radius_km=radius_km), index=points.index)
 
 
 def site_features(dataset: Dataset, *, catchment_km: float | None = None) -> gpd.GeoDataFrame:
@@ -312,17 +460,11 @@ def site_features(dataset: Dataset, *, catchment_km: float | None = None) -> gpd
     zones = dataset.zones
     sites = zones.copy()
     sites.index = pd.Index(zones["id"].astype(str).to_numpy())
-    points = representative_points(sites.geometry)
-    lon, lat = _lon_lat(points)
-    features: dict[str, pd.Series] = {
-        "lon": pd.Series(lon, index=sites.index),
-        "lat": pd.Series(lat, index=sites.index),
-    }
-    for name, layer in dataset.point_layers.items():
-        features[f"{name}_km"] = nearest_km(points, layer)
-    frame = pd.DataFrame(features, index=sites.index)
-    if dataset.communes is not None:
-        frame = frame.join(catchment(points, dataset.communes, radius_km=radius))
+    lon, lat = _lon_lat(sites.geometry)
+    frame = pd.DataFrame(
+        point_features(lon, lat, dataset.point_layers, dataset.communes, radius_km=radius),
+        index=sites.index,
+    )
     clashes = [c for c in frame.columns if c in sites.columns]
     if clashes:
         warnings.warn(

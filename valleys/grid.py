@@ -12,12 +12,12 @@ parents, and the grid is the same however the parents are split.
 Every cell gets, like a zone (:func:`valleys.site_features`): ``lon``/``lat`` of its centre,
 ``<layer>_km`` for every point layer of the dataset, ``zones_km`` (the distance to the nearest
 existing zone: a criterion against cannibalising, not used unless a profile names it) and the
-``catchment_*`` columns when the dataset has communes. They follow the definitions of
-:func:`valleys.features.nearest_km` and :func:`valleys.features.catchment` (the tests check
-that a cell and a zone at the same place have the same values), computed for many points at
-once: the cells' unit vectors are computed once for every layer, a distance is a k-d tree
-query, and a catchment is a radius query around each commune (a chunk of communes at a time)
-summed into the cells with ``bincount``: no cells-by-communes matrix, dense or sparse.
+``catchment_*`` columns when the dataset has communes. They are computed by the zones' own
+implementation, :func:`valleys.features.point_features` (arrays in, arrays out; the tests
+check that a cell and a zone at the same place have the same values): the cells' unit vectors
+are computed once for every layer, a distance is a k-d tree query, and a catchment is a
+radius query around each commune (a chunk of communes at a time) summed into the cells with
+``bincount``: no cells-by-communes matrix, dense or sparse.
 The grid takes about 7 s and 0.6 GB for Morocco at resolution 8
 (``benchmarks/bench_suitability.py``).
 
@@ -45,21 +45,11 @@ import pandas as pd
 import shapely
 import shapely.geometry
 from pyproj import Geod
-from scipy.spatial import cKDTree
 
 from valleys import settings
 from valleys.dataset import Dataset
 from valleys.errors import DatasetError, DatasetWarning
-from valleys.features import (
-    SHARE_DEFINITIONS,
-    chord_to_km,
-    count_columns,
-    km_to_chord,
-    nearest_km,
-    representative_points,
-    unit_vectors,
-)
-from valleys.validation import numeric_columns
+from valleys.features import count_columns, point_features
 
 __all__ = [
     "BYTES_PER_CELL",
@@ -91,7 +81,6 @@ MAX_CELLS: int = 20_000_000
 BYTES_PER_CELL: int = 400
 
 _CHUNK = 1 << 20
-_COMMUNE_CHUNK = 256
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -222,9 +211,8 @@ def cell_features(cells: gpd.GeoDataFrame | pd.DataFrame, dataset: Dataset, *,
                   catchment_km: float | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """The features of grid cells (the output of :func:`cells_in_land`).
 
-    The values are those of :func:`valleys.features.nearest_km` and
-    :func:`valleys.features.catchment` at the cell centres, computed on unit vectors shared by
-    every layer: the distance to a point layer is a k-d tree query, and the catchment sums
+    The values of :func:`valleys.features.point_features` at the cell centres, as a zone
+    there gets: the distance to a point layer is a k-d tree query, and the catchment sums
     come from a radius query around each commune (pairs of commune and cell within the
     radius, a few million for Morocco at resolution 8) and a weighted ``bincount`` per column.
 
@@ -239,81 +227,13 @@ def cell_features(cells: gpd.GeoDataFrame | pd.DataFrame, dataset: Dataset, *,
     """
     radius = settings.CATCHMENT_RADIUS_KM if catchment_km is None else float(catchment_km)
     lon, lat = cells["lon"].to_numpy(float), cells["lat"].to_numpy(float)
-    xyz = unit_vectors(lon, lat)
-    columns: dict[str, np.ndarray] = {"lon": lon, "lat": lat}
-    layers = {**{f"{name}_km": layer for name, layer in dataset.point_layers.items()},
-              "zones_km": dataset.zones}
-    for column, layer in layers.items():
-        columns[column] = _nearest_km(xyz, cells, layer)
-    out = pd.DataFrame(columns, index=cells.index)
-    if dataset.communes is not None:
-        out = out.join(_catchment(xyz, dataset.communes, radius_km=radius, index=cells.index))
+    layers = {**dataset.point_layers, "zones": dataset.zones}
+    out = pd.DataFrame(
+        point_features(lon, lat, layers, dataset.communes, radius_km=radius, warn=False),
+        index=cells.index,
+    )
     if isinstance(cells, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(out, geometry=cells.geometry, crs=cells.crs)
-    return out
-
-
-def _nearest_km(xyz: np.ndarray, cells: pd.DataFrame, layer: gpd.GeoDataFrame) -> np.ndarray:
-    """:func:`valleys.features.nearest_km`, with the cells' unit vectors computed once."""
-    geoms = layer.geometry.array
-    usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if len(xyz) == 0 or not usable.any():
-        return np.full(len(xyz), np.nan)
-    if not (shapely.get_type_id(geoms[usable]) == shapely.GeometryType.POINT).all():
-        points = gpd.GeoSeries(gpd.points_from_xy(cells["lon"], cells["lat"]),
-                               index=cells.index, crs=settings.WGS84)
-        return nearest_km(points, layer).to_numpy(float)  # lines, polygons: the general path
-    coords = shapely.get_coordinates(geoms[usable])
-    chord, _ = cKDTree(unit_vectors(coords[:, 0], coords[:, 1])).query(xyz, k=1, workers=-1)
-    return chord_to_km(chord)
-
-
-def _catchment(xyz: np.ndarray, communes: gpd.GeoDataFrame, *, radius_km: float,
-               index: pd.Index) -> pd.DataFrame:
-    """:func:`valleys.features.catchment` for many points (the same columns and values)."""
-    counts = count_columns(communes)
-    coords = shapely.get_coordinates(representative_points(communes.geometry).array)
-    n = len(xyz)
-    weights = {f"catchment_{c}": communes[c].astype(float).fillna(0.0).to_numpy() for c in counts}
-    population_shares = []
-    if "population" in counts:  # other shares: weighted by population, as for zones
-        for share in [c for c in numeric_columns(communes) if c.endswith("_pct")]:
-            if share in SHARE_DEFINITIONS and set(SHARE_DEFINITIONS[share]) <= set(counts):
-                continue  # recomputed from its counts
-            pct = communes[share].astype(float)
-            weight = communes["population"].astype(float).where(pct.notna(), 0.0).fillna(0.0)
-            weights[f"_num_{share}"] = (pct.fillna(0.0) * weight).to_numpy()
-            weights[f"_den_{share}"] = weight.to_numpy()
-            population_shares.append(share)
-    sums = {key: np.zeros(n) for key in weights}
-    tree = cKDTree(xyz) if n else None
-    chord = km_to_chord(radius_km)
-    # communes a chunk at a time: the (commune, cell) pairs of a chunk as Python lists stay
-    # small (about 36 million pairs for Morocco at resolution 9)
-    for start in range(0, len(coords) if n else 0, _COMMUNE_CHUNK):
-        stop = min(start + _COMMUNE_CHUNK, len(coords))
-        found = tree.query_ball_point(
-            unit_vectors(coords[start:stop, 0], coords[start:stop, 1]), chord,
-            return_sorted=False, workers=-1,
-        )
-        sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-        cell_of_pair = np.concatenate(
-            [np.asarray(f, dtype=np.int64) for f in found] + [np.empty(0, dtype=np.int64)]
-        )
-        for key, values in weights.items():
-            sums[key] += np.bincount(cell_of_pair, weights=np.repeat(values[start:stop], sizes),
-                                     minlength=n)
-    out = pd.DataFrame({f"catchment_{c}": sums[f"catchment_{c}"] for c in counts}, index=index)
-    for share, (numerator, denominator) in SHARE_DEFINITIONS.items():
-        if numerator in counts and denominator in counts:
-            num, den = out[f"catchment_{numerator}"], out[f"catchment_{denominator}"]
-            out[f"catchment_{share}"] = (100.0 * num / den.where(den > 0)).astype(float)
-    for share in population_shares:
-        if f"catchment_{share}" in out.columns:
-            continue
-        num, den = sums[f"_num_{share}"], sums[f"_den_{share}"]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"catchment_{share}"] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
     return out
 
 

@@ -18,22 +18,14 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 
 from web import paging, shortlists
 from web.data import get_data
 from web.errors import error_response
 from web.openapi import openapi_document
-from web.settings import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.record_once
-def _check_public_url(state: BlueprintSetupState) -> None:
-    # a malformed public URL stops the start (exit 2), not the first share link
-    state.app.config["TECHVALLEY_PUBLIC_URL"] = public_url(state.app.config.get("TECHVALLEY_PUBLIC_URL"))
 
 
 def _reject_constant(name: str) -> Any:

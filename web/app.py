@@ -82,38 +82,6 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _check_rate_limits(app: Flask) -> None:
-    """Refuse an unparsable rate-limit setting at start (Flask-Limiter would ignore it)."""
-    from limits import parse_many
-
-    from web.extensions import RATE_LIMITED_ENDPOINTS
-
-    for setting in sorted(set(RATE_LIMITED_ENDPOINTS.values())):
-        value = app.config.get(setting)
-        try:
-            parse_many(str(value))
-        except ValueError:
-            raise TechValleyError(
-                f"{setting} {value!r} is not a rate limit; write e.g. '120 per minute' or "
-                "'10/second; 1000/hour'"
-            ) from None
-
-
-def _check_whole_numbers(app: Flask) -> None:
-    """Refuse a negative (or non-whole) number setting at start rather than misbehave later."""
-    from web.settings import _INTS
-
-    at_least_one = {"TECHVALLEY_SERVE_THREADS", "TECHVALLEY_SERVE_WORKERS", "TECHVALLEY_MAX_BODY_BYTES"}
-    for setting in sorted(_INTS):
-        value = app.config.get(setting)
-        low = 1 if setting in at_least_one else 0
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise TechValleyError(
-                f"{setting} {value!r} must be a whole number >= {low}; see docs/web.md "
-                "(Configuration)"
-            )
-
-
 def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) -> Flask:
     """Create the techvalley web application.
 
@@ -130,12 +98,12 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
     -------
     flask.Flask
     """
-    import matching.settings  # noqa: F401  (records its own bad settings)
+    import matching.settings  # noqa: F401  (its settings are checked with the others)
     import valleys.settings
 
-    valleys.settings.check()
-    settings = from_env()
-    settings.update(config or {})
+    # every bad setting of every package at once, from the environment or `config` alike
+    valleys.settings.check(overrides=config)
+    settings = {**(config or {}), **from_env(overrides=config)}
     instance = settings.get("TECHVALLEY_INSTANCE")
     app = Flask("web", instance_path=str(Path(instance).resolve()) if instance else None)
     app.config.update(settings)
@@ -175,8 +143,6 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
             f"can use ({exc}); give e.g. sqlite:////path/to/techvalley.sqlite3 or "
             "postgresql://user:password@host/dbname"
         ) from None
-    _check_rate_limits(app)
-    _check_whole_numbers(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -1,32 +1,58 @@
-"""The ``techvalley`` console script: assembles the commands of every package.
+"""The ``techvalley`` console script: the one command group, assembled here.
 
-Imports run one way (valleys -> matching -> web), so the assembly lives here, at the top.
+Each package defines its own domain's commands (``COMMANDS`` of :mod:`valleys.cli`,
+:mod:`matching.cli`, :mod:`matching.cli_suitability`, :mod:`matching.cli_learning`); imports run
+one way (valleys -> matching -> web), so the assembly lives here, at the top
+(:data:`COMMAND_MODULES`), with the web's own commands (``serve``, ``create-staff``). A command
+module is imported only when one of its commands runs (or for ``--help``), so that
+``techvalley serve`` (and the supervisor of its workers) loads none of them. Every command
+checks every package's settings first (:func:`valleys.console.user_errors`).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-import matching.settings  # noqa: F401  (every settings module read before a command runs)
-from matching.cli import cli as matching_cli
-from valleys.cli import cli as valleys_cli
-from valleys.cli import user_errors
+import matching.settings  # noqa: F401  (every package's settings model is checked by each command)
+import web.settings  # noqa: F401
+from valleys.console import user_errors
+
+#: Each command of the other packages and the module that defines it (in its ``COMMANDS``).
+COMMAND_MODULES: dict[str, str] = {
+    "validate": "valleys.cli",
+    "sites": "valleys.cli",
+    "build-geodata": "valleys.cli",
+    "shortlist": "matching.cli",
+    "suitability": "matching.cli_suitability",
+    "learn-weights": "matching.cli_learning",
+    "allocate": "matching.cli_learning",
+    "similar-investors": "matching.cli_learning",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class TechValleyGroup(click.Group):
+    """The group of every command; a package's command module is imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMAND_MODULES and cmd_name not in self.commands:
+            module = importlib.import_module(COMMAND_MODULES[cmd_name])
+            self.add_command(next(c for c in module.COMMANDS if c.name == cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=TechValleyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="techvalley")
 def main() -> None:
     """techvalley: site selection and investor matching for Morocco's Tech Valleys."""
 
 
-@click.group()
-def web_cli() -> None:
-    """Web commands."""
-
-
-@web_cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option(
@@ -55,11 +81,11 @@ def serve(host: str, port: int, data_path: str | None, threads: int | None, work
     from web.serve import serve as run
     from web.settings import from_env
 
-    workers = workers or int(from_env()["TECHVALLEY_SERVE_WORKERS"])
+    workers = workers or from_env()["TECHVALLEY_SERVE_WORKERS"]
     sys.exit(run(host=host, port=port, data_path=data_path, threads=threads, workers=workers))
 
 
-@web_cli.command("create-staff")
+@click.command("create-staff")
 @click.argument("email")
 @click.option(
     "--password-stdin",
@@ -86,6 +112,5 @@ def create_staff_command(email: str, password_stdin: bool) -> None:
         )
 
 
-for _group in (valleys_cli, matching_cli, web_cli):
-    for _name, _command in _group.commands.items():
-        main.add_command(_command, _name)
+main.add_command(serve)
+main.add_command(create_staff_command)

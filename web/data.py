@@ -79,7 +79,7 @@ def load_past_investors(path: str | Path, *, sites: pd.DataFrame) -> PastInvesto
     ``chosen``, a zone ``sites`` does not have, a bad requirement) is raised at once as a
     :class:`~valleys.errors.TechValleyError` naming the setting and the file.
     """
-    from matching.cli_learning import read_yaml_list
+    from matching.io import read_yaml_list
     from matching.neighbours import check_past_investors
 
     path = Path(path)

@@ -80,7 +80,7 @@ def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: 
         share_url=shortlists.share_url(record) if record is not None else None,
         expires_at=shortlists.expires_at(record) if record is not None else None,
         expired=record is not None and shortlists.is_expired(record),
-        formats=list(shortlists.EXPORT_FORMATS),
+        formats=list(shortlists.EXPORT_FORMATS),  # the registry's downloads, by name
         current_version=data.version,
     )
 
@@ -118,8 +118,9 @@ def _document_from(form: RequirementsForm) -> dict[str, Any]:
     return document
 
 
-def _download(content: bytes, mimetype: str, filename: str, fmt: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', **shortlists.EXPORT_HEADERS.get(fmt, {})}
+def _download(content: bytes, mimetype: str, stem: str, fmt: str) -> Response:
+    spec = shortlists.EXPORT_FORMATS[fmt]
+    headers = {"Content-Disposition": f'attachment; filename="{stem}.{spec.extension}"', **spec.headers}
     return Response(content, content_type=mimetype, headers=headers)
 
 
@@ -130,7 +131,7 @@ def export_unsaved(fmt: str):
     document = _document_from(RequirementsForm())
     result = shortlists.compute(document, source="the exported requirements")
     content, mimetype = shortlists.export(result, fmt, lang=str(get_locale()))
-    return _download(content, mimetype, f"shortlist.{fmt}", fmt)
+    return _download(content, mimetype, "shortlist", fmt)
 
 
 @bp.post("/match/save")
@@ -182,7 +183,7 @@ def keep(shortlist_id: str):
 def export_saved(shortlist_id: str, fmt: str):
     record = shortlists.get_or_404(shortlist_id)
     content, mimetype = shortlists.export(shortlists.full_result(record), fmt, lang=str(get_locale()))
-    return _download(content, mimetype, f"shortlist-{record.id}.{fmt}", fmt)
+    return _download(content, mimetype, f"shortlist-{record.id}", fmt)
 
 
 def _shared_or_410(token: str) -> Shortlist:
@@ -208,6 +209,6 @@ def shared(token: str):
 def export_shared(token: str, fmt: str):
     record = _shared_or_410(token)
     content, mimetype = shortlists.export(shortlists.full_result(record), fmt, lang=str(get_locale()))
-    return _download(content, mimetype, f"shortlist.{fmt}", fmt)
+    return _download(content, mimetype, "shortlist", fmt)
 
 

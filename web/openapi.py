@@ -72,6 +72,7 @@ SIMILAR_INVESTORS = {
                                    "direction": {"type": "string", "enum": ["benefit", "cost"]},
                                    "weight": {"type": "number"}}}},
         "notes": {"type": "array", "items": {"type": "string"}},
+        "messages": {"type": "array", "items": {"type": "object"}},
         "synthetic": {"type": "boolean", "description": "The past investors are a synthetic example, not real placements."},
     },
 }

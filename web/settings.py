@@ -1,7 +1,10 @@
 """Settings of the web application, in one documented module.
 
 Each setting can be overridden by the environment variable named beside it; a ``config`` dict
-given to :func:`web.create_app` overrides both (tests use it).
+given to :func:`web.create_app` overrides both (tests use it). They are the fields of
+:class:`WebSettings` (the mechanism of :mod:`valleys.settings`): ``create_app`` refuses to start
+with one :class:`SettingsError` naming every bad setting of every package, from the environment
+or the ``config`` dict alike.
 
 - ``TECHVALLEY_DATA``: the dataset the app serves (a GeoPackage or a folder); default the shipped
   Morocco dataset. The app loads it and its per-zone features once, at startup.
@@ -61,80 +64,20 @@ given to :func:`web.create_app` overrides both (tests use it).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from matching import settings as matching_settings
-from valleys.errors import TechValleyError
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from matching.settings import DEFAULT_API_ROBUSTNESS_DRAWS
+from valleys.settings import PathText, Settings, SettingsError, WholeNumber, read
+
+__all__ = ["DEFAULTS", "LANGUAGES", "SettingsError", "TIMEZONE", "WebSettings", "from_env",
+           "public_url"]
 
 TIMEZONE: str = "Africa/Casablanca"
 LANGUAGES: tuple[str, ...] = ("en", "fr")
-
-DEFAULTS: dict[str, Any] = {
-    "TECHVALLEY_DATA": None,
-    "TECHVALLEY_INSTANCE": None,
-    "TECHVALLEY_DATABASE_URL": None,
-    "TECHVALLEY_SECRET_KEY": None,
-    "TECHVALLEY_MAX_BODY_BYTES": 256 * 1024,
-    "TECHVALLEY_RATELIMIT_ENABLED": True,
-    "TECHVALLEY_RATELIMIT_API": "120 per minute",
-    "TECHVALLEY_RATELIMIT_FORMS": "30 per minute",
-    "TECHVALLEY_RATELIMIT_LOGIN": "20 per minute",
-    "TECHVALLEY_LOGIN_MAX_FAILURES": 5,
-    "TECHVALLEY_LOGIN_LOCK_MINUTES": 15,
-    "TECHVALLEY_SESSION_HOURS": 12,
-    "TECHVALLEY_API_ROBUSTNESS_DRAWS": matching_settings.DEFAULT_API_ROBUSTNESS_DRAWS,
-    "TECHVALLEY_API_MAX_DRAWS": 2000,
-    "TECHVALLEY_TRUSTED_PROXIES": 0,
-    "TECHVALLEY_COOKIE_SECURE": False,
-    "TECHVALLEY_SERVE_THREADS": 8,
-    "TECHVALLEY_SERVE_WORKERS": 1,
-    "TECHVALLEY_PAST_INVESTORS": None,
-    "TECHVALLEY_PUBLIC_URL": None,
-    "TECHVALLEY_ANON_SAVES_PER_DAY": 200,
-    "TECHVALLEY_ANON_MAX_BYTES": 16 * 1024,
-    "TECHVALLEY_ANON_RETENTION_DAYS": 30,
-}
-
-_INTS = {
-    "TECHVALLEY_MAX_BODY_BYTES",
-    "TECHVALLEY_LOGIN_MAX_FAILURES",
-    "TECHVALLEY_LOGIN_LOCK_MINUTES",
-    "TECHVALLEY_SESSION_HOURS",
-    "TECHVALLEY_API_ROBUSTNESS_DRAWS",
-    "TECHVALLEY_API_MAX_DRAWS",
-    "TECHVALLEY_TRUSTED_PROXIES",
-    "TECHVALLEY_SERVE_THREADS",
-    "TECHVALLEY_SERVE_WORKERS",
-    "TECHVALLEY_ANON_SAVES_PER_DAY",
-    "TECHVALLEY_ANON_MAX_BYTES",
-    "TECHVALLEY_ANON_RETENTION_DAYS",
-}
-_BOOLS = {"TECHVALLEY_RATELIMIT_ENABLED", "TECHVALLEY_COOKIE_SECURE"}
-
-
-class SettingsError(TechValleyError):
-    """An environment variable holds a value of the wrong kind."""
-
-
-def _coerce(name: str, raw: str) -> Any:
-    if name in _INTS:
-        try:
-            return int(raw)
-        except ValueError:
-            raise SettingsError(
-                f"environment variable {name}={raw!r} is not a whole number; set it to e.g. "
-                f"{DEFAULTS[name]}"
-            ) from None
-    if name in _BOOLS:
-        if raw.strip().lower() in {"1", "true", "yes", "on"}:
-            return True
-        if raw.strip().lower() in {"0", "false", "no", "off"}:
-            return False
-        raise SettingsError(f"environment variable {name}={raw!r} is not 0/1 (or true/false)")
-    return raw
 
 
 def public_url(value: Any) -> str | None:
@@ -151,7 +94,7 @@ def public_url(value: Any) -> str | None:
     >>> public_url("techvalley.invest.ma")
     Traceback (most recent call last):
     ...
-    web.settings.SettingsError: TECHVALLEY_PUBLIC_URL 'techvalley.invest.ma' is not the site's address: write it as https://host[:port][/prefix], e.g. https://techvalley.invest.ma
+    valleys.settings.SettingsError: TECHVALLEY_PUBLIC_URL 'techvalley.invest.ma' is not the site's address: write it as https://host[:port][/prefix], e.g. https://techvalley.invest.ma
     """
     if value in (None, ""):
         return None
@@ -170,8 +113,63 @@ def public_url(value: Any) -> str | None:
     return str(value).rstrip("/")
 
 
-def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return the settings: the defaults, overridden by the environment.
+def _rate_limit(value: str) -> str:
+    from limits import parse_many  # Flask-Limiter would ignore a string it cannot parse
+
+    parse_many(value)
+    return value
+
+
+RateLimit = Annotated[str, AfterValidator(_rate_limit), Field(
+    json_schema_extra={"expected": "a rate limit, e.g. '120 per minute' or '10/second; 1000/hour'"}
+)]
+PublicUrl = Annotated[str | None, BeforeValidator(public_url)]
+_URL = {"expected": "the site's address, written https://host[:port][/prefix], e.g. "
+                    "https://techvalley.invest.ma"}
+
+
+class WebSettings(Settings):
+    """The web application's environment variables (documented in the module's docstring)."""
+
+    data: PathText | None = Field(None, alias="TECHVALLEY_DATA")
+    instance: PathText | None = Field(None, alias="TECHVALLEY_INSTANCE")
+    database_url: str | None = Field(None, alias="TECHVALLEY_DATABASE_URL")
+    secret_key: str | None = Field(None, alias="TECHVALLEY_SECRET_KEY")
+    max_body_bytes: WholeNumber = Field(256 * 1024, alias="TECHVALLEY_MAX_BODY_BYTES", ge=1)
+    ratelimit_enabled: bool = Field(True, alias="TECHVALLEY_RATELIMIT_ENABLED")
+    ratelimit_api: RateLimit = Field("120 per minute", alias="TECHVALLEY_RATELIMIT_API")
+    ratelimit_forms: RateLimit = Field("30 per minute", alias="TECHVALLEY_RATELIMIT_FORMS")
+    ratelimit_login: RateLimit = Field("20 per minute", alias="TECHVALLEY_RATELIMIT_LOGIN")
+    login_max_failures: WholeNumber = Field(5, alias="TECHVALLEY_LOGIN_MAX_FAILURES", ge=0)
+    login_lock_minutes: WholeNumber = Field(15, alias="TECHVALLEY_LOGIN_LOCK_MINUTES", ge=0)
+    session_hours: WholeNumber = Field(12, alias="TECHVALLEY_SESSION_HOURS", ge=1)
+    api_robustness_draws: WholeNumber = Field(
+        DEFAULT_API_ROBUSTNESS_DRAWS, alias="TECHVALLEY_API_ROBUSTNESS_DRAWS", ge=0
+    )
+    api_max_draws: WholeNumber = Field(2000, alias="TECHVALLEY_API_MAX_DRAWS", ge=0)
+    trusted_proxies: WholeNumber = Field(0, alias="TECHVALLEY_TRUSTED_PROXIES", ge=0)
+    cookie_secure: bool = Field(False, alias="TECHVALLEY_COOKIE_SECURE")
+    serve_threads: WholeNumber = Field(8, alias="TECHVALLEY_SERVE_THREADS", ge=1)
+    serve_workers: WholeNumber = Field(1, alias="TECHVALLEY_SERVE_WORKERS", ge=1)
+    past_investors: PathText | None = Field(None, alias="TECHVALLEY_PAST_INVESTORS")
+    public_url: PublicUrl = Field(
+        None, alias="TECHVALLEY_PUBLIC_URL", json_schema_extra=_URL
+    )
+    anon_saves_per_day: WholeNumber = Field(200, alias="TECHVALLEY_ANON_SAVES_PER_DAY", ge=0)
+    anon_max_bytes: WholeNumber = Field(16 * 1024, alias="TECHVALLEY_ANON_MAX_BYTES", ge=0)
+    anon_retention_days: WholeNumber = Field(30, alias="TECHVALLEY_ANON_RETENTION_DAYS", ge=0)
+
+
+#: Each setting's default, by variable name.
+DEFAULTS: dict[str, Any] = {f.alias: f.default for f in WebSettings.model_fields.values()}
+
+
+def from_env(environ: Mapping[str, str] | None = None, *,
+             overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the settings by variable name: the defaults, overridden by the environment
+    (``environ``, default ``os.environ``), overridden by ``overrides``.
+
+    Raises :class:`SettingsError` naming every bad setting.
 
     Examples
     --------
@@ -180,10 +178,5 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     >>> from_env({})["TECHVALLEY_RATELIMIT_API"]
     '120 per minute'
     """
-    environ = os.environ if environ is None else environ
-    settings = dict(DEFAULTS)
-    for name in DEFAULTS:
-        raw = environ.get(name)
-        if raw not in (None, ""):
-            settings[name] = _coerce(name, raw)
-    return settings
+    settings = read(WebSettings, environ=environ, overrides=overrides)
+    return settings.model_dump(by_alias=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import inspect
 import ipaddress
 import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,29 +20,15 @@ from flask import abort, current_app, has_request_context, request, url_for
 from flask_login import current_user
 from sqlalchemy import delete, func
 
+from matching.export.registry import DOWNLOADS, Format
 from valleys.errors import TechValleyError
 from web.data import get_data
 from web.extensions import client_ip, db
 from web.models import Shortlist, Staff, now
 
-EXPORT_FORMATS: dict[str, tuple[str, str]] = {
-    "csv": ("to_csv", "text/csv; charset=utf-8"),
-    "xlsx": ("to_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "geojson": ("to_geojson", "application/geo+json"),
-    "pdf": ("to_pdf", "application/pdf"),
-    "html": ("to_html", "text/html; charset=utf-8"),
-}
-#: headers of an export beside its type: the HTML page is self-contained (inline styles, no
-#: resource of its own to load), so it may load nothing and run no script, even if a zone's
-#: name got through unescaped; ``sandbox`` also gives it an origin of its own
-EXPORT_HEADERS: dict[str, dict[str, str]] = {
-    "html": {
-        "Content-Security-Policy": (
-            "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            "form-action 'none'; base-uri 'none'; frame-ancestors 'none'; sandbox"
-        ),
-    },
-}
+#: the formats the web app offers as downloads, from the one format registry (media type,
+#: extension and headers, such as the HTML export's Content-Security-Policy, are on each)
+EXPORT_FORMATS: Mapping[str, Format] = DOWNLOADS
 #: how many past investors "Investors like you" shows
 SIMILAR_INVESTORS_K = 5
 
@@ -473,21 +459,15 @@ def summary(record: Shortlist) -> dict[str, Any]:
 def export(result: dict[str, Any], fmt: str, *, top: int | None = None, lang: str = "en") -> tuple[bytes, str]:
     """The bytes of an export (the same as the command line's) and their media type.
 
-    Serve them with :data:`EXPORT_HEADERS` for ``fmt``.
+    Serve them with the ``headers`` of ``EXPORT_FORMATS[fmt]``.
     """
-    from matching import export as exports
-
     if fmt not in EXPORT_FORMATS:
         abort(404, description=f"no export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    function_name, mimetype = EXPORT_FORMATS[fmt]
-    function = getattr(exports, function_name)
-    options: dict[str, Any] = {"top": top}
-    if "lang" in inspect.signature(function).parameters:
-        options["lang"] = lang
-    content = function(result, get_data().sites, **options)
+    spec = EXPORT_FORMATS[fmt]
+    content = spec.render(result, get_data().sites, top=top, lang=lang)
     if isinstance(content, str):
         content = content.encode("utf-8")
-    return content, mimetype
+    return content, spec.media_type
 
 
 def dumps(value: Any) -> str:

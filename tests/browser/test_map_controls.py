@@ -1,7 +1,7 @@
 """Our map controls in headless Chromium (web/static/maps/techvalley-map.js), every non-local
 request blocked: offline base, indicator switch, search, legends, escaping of hostile names.
 
-The pages are the bare maps of web/maps.py (``MapParts.page()``) served with the assets
+The pages are the bare maps of web/maps/ (``MapParts.page()``) served with the assets
 blueprint; the app's own pages have their browser tests beside this file. ``browser`` is the
 session's Chromium of ``conftest.py``.
 """

@@ -19,6 +19,7 @@ from shapely.geometry import Point, Polygon
 
 from matching import export
 from matching.export import ExportError
+from matching.export.table_format import display_width
 from valleys.errors import TechValleyError
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -312,7 +313,7 @@ def test_table_aligns_wide_characters(shortlist):
     lines = export.to_table(shortlist).splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("rank"))
     # East Asian characters take two columns: the score column ends at the same place
-    ends = [export._display_width(line[: line.index("0.")]) for line in lines[header + 1: header + 5]]
+    ends = [display_width(line[: line.index("0.")]) for line in lines[header + 1: header + 5]]
     assert len(set(ends)) == 1
 
 
@@ -457,6 +458,37 @@ def test_export_returns_bytes_for_binary_formats(shortlist):
     assert isinstance(export.export(shortlist, "pdf"), bytes)
     assert isinstance(export.export(shortlist, "xlsx"), bytes)
     assert isinstance(export.export(shortlist, "html"), str)
+
+
+@pytest.mark.parametrize("fmt", list(export.FORMATS))
+def test_every_format_renders_as_its_registry_entry_says(fmt, shortlist, sites):
+    """The registry is the one list: its renderer, binary flag and human flag hold."""
+    spec = export.FORMATS[fmt]
+    assert spec.name == fmt and export.get_format(fmt) is spec
+    full = spec.render(shortlist, sites)
+    assert isinstance(full, bytes if spec.binary else str)
+    if fmt != "xlsx":  # the workbook stamps the time it was made
+        assert export.export(shortlist, fmt, sites) == full
+    # the machine formats list every zone whatever top says; the table shows the first top
+    if not spec.human:
+        assert spec.render(shortlist, sites, top=1) == full
+    elif fmt == "table":
+        assert "Tétouan Shore" in full and "Tétouan Shore" not in spec.render(shortlist, sites, top=1)
+
+
+def test_registry_feeds_the_command_line():
+    from matching.cli import shortlist as command
+
+    choices = next(p.type.choices for p in command.params if p.name == "fmt")
+    assert list(choices) == list(export.FORMATS)
+    assert list(export.DOWNLOADS) == ["csv", "xlsx", "geojson", "html", "pdf"]
+    assert "Content-Security-Policy" in export.FORMATS["html"].headers
+
+
+def test_unknown_format_lists_the_registry(shortlist):
+    with pytest.raises(ExportError, match="Unknown export format 'yaml': use one of table, json, csv, xlsx, "
+                                          "geojson, html, pdf"):
+        export.export(shortlist, "yaml")
 
 
 # ----------------------------------------------------------------------------- bad input

@@ -283,7 +283,7 @@ def test_a_current_build_is_reused_without_building(built, tmp_path):
 def test_a_read_only_package_folder_falls_back_to_the_user_cache(monkeypatch, tmp_path):
     package = tmp_path / "package"
     package.mkdir()
-    monkeypatch.setattr(build, "DEFAULT_OUT_DIR", package / "build" / "morocco")
+    monkeypatch.setattr(paths, "DEFAULT_OUT_DIR", package / "build" / "morocco")
     monkeypatch.setattr(paths, "_writable", lambda folder: False)
     import platformdirs
 
@@ -291,6 +291,25 @@ def test_a_read_only_package_folder_falls_back_to_the_user_cache(monkeypatch, tm
     assert paths.default_build_dir() == tmp_path / "cache" / "techvalley" / "morocco"
     monkeypatch.setattr(paths, "_writable", lambda folder: True)
     assert paths.default_build_dir() == package / "build" / "morocco"
+
+
+_LOAD_CURRENT = """
+import sys
+from valleys import paths
+paths.ensure_built(sys.argv[1])
+print(sorted(name for name in sys.modules if name.startswith("valleys.build")))
+"""
+
+
+def test_a_current_dataset_is_used_without_importing_the_build(built, tmp_path):
+    _, out, _ = built
+    target = tmp_path / "morocco"
+    shutil.copytree(out, target)
+    env = {**os.environ, "PYTHONPATH": str(Path(paths.__file__).parents[1])}
+    done = subprocess.run([sys.executable, "-c", _LOAD_CURRENT, str(target)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]" and "Building" not in done.stderr
 
 
 _BUILD_ONCE = """
@@ -309,7 +328,7 @@ def test_concurrent_first_uses_build_once(built, tmp_path):
     info = json.loads((target / build.BUILD_INFO).read_text(encoding="utf-8"))
     info["inputs"] = "stale"
     (target / build.BUILD_INFO).write_text(json.dumps(info), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(build.__file__).parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(paths.__file__).parents[1])}
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", _BUILD_ONCE, str(target)],

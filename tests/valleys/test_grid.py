@@ -56,6 +56,25 @@ def test_cell_features_equal_a_zones_features_at_the_cell_centre(tiny, tiny_grid
     assert sample["catchment_labour_active"].max() > 0
 
 
+def test_a_cell_gets_every_share_a_zone_gets(tiny_layers, write_dataset):
+    # one implementation: a share ending in _rate or _share is averaged weighted by
+    # population for cells as for zones (the grid once knew only _pct)
+    communes = tiny_layers["communes"]
+    communes["illiteracy_rate"] = np.linspace(10.0, 35.0, len(communes))
+    communes["fibre_share"] = np.linspace(0.9, 0.2, len(communes))
+    dataset = load_dataset(write_dataset({**tiny_layers, "communes": communes}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DatasetWarning)
+        cells = grid.grid_features(dataset, resolution=6)
+    sample = cells.iloc[::41]
+    points = gpd.GeoSeries(gpd.points_from_xy(sample["lon"], sample["lat"]), index=sample.index,
+                           crs="EPSG:4326")
+    expected = catchment(points, dataset.communes, radius_km=30)
+    for share in ("catchment_illiteracy_rate", "catchment_fibre_share"):
+        assert expected[share].notna().any()
+        pd.testing.assert_series_equal(sample[share], expected[share], rtol=1e-12)
+
+
 def test_the_cell_of_a_zone_is_near_it(tiny, tiny_grid):
     zone = tiny.zones.geometry.representative_point().iloc[0]
     cell = h3.str_to_int(h3.latlng_to_cell(zone.y, zone.x, 6))

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from tests.web.conftest import make_app
-from web import maps
+from web.maps import geometry
 
 
 def _count_coverage_simplifications(monkeypatch) -> list[int]:
     """Count the simplifications of coverages (the communes and regions: the slow ones)."""
     calls: list[int] = []
-    original = maps._simplified
+    original = geometry._simplified
 
     def counting(geoms, tolerance, *, coverage, **kwargs):
         if coverage:
             calls.append(len(geoms))
         return original(geoms, tolerance, coverage=coverage, **kwargs)
 
-    monkeypatch.setattr(maps, "_simplified", counting)
+    monkeypatch.setattr(geometry, "_simplified", counting)
     return calls
 
 

@@ -1,4 +1,4 @@
-"""The Folium map builders (web/maps.py), tested without a browser: we parse what they embed."""
+"""The Folium map builders (the package web/maps/), tested without a browser: we parse what they embed."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
  * techvalley map controls (our code, no third-party code): data layers, legend, talent
  * indicator switch, zone search, fullscreen, offline base.
  *
- * web/maps.py builds the map with Folium and calls, in the page's inline script:
+ * web/maps/ builds the map with Folium and calls, in the page's inline script:
  *   techvalley.geoJson(data, options)      -> an L.GeoJSON layer (see below)
  *   techvalley.init(map, config, layers)   -> the handle window.techvalleyMap
  *
@@ -376,7 +376,7 @@
   /* ---------------------------------------------------------------- init */
 
   /**
-   * Wire a map built by web/maps.py and publish its handle.
+   * Wire a map built by web/maps/ and publish its handle.
    *
    * config: {id, kind, labels, legend: [{key, title, items}], indicators: [...],
    *          search: bool, fullscreen: bool, fit: [[s, w], [n, e]], maxZoom}

@@ -1,0 +1,89 @@
+"""Why a ranked zone scores what it does: per-criterion contributions, the strongest and
+weakest criterion in words, and the warnings about criteria that cannot separate the zones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matching.mcda import normalize, topsis_components, weighted_sum
+from matching.messages import Message, message
+from matching.units import unit_of
+
+__all__ = ["no_variance", "score", "strong_weak_words", "unfit_for_sum"]
+
+
+def no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[Message]:
+    if matrix.shape[0] < 2:
+        return []
+    return [
+        message("warning.criterion_no_variance", column=column, value=float(matrix[0, j]),
+                unit=unit_of(column))
+        for j, column in enumerate(columns) if np.ptp(matrix[:, j]) == 0
+    ]
+
+
+def unfit_for_sum(matrix: np.ndarray, columns: Sequence[str]) -> list[Message]:
+    """Sum normalisation divides by the column's sum: meaningless with signs mixed, void at 0."""
+    out = []
+    for j, column in enumerate(columns):
+        values = matrix[:, j]
+        if np.ptp(values) == 0:
+            continue  # said already: no variance
+        if values.sum() == 0:
+            out.append(message("warning.sum_of_zero", column=column))
+        elif values.min() < 0 < values.max():
+            out.append(message("warning.sum_of_mixed_signs", column=column))
+    return out
+
+
+def strong_weak_words(columns: Sequence[str], row: np.ndarray, strong: int | None,
+                       weak: int | None) -> list[Message]:
+    words = []
+    if strong is not None:
+        words.append(message("criterion.strongest", column=columns[strong],
+                             value=float(row[strong]), unit=unit_of(columns[strong])))
+    if weak is not None and weak != strong:
+        words.append(message("criterion.weakest", column=columns[weak], value=float(row[weak]),
+                             unit=unit_of(columns[weak])))
+    return words
+
+
+def score(
+    matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray, method: str, normalization: str
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, list[tuple]]:
+    """Scores, per-criterion contributions, TOPSIS distance shares and (strongest, weakest)."""
+    n_sites, n_criteria = matrix.shape
+    if method == "weighted_sum":
+        scores = weighted_sum(matrix, weights, benefit, normalization)
+        normalised = normalize(matrix, benefit, normalization)
+        if normalization != "minmax":
+            normalised = normalised * np.where(benefit, 1.0, -1.0)
+        unit = weights / weights.sum()
+        contributions = normalised * unit  # rows add up to the score
+        shortfall = (normalised.max(axis=0) - normalised) * unit
+        strong_weak = [
+            (int(np.argmax(contributions[k])) if contributions[k].max() > 0 else None,
+             int(np.argmax(shortfall[k])) if shortfall[k].max() > 0 else None)
+            for k in range(n_sites)
+        ]
+        return scores, contributions, None, strong_weak
+    scores, plus_parts, minus_parts = topsis_components(matrix, weights, benefit, normalization)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        plus_total = plus_parts.sum(axis=1, keepdims=True)
+        minus_total = minus_parts.sum(axis=1, keepdims=True)
+        to_ideal = np.where(plus_total > 0, plus_parts / np.where(plus_total > 0, plus_total, 1),
+                            0.0)
+        to_anti = np.where(minus_total > 0,
+                           minus_parts / np.where(minus_total > 0, minus_total, 1), 0.0)
+    # The score split in proportion to each criterion's share of the distance to the
+    # anti-ideal (what keeps the zone away from the worst): the parts add up to the score.
+    contributions = scores[:, None] * to_anti
+    strong_weak = [
+        (int(np.argmax(to_anti[k])) if to_anti[k].max() > 0 else None,
+         int(np.argmax(to_ideal[k])) if to_ideal[k].max() > 0 else None)
+        for k in range(n_sites)
+    ]
+    return scores, contributions, (to_ideal, to_anti), strong_weak

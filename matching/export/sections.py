@@ -1,0 +1,250 @@
+"""The parts of a shortlist that several formats show: the requirements and method as lines,
+per-zone extras (incentives, rank without each criterion), the data sources, and the flat rows
+(one per zone: CSV, GeoJSON, XLSX)."""
+
+from __future__ import annotations
+
+import json
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from matching.export.text import (
+    colon,
+    fmt_any,
+    fmt_number,
+    fmt_pct,
+    is_missing,
+    is_number,
+    jsonable,
+)
+from matching.export.view import View
+from matching.units import column_label
+
+
+def pairs(value: Any) -> list[tuple[str, Any]]:
+    """A mapping or a list of items as (label, value) pairs, for key/value tables."""
+    if isinstance(value, Mapping):
+        return [(str(k), v) for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            if isinstance(item, Mapping) and len(item) == 2 and {"name", "value"} <= set(item):
+                out.append((str(item["name"]), item["value"]))
+            else:
+                out.append(("", item))
+        return out
+    if value is None:
+        return []
+    return [("", value)]
+
+
+def for_zone(extra: Any, zone_id: str) -> Any:
+    """The part of a per-zone extra (incentives, leave_one_out) that concerns one zone.
+
+    Accepts ``{zone_id: {...}}``, ``{key: {zone_id: value}}`` and ``[{"id": zone_id, ...}]``.
+    """
+    if isinstance(extra, Mapping):
+        if zone_id in extra:
+            return extra[zone_id]
+        by_key = {k: v[zone_id] for k, v in extra.items() if isinstance(v, Mapping) and zone_id in v}
+        return by_key or None
+    if isinstance(extra, list):
+        for item in extra:
+            if isinstance(item, Mapping) and str(item.get("id")) == zone_id:
+                return {k: v for k, v in item.items() if k not in ("id", "name")}
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def loo_for_zone(loo: Any, zone_id: str) -> Any:
+    """A zone's rank without each criterion: ``{column: {"ranks": {zone: rank}}}`` (the engine's
+    form) or any form :func:`for_zone` reads."""
+    if isinstance(loo, Mapping) and zone_id not in loo:
+        by_column = {}
+        for column, info in loo.items():
+            ranks = info.get("ranks") if isinstance(info, Mapping) else None
+            if isinstance(ranks, Mapping) and zone_id in ranks:
+                by_column[column] = ranks[zone_id]
+        if by_column:
+            return by_column
+    return for_zone(loo, zone_id)
+
+
+def loo_summary(view: View) -> list[tuple[str, str, str]]:
+    """Per criterion left out: the zone then first and the largest rank change."""
+    out = []
+    names = {str(e["id"]): view.name(e) for e in view.ranked}
+    if isinstance(view.leave_one_out, Mapping):
+        for column, info in view.leave_one_out.items():
+            if isinstance(info, Mapping) and ("first" in info or "max_rank_change" in info):
+                first = names.get(str(info.get("first")), str(info.get("first") or "–"))
+                out.append((column_label(str(column)), first,
+                            fmt_any(info.get("max_rank_change"), view.lang)))
+            elif info is None and column in view.criteria:
+                out.append((column_label(str(column)), "–", "–"))
+    return out
+
+
+def shared_part(extra: Any, zone_ids: Iterable[str]) -> Any:
+    """The part of an extra that is not per zone (e.g. the incentive assumptions)."""
+    ids = set(zone_ids)
+    if isinstance(extra, Mapping):
+        shared = {
+            k: v for k, v in extra.items()
+            if k not in ids and not (isinstance(v, Mapping) and ids & set(map(str, v)))
+        }
+        return shared or None
+    return None
+
+
+def direction_label(view: View, column: str) -> str:
+    direction = view.directions.get(column, "")
+    return view.label(direction) if direction in ("benefit", "cost") else direction
+
+
+def dataset_sources(view: View) -> list[tuple[str, str]]:
+    """Data sources as (what, source): the dataset's files, then the zones' source keys."""
+    out: list[tuple[str, str]] = []
+    if view.dataset.get("path"):
+        out.append((view.label("dataset"), str(view.dataset["path"])))
+    if view.dataset.get("version"):
+        out.append((view.label("version"), str(view.dataset["version"])))
+    for layer, path in (view.dataset.get("sources") or {}).items():
+        out.append((str(layer), str(path)))
+    if view.sites is not None and "source" in view.sites.columns:
+        ids = [str(e["id"]) for e in view.ranked + view.excluded]
+        for zid in ids:
+            if zid not in view.sites.index:
+                continue
+            src = view.sites.at[zid, "source"]
+            if not is_missing(src) and str(src).strip():
+                out.append((str(view.sites.at[zid, "name"]) if "name" in view.sites.columns else zid,
+                            str(src)))
+    return out
+
+
+def requirement_lines(view: View, *, raw: bool = False) -> list[tuple[str, Any]]:
+    """The requirements as (label, text) lines: name, activity, sizes, constraints, criteria.
+
+    With ``raw``, numbers stay numbers (for a spreadsheet).
+    """
+    req = view.requirements
+    lines: list[tuple[str, Any]] = []
+    for key in ("name", "activity", "headcount", "floor_area_m2", "salary_mad_month"):
+        value = req.get(key)
+        if not is_missing(value):
+            lines.append((view.label(key), value if raw and is_number(value) else fmt_any(value, view.lang)))
+    for i, con in enumerate(view.applied_constraints):
+        text = str(con.get("text") or "") or (
+            f"{column_label(str(con.get('column', '')))} {con.get('op', '')} "
+            f"{fmt_any(con.get('value'), view.lang)}")
+        if con.get("missing"):
+            text += f" (missing: {con['missing']})"
+        lines.append((view.label("constraints") if i == 0 else "", text))
+    for i, crit in enumerate(view.applied_criteria):
+        direction = str(crit.get("direction", ""))
+        text = f"{column_label(str(crit.get('column', '')))}, {view.label(direction) if direction in ('benefit', 'cost') else direction}"
+        column = str(crit.get("column", ""))
+        if column in view.weights:  # the weight as applied, normalised to sum to 1
+            text += f", {view.label('weight')} {fmt_pct(view.weights[column], view.lang)}"
+        elif is_number(crit.get("weight")):
+            text += f", {view.label('weight')} {fmt_number(crit['weight'], view.lang)}"
+        if crit.get("missing"):
+            text += f" (missing: {crit['missing']})"
+        lines.append((view.label("criteria") if i == 0 else "", text))
+    return lines
+
+
+def method_lines(view: View) -> list[str]:
+    """Plain-language paragraphs on the method and the normalisation."""
+    out = []
+    if view.method in ("topsis", "weighted_sum"):
+        out.append(view.label(view.method))
+    elif view.method:
+        out.append(f"{view.label('method')}: {view.method}")
+    if view.normalization in ("vector", "minmax", "sum", "none"):
+        out.append(f"{view.label('normalization').capitalize()}{colon(view.lang)}{view.label('norm_' + view.normalization)}")
+    elif view.normalization:
+        out.append(f"{view.label('normalization').capitalize()}{colon(view.lang)}{view.normalization}")
+    rob = view.raw.get("robustness_method")
+    if isinstance(rob, Mapping) and rob:
+        out.append(f"{view.label('robustness')}{colon(view.lang)}{view.label('robustness_text')} "
+                   f"({fmt_any(rob, view.lang)})")
+    if view.consistency_ratio is not None or view.requirements.get("ahp"):
+        cr = fmt_number(view.consistency_ratio, view.lang, digits=3)
+        out.append(f"{view.label('ahp')} {view.label('consistency_ratio')}{colon(view.lang)}{cr}")
+    return out
+
+
+
+def flat_rows(view: View, entries_ranked: Sequence[Mapping[str, Any]], *, with_location: bool) -> pd.DataFrame:
+    """One flat row per zone: ranked then every excluded one, in the columns documented in exports.md."""
+    rob_keys: list[str] = []
+    for entry in view.ranked:
+        for key in (view.robustness.get(str(entry["id"])) or {}):
+            if key not in rob_keys:
+                rob_keys.append(key)
+    value_cols = view.criteria + view.constraint_columns
+    rows: list[dict[str, Any]] = []
+    for status, entries in (("ranked", entries_ranked), ("excluded", view.excluded)):
+        for entry in entries:
+            zid = str(entry["id"])
+            site = view.site(zid)
+            row: dict[str, Any] = {
+                "status": status,
+                "rank": entry.get("rank") if status == "ranked" else None,
+                "id": zid,
+                "name": view.name(entry),
+            }
+            if view.sites is not None:
+                for col in ("city", "region"):
+                    if col in view.sites.columns:
+                        row[col] = site.get(col)
+            row["score"] = entry.get("score") if status == "ranked" else None
+            rob = view.robustness.get(zid) or {}
+            for key in rob_keys:
+                val = rob.get(key)
+                row[key] = val if (val is None or is_number(val)) else json.dumps(jsonable(val))
+            values = entry.get("values") or {}
+            for col in value_cols:
+                val = values.get(col, site.get(col))
+                row[f"value_{col}"] = None if is_missing(val) else val
+            contributions = entry.get("contributions") or {}
+            for col in view.criteria:
+                row[f"contribution_{col}"] = contributions.get(col)
+            incentives = for_zone(view.incentives, zid)
+            if isinstance(incentives, Mapping):
+                for key, val in incentives.items():  # the figures; inputs and prose are elsewhere
+                    if key not in INCENTIVE_INPUTS and (val is None or isinstance(val, numbers.Real)):
+                        row[f"incentive_{key}"] = val
+            if status == "ranked" and "imputed" in entry:  # criteria scored as the worst value
+                imputed = entry["imputed"]
+                row["imputed"] = "; ".join(map(str, imputed)) if isinstance(imputed, (Mapping, list)) else imputed
+            if status == "ranked" and "explanation" in entry:
+                row["explanation"] = "; ".join(str(n) for n in as_list(entry["explanation"]))
+            row["reasons"] = "; ".join(str(r) for r in entry.get("reasons") or [])
+            if with_location and view.sites is not None:
+                for col in ("lon", "lat"):
+                    if col in view.sites.columns:
+                        row[col] = site.get(col)
+            rows.append(row)
+    frame = pd.DataFrame(rows, dtype=object)  # keeps 70 as 70, not 70.0
+    if frame.empty:
+        return frame
+    # constraint-only columns that nothing fills are noise, not data
+    empty = [f"value_{c}" for c in view.constraint_columns if frame[f"value_{c}"].isna().all()]
+    frame = frame.drop(columns=empty)
+    if "rank" in frame:
+        frame["rank"] = frame["rank"].astype("Int64")
+    return frame
+
+
+INCENTIVE_INPUTS = {"headcount", "salary_mad_month"}
