@@ -173,17 +173,16 @@ def assign(
                                  shape=(len(cuts), n_vars)),
                 -np.inf, np.array([float(k) for _, _, k in cuts])))
         info["cuts"] = len(cuts)
-    options: dict[str, Any] = {"mip_rel_gap": mip_rel_gap}
-    if time_limit is not None:
-        options["time_limit"] = time_limit
     started = time.perf_counter()
     with _quiet_stdout():
         solution = milp(
             c=-(scores[investor, zone] + PLACEMENT_BONUS),
             constraints=constraints,
-            integrality=np.ones(n_vars),
+            integrality=np.ones(n_vars, dtype=int),
             bounds=Bounds(0.0, 1.0),
-            options=options,
+            # a dict display, so that it is checked against milp's options
+            options=({"mip_rel_gap": mip_rel_gap} if time_limit is None
+                     else {"mip_rel_gap": mip_rel_gap, "time_limit": time_limit}),
         )
     info["seconds"] = round(time.perf_counter() - started, 3)
     if solution.x is None:
@@ -408,7 +407,8 @@ def allocate(
     chosen, solver = assign(scores, demand, capacity, time_limit=time_limit,
                             mip_rel_gap=mip_rel_gap)
 
-    assignments, unassigned = [], []
+    assignments: list[dict[str, Any]] = []
+    unassigned: list[dict[str, Any]] = []
     for i, z in enumerate(chosen):
         if z >= 0:
             assignments.append({

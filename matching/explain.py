@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.mcda import normalize, topsis_components, weighted_sum
+from matching.mcda import Normalization, normalize, topsis_components, weighted_sum
 from matching.messages import Message, message
 from matching.units import unit_of
 
@@ -52,7 +52,8 @@ def strong_weak_words(columns: Sequence[str], row: np.ndarray, strong: int | Non
 
 
 def score(
-    matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray, method: str, normalization: str
+    matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray, method: str,
+    normalization: Normalization,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, list[tuple]]:
     """Scores, per-criterion contributions, TOPSIS distance shares and (strongest, weakest)."""
     n_sites, n_criteria = matrix.shape

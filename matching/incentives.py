@@ -217,7 +217,7 @@ def estimate(
     """
     rules = rules or load_rules()
     salary_given = salary_mad_month is not None
-    salary = float(salary_mad_month if salary_given else settings.SALARY_MAD_MONTH)
+    salary = float(settings.SALARY_MAD_MONTH if salary_mad_month is None else salary_mad_month)
     caps = rules.income_tax_cap.by_zone_class
     notes = [
         message("assumption.incentive_rules", name=rules.name, version=rules.version,

@@ -57,7 +57,7 @@ DECISION_COLUMNS: tuple[str, ...] = ("decision_id", "site_id", "chosen")
 _MAX_DETAILS = 20
 
 
-def _line(position: int) -> str:
+def _line(position: int | np.integer) -> str:
     # Row ``position`` (0-based) of the table is line position + 2 of its CSV (line 1: header).
     return f"line {position + 2}"
 

@@ -64,9 +64,9 @@ def _as_float_matrix(matrix: ArrayLike) -> NDArray[np.float64]:
 
 
 def _unit_weights(weights: ArrayLike) -> NDArray[np.float64]:
-    weights = np.asarray(weights, dtype=np.float64)
-    weights = weights / weights.max()  # no overflow of the sum for weights near 1e308
-    return weights / weights.sum()
+    unit = np.asarray(weights, dtype=np.float64)
+    unit = unit / unit.max()  # no overflow of the sum for weights near 1e308
+    return unit / unit.sum()
 
 
 def normalize(

@@ -22,13 +22,12 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from matching.phrases import CODES, PHRASES, phrase_of
+from matching.phrases import CODES, FIXED, PHRASES, phrase_of, slots_of
 
 __all__ = ["KEYS", "Message", "either", "from_text", "limit_text", "message", "number",
            "with_unit"]
@@ -133,22 +132,34 @@ def _area(value: Any) -> str:
 _SLOT_FORMATS["area"] = _area
 
 
+def _value_with_unit(params: Mapping[str, Any]) -> str:
+    return with_unit(params["value"], params.get("unit", ""))
+
+
+def _slot_writer(name: str, write: Callable[[Any], str]) -> Callable[[Mapping[str, Any]], str]:
+    return lambda params: write(params[name])
+
+
 def _writers(code: str) -> tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...]:
     """How each slot of the code's template is written from the parameters."""
     formats = _CODE_FORMATS.get(code, {})
     writers: list[tuple[str, Callable[[Mapping[str, Any]], str]]] = []
-    for name in dict.fromkeys(_SLOT.findall(PHRASES[KEYS[code]].en)):
+    fixed = FIXED.get(KEYS[code], {})
+    for name in slots_of(PHRASES[KEYS[code]]):
+        if name in fixed:
+            continue
         if name == "value":  # a number with its unit, or a zone's text cell, quoted
-            writers.append((name, lambda p: with_unit(p["value"], p.get("unit", ""))))
+            writers.append((name, _value_with_unit))
         else:
-            write = formats.get(name, _SLOT_FORMATS.get(name, _plain))
-            writers.append((name, lambda p, name=name, write=write: write(p[name])))
+            writers.append((name, _slot_writer(name, formats.get(name, _SLOT_FORMATS.get(
+                name, _plain)))))
     return tuple(writers)
 
 
-_SLOT = re.compile(r"\{(\w+)\}")
-#: per code, its template and how to write each of its slots (made once: messages are many)
-_TEMPLATES = {code: (PHRASES[key].en, _writers(code)) for code, key in KEYS.items()}
+#: per code, its template, its fixed slots and how to write each of its other slots (made
+#: once: messages are many)
+_TEMPLATES = {code: (PHRASES[key], FIXED.get(key, {}), _writers(code))
+              for code, key in KEYS.items()}
 
 
 class Message(NamedTuple):
@@ -173,9 +184,9 @@ def message(code: str, /, **params: Any) -> Message:
     ...         limit="operating").text
     "status 'planned' != 'operating'"
     """
-    template, writers = _TEMPLATES[code]
-    return Message(code, params, template.format_map({name: write(params)
-                                                      for name, write in writers}))
+    template, fixed, writers = _TEMPLATES[code]
+    return Message(code, params,
+                   template % {**fixed, **{name: write(params) for name, write in writers}})
 
 
 def from_text(text: str) -> Message | None:

@@ -222,7 +222,9 @@ def nearest_investors(
 
     from matching.requirements import parse_requirements
 
-    query = parse_requirements(requirements) if isinstance(requirements, Mapping) else requirements
+    # parse_requirements reads a dict, not any mapping
+    query = (parse_requirements(dict(requirements)) if isinstance(requirements, Mapping)
+             else requirements)
     everyone = [req for req, _ in records] + [query]
     constrained = sorted(
         {c.column for req in everyone for c in (req.constraints or [])} - _IGNORED_CONSTRAINTS

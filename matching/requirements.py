@@ -54,7 +54,7 @@ from matching import presets, settings
 from matching.errors import RequirementsError
 from matching.incentives import DERIVED_COLUMNS, ZONE_CLASS_COLUMN
 from matching.mcda import ahp_weights
-from matching.phrases import say
+from matching.messages import Message, message
 
 __all__ = [
     "ACTIVITIES",
@@ -131,7 +131,7 @@ def _scalar_or_list(value: Any) -> Any:
             raise ValueError(f"a text value holds at most {MAX_TEXT} characters, not {len(item):,}")
         if _too_large(item):
             raise ValueError(
-                f"{len(str(abs(item)))}-digit number is too large to compare; give a number "
+                f"{len(str(abs(item)))}-digit number is too large to compare; give a number "  # type: ignore[arg-type]
                 "below 1e308"
             )
     return value
@@ -174,7 +174,7 @@ class _Yaml12Loader(yaml.SafeLoader):
                 raise _RefusedYaml(
                     problem=f"nested more than {MAX_NESTING_DEPTH} levels deep (lists and "
                     "mappings inside each other); requirements need at most 4 levels",
-                    problem_mark=event.start_mark,
+                    problem_mark=event.start_mark,  # type: ignore[arg-type]
                 )
             try:
                 return super().compose_node(parent, index)
@@ -368,7 +368,7 @@ class Requirements(_Model):
     @model_validator(mode="after")
     def _defaults_and_weights(self) -> Requirements:
         if self.normalization is None:
-            self.normalization = DEFAULT_NORMALIZATION[self.method]
+            self.normalization = DEFAULT_NORMALIZATION[self.method]  # type: ignore[assignment]
         if self.criteria:
             counts = Counter(c.column for c in self.criteria)  # linear: lists may be long
             twice = sorted(c for c, n in counts.items() if n > 1)
@@ -631,7 +631,8 @@ def parse_requirements(
         try:
             requirements = Requirements.model_validate(data)
         except ValidationError as exc:
-            problems.extend(_describe(error, data) for error in exc.errors())
+            problems.extend(_describe(error, data)  # type: ignore[arg-type]
+                            for error in exc.errors())
     if columns is not None:
         columns = list(columns)
         if ZONE_CLASS_COLUMN in columns:  # the shortlist derives the incentive columns
@@ -719,7 +720,8 @@ def _describe(error: dict[str, Any], data: Any) -> str:
         return f"{where}: required, but missing"
     message = error["msg"].removeprefix("Value error, ")
     if kind == "float_type" and _too_large(given):  # "not a valid number" would puzzle
-        return f"{where}: {len(str(abs(given)))}-digit number is too large; give a number below 1e308"
+        return (f"{where}: {len(str(abs(given)))}-digit number is too large; "  # type: ignore[arg-type]
+                "give a number below 1e308")
     if kind in ("value_error", "assertion_error"):
         head = where.split(" ")[0]
         if where == "requirements" or message.startswith((f"{head}:", f"{head}.")):
@@ -789,8 +791,10 @@ class Plan:
         The AHP consistency ratio, or ``None`` without AHP.
     floor_area_m2
         Given, or headcount x m² per seat, or ``None``.
+    warning_messages, assumption_messages
+        What to report in the shortlist, as messages (code and parameters).
     warnings, assumptions
-        Sentences to report in the shortlist.
+        The same as English sentences (the messages' texts); a caller may add its own.
     """
 
     constraints: list[Constraint]
@@ -798,9 +802,17 @@ class Plan:
     weights: list[float]
     consistency_ratio: float | None = None
     floor_area_m2: float | None = None
+    warning_messages: list[Message] = field(default_factory=list)
+    assumption_messages: list[Message] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     preset: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.warnings:
+            self.warnings = [m.text for m in self.warning_messages]
+        if not self.assumptions:
+            self.assumptions = [m.text for m in self.assumption_messages]
 
 
 def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
@@ -824,8 +836,8 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
     [('available_m2', '>=', 800.0, 'ignore')]
     """
     known = set(columns)
-    warnings: list[str] = []
-    assumptions: list[str] = []
+    warnings: list[Message] = []
+    assumptions: list[Message] = []
     preset = presets.PRESETS.get(requirements.activity) if requirements.activity else None
 
     if requirements.constraints is not None:
@@ -837,8 +849,9 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
             if constraint.column in known:
                 constraints.append(constraint)
             else:
-                warnings.append(say("preset_constraint_skipped", activity=requirements.activity,
-                                    column=constraint.column))
+                warnings.append(message("warning.preset_constraint_skipped",
+                                        activity=requirements.activity,
+                                        column=constraint.column))
     else:
         constraints = []
 
@@ -851,20 +864,21 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
             if criterion.column in known:
                 criteria.append(criterion)
             else:
-                why = ("preset_criterion_no_class" if criterion.column in DERIVED_COLUMNS
-                       else "preset_criterion_no_column")
-                warnings.append(say(why, activity=requirements.activity, column=criterion.column))
+                why = ("warning.preset_criterion_no_class" if criterion.column in DERIVED_COLUMNS
+                       else "warning.preset_criterion_no_column")
+                warnings.append(message(why, activity=requirements.activity,
+                                        column=criterion.column))
     else:
         criteria = []
     if preset is not None:
-        assumptions.append(say("preset_used", activity=requirements.activity))
+        assumptions.append(message("assumption.preset_used", activity=requirements.activity))
 
     floor_area = requirements.floor_area_m2
     if floor_area is None and requirements.headcount is not None:
         floor_area = requirements.headcount * settings.M2_PER_SEAT
-        assumptions.append(say("floor_area_from_headcount", area=f"{floor_area:,.0f} m²",
-                               headcount=requirements.headcount,
-                               m2_per_seat=f"{settings.M2_PER_SEAT:g}"))
+        assumptions.append(message("assumption.floor_area_from_headcount",
+                                   area=float(floor_area), headcount=requirements.headcount,
+                                   m2_per_seat=float(settings.M2_PER_SEAT)))
     if floor_area is not None:
         if AVAILABLE_COLUMN in known:
             if not any(c.column == AVAILABLE_COLUMN for c in constraints):
@@ -872,9 +886,10 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
                     Constraint(column=AVAILABLE_COLUMN, op=">=", value=float(floor_area),
                                missing="ignore")
                 )
-                assumptions.append(say("available_m2_needed", area=f"{floor_area:,.0f} m²"))
+                assumptions.append(message("assumption.available_m2_needed",
+                                           area=float(floor_area)))
         else:
-            warnings.append(say("floor_area_unchecked", area=f"{floor_area:,.0f} m²"))
+            warnings.append(message("warning.floor_area_unchecked", area=float(floor_area)))
 
     consistency_ratio: float | None = None
     if requirements.ahp is not None:
@@ -898,16 +913,17 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
                     + " have no row in the AHP matrix; add them to ahp.criteria and ahp.matrix, "
                     "or remove them from criteria"
                 )
-            warnings.append(say("preset_criteria_not_in_ahp", columns=", ".join(unweighted)))
+            warnings.append(message("warning.preset_criteria_not_in_ahp", columns=unweighted))
         if any(by_column[c].weight is not None for c in ahp.criteria) and (
             requirements.criteria is not None
         ):
-            warnings.append(say("ahp_overrides_weights"))
+            warnings.append(message("warning.ahp_overrides_weights"))
         criteria = [by_column[c] for c in ahp.criteria]
         weights_array, consistency_ratio = ahp_weights(np.asarray(ahp.matrix, dtype=float))
         weights = [float(w) for w in weights_array]
         if consistency_ratio > AHP_MAX_CONSISTENCY_RATIO:
-            warnings.append(say("ahp_inconsistent_accepted", ratio=f"{consistency_ratio:.3f}"))
+            warnings.append(message("warning.ahp_inconsistent_accepted",
+                                    ratio=float(consistency_ratio)))
     else:
         raw_weights = [c.weight if c.weight is not None else 1.0 for c in criteria]
         largest = max(raw_weights, default=0.0)
@@ -925,7 +941,7 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
         weights=weights,
         consistency_ratio=consistency_ratio,
         floor_area_m2=floor_area,
-        warnings=warnings,
-        assumptions=assumptions,
+        warning_messages=warnings,
+        assumption_messages=assumptions,
         preset=requirements.activity if preset is not None else None,
     )

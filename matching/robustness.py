@@ -38,7 +38,7 @@ from scipy.stats import rankdata
 from threadpoolctl import ThreadpoolController
 
 from matching import settings
-from matching.mcda import normalize
+from matching.mcda import Normalization, normalize
 
 __all__ = [
     "batch_scores",
@@ -79,7 +79,7 @@ def batch_scores(
     benefit: ArrayLike,
     *,
     method: Method = "topsis",
-    normalization: str = "vector",
+    normalization: Normalization = "vector",
 ) -> NDArray[np.float64]:
     """Score every zone under many weight vectors at once.
 
@@ -105,28 +105,28 @@ def batch_scores(
     array([[0. , 1. , 0.5],
            [0. , 1. , 0.5]])
     """
-    matrix = np.asarray(matrix, dtype=float)
-    weights = np.atleast_2d(np.asarray(weights, dtype=float))
-    benefit = np.asarray(benefit, dtype=bool)
+    values = np.asarray(matrix, dtype=float)
+    rows = np.atleast_2d(np.asarray(weights, dtype=float))
+    is_benefit = np.asarray(benefit, dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
-        weights = weights / weights.sum(axis=1, keepdims=True)
+        rows = rows / rows.sum(axis=1, keepdims=True)
     if method == "weighted_sum":
-        normalised = normalize(matrix, benefit, normalization)
+        normalised = normalize(values, is_benefit, normalization)
         if normalization != "minmax":  # minmax already reverses costs
-            normalised = normalised * np.where(benefit, 1.0, -1.0)
-        return weights @ normalised.T
-    normalised = normalize(matrix, np.ones_like(benefit), normalization)
+            normalised = normalised * np.where(is_benefit, 1.0, -1.0)
+        return rows @ normalised.T
+    normalised = normalize(values, np.ones_like(is_benefit), normalization)
     high, low = normalised.max(axis=0), normalised.min(axis=0)
-    ideal = np.where(benefit, high, low)
-    anti_ideal = np.where(benefit, low, high)
-    squared_weights = np.ascontiguousarray((weights**2).T)  # (n_criteria, n_draws): BLAS-ready
+    ideal = np.where(is_benefit, high, low)
+    anti_ideal = np.where(is_benefit, low, high)
+    squared_weights = np.ascontiguousarray((rows**2).T)  # (n_criteria, n_draws): BLAS-ready
     d_plus = np.sqrt(((normalised - ideal) ** 2) @ squared_weights)
     d_minus = np.sqrt(((normalised - anti_ideal) ** 2) @ squared_weights)
     total = d_plus + d_minus
     with np.errstate(invalid="ignore", divide="ignore"):
         closeness = d_minus / total
     closeness[total == 0] = 0.5  # every zone at both ideal points: no preference
-    closeness[:, np.isnan(weights).any(axis=1)] = np.nan
+    closeness[:, np.isnan(rows).any(axis=1)] = np.nan
     return np.ascontiguousarray(closeness.T)
 
 
@@ -205,7 +205,7 @@ def rank_acceptability(
     benefit: ArrayLike,
     *,
     method: Method = "topsis",
-    normalization: str = "vector",
+    normalization: Normalization = "vector",
     draws: int = 1000,
     seed: int | None = 0,
     sigma: float | None = None,
@@ -276,7 +276,7 @@ def leave_one_out(
     benefit: ArrayLike,
     *,
     method: Method = "topsis",
-    normalization: str = "vector",
+    normalization: Normalization = "vector",
 ) -> NDArray[np.float64]:
     """The ranks when each criterion in turn is left out (the others' weights renormalised).
 

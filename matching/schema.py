@@ -32,7 +32,7 @@ from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 __all__ = ["AppliedConstraint", "AppliedCriterion", "DatasetInfo", "ExcludedZone",
            "IncentiveEstimate", "LeaveOneOut", "Message", "RankedZone", "Robustness",
-           "RobustnessMethod", "Shortlist"]
+           "RobustnessMethod", "Shortlist", "ZoneRobustness"]
 
 Number = int | float
 Scalar = str | bool | int | float
@@ -76,8 +76,10 @@ class AppliedConstraint(TypedDict):
 
     column: str
     op: Literal["<", "<=", ">", ">=", "==", "!=", "in", "not in"]
-    value: Scalar | list[Scalar]
-    missing: Literal["exclude", "ignore"]
+    value: Annotated[Scalar | list[Scalar], Field(
+        description="A number for <, <=, >, >=; a value for == and !=; a list for in, not in.")]
+    missing: Annotated[Literal["exclude", "ignore"], Field(
+        description="exclude a zone without a value, or ignore the constraint for it.")]
     text: Annotated[str, Field(
         description="The constraint in words, e.g. rent_mad_m2_month <= 120.")]
 
@@ -123,22 +125,28 @@ class ExcludedZone(TypedDict):
 
 
 @with_config(ConfigDict(extra="forbid"))
-class Robustness(TypedDict):
+class ZoneRobustness(TypedDict):
     """How sure a zone's rank is under perturbed weights."""
 
-    p_first: float
-    p_top3: float
-    mean_rank: float
+    p_first: Annotated[float, Field(description="Share of the draws that rank it first.")]
+    p_top3: Annotated[float, Field(description="Share of the draws that rank it in the top 3.")]
+    mean_rank: Annotated[float, Field(description="Its mean rank over the draws.")]
+
+
+#: the former name (the API's document names it ZoneRobustness: the requirements have a
+#: Robustness too)
+Robustness = ZoneRobustness
 
 
 @with_config(ConfigDict(extra="forbid"))
 class RobustnessMethod(TypedDict):
     """How the weights were perturbed."""
 
-    draws: int
-    seed: int
-    sigma: Number
-    distribution: str
+    draws: Annotated[int, Field(description="How many weight vectors were drawn.")]
+    seed: Annotated[int, Field(description="The random seed: the same seed, the same draws.")]
+    sigma: Annotated[Number, Field(description="The spread of the perturbation (of the log "
+                                               "of each weight).")]
+    distribution: Annotated[str, Field(description="How the weights were drawn, in words.")]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -146,8 +154,8 @@ class LeaveOneOut(TypedDict):
     """The ranking without one criterion."""
 
     first: Annotated[str, Field(description="The zone then ranked first.")]
-    max_rank_change: int
-    ranks: dict[str, int]
+    max_rank_change: Annotated[int, Field(description="The largest move of a zone's rank.")]
+    ranks: Annotated[dict[str, int], Field(description="By zone id, its rank then.")]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -175,11 +183,13 @@ class IncentiveEstimate(TypedDict):
 class DatasetInfo(TypedDict):
     """What the shortlist was computed on."""
 
-    zones: int
-    ranked: int
-    excluded: int
-    path: NotRequired[Scalar | None]
-    version: NotRequired[Scalar | None]
+    zones: Annotated[int, Field(description="Zones in the dataset.")]
+    ranked: Annotated[int, Field(description="Zones ranked.")]
+    excluded: Annotated[int, Field(description="Zones excluded.")]
+    path: NotRequired[Annotated[Scalar | None, Field(
+        description="Where the dataset was read from, when it says.")]]
+    version: NotRequired[Annotated[Scalar | None, Field(
+        description="The dataset's version, when it says.")]]
 
 
 class Shortlist(_Model):
@@ -190,19 +200,25 @@ class Shortlist(_Model):
 
     requirements: dict[str, Any] = Field(
         description="The requirements as given, normalised (the requirements contract).")
-    method: Literal["topsis", "weighted_sum"]
-    normalization: str
+    method: Literal["topsis", "weighted_sum"] = Field(
+        description="The scoring method: TOPSIS closeness, or the weighted sum.")
+    normalization: str = Field(description="How the criteria's values were put on one scale "
+                                           "(vector, minmax, sum or none).")
     weights: dict[str, float] = Field(description="Per criterion; they sum to 1.")
     consistency_ratio: float | None = Field(description="AHP only; null otherwise.")
-    criteria: list[AppliedCriterion]
-    constraints: list[AppliedConstraint]
+    criteria: list[AppliedCriterion] = Field(
+        description="The criteria as applied (the requirement's or its activity's preset).")
+    constraints: list[AppliedConstraint] = Field(
+        description="The constraints as applied (the requirement's, the preset's, the floor "
+                    "area's).")
     ranked: list[RankedZone] = Field(description="Best first; ties keep the input order.")
     excluded: list[ExcludedZone] = Field(description="In the dataset's order.")
     hint: str | None = Field(description="When nothing is ranked: the constraint that excluded "
                                          "the most zones, in English; null otherwise.")
-    robustness: dict[str, Robustness] = Field(description="By ranked zone id; empty without "
+    robustness: dict[str, ZoneRobustness] = Field(description="By ranked zone id; empty without "
                                                           "robustness draws.")
-    robustness_method: RobustnessMethod | None
+    robustness_method: RobustnessMethod | None = Field(
+        description="How the weights were perturbed; null without robustness draws.")
     leave_one_out: dict[str, LeaveOneOut | None] = Field(
         description="By criterion; null where every other criterion has weight 0; empty with "
                     "fewer than two criteria.")
@@ -210,7 +226,7 @@ class Shortlist(_Model):
         description="By ranked zone id, with a headcount and zone classes; else empty.")
     assumptions: list[str] = Field(description="In English.")
     warnings: list[str] = Field(description="In English.")
-    dataset: DatasetInfo
+    dataset: DatasetInfo = Field(description="What the shortlist was computed on.")
     messages: list[Message] = Field(
         description="The warnings, the hint, the assumptions and the incentives' notes as "
                     "messages, in that order; the code's prefix says which (warning., hint., "

@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings as python_warnings
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,7 @@ from matching import settings
 from matching.constraints import Columns, check_constraint, describe_constraint
 from matching.errors import RequirementsError, RequirementsWarning
 from matching.explain import no_variance, score, strong_weak_words, unfit_for_sum
-from matching.messages import Message, from_text, message
+from matching.messages import Message, message
 from matching.requirements import (
     Constraint,
     Plan,
@@ -195,8 +196,7 @@ def make_shortlist(
         sites = pd.DataFrame(sites)
     ids = [str(zone) for zone in sites.index]
     if len(set(ids)) != len(ids):
-        seen: set[str] = set()
-        twice = sorted({zone for zone in ids if zone in seen or seen.add(zone)})
+        twice = sorted(zone for zone, count in Counter(ids).items() if count > 1)
         raise RequirementsError(f"sites: zone ids {', '.join(twice)} appear more than once")
     req = parse_requirements(requirements, columns=list(sites.columns), source=source)
     table = Columns(sites, ids)
@@ -211,8 +211,8 @@ def make_shortlist(
         table.derive({column: np.append(values, np.nan)[codes]  # code -1: no class, NaN
                       for column, values in per_class.items()})
     plan = resolve(req, table.names)
-    warnings = [_as_message(text) for text in plan.warnings]
-    assumptions = [_as_message(text) for text in plan.assumptions]
+    warnings = list(plan.warning_messages)
+    assumptions = list(plan.assumption_messages)
     if not plan.criteria:
         numeric = [c for c in table.names if c != "name" and _numeric_quiet(table, c)]
         raise RequirementsError(
@@ -251,8 +251,9 @@ def make_shortlist(
         raw_rows = raw_numbers[positions].tolist()
         contribution_rows = contributions.tolist()
         score_list = scores.tolist()
-        if shares is not None:
-            to_ideal_rows, to_anti_rows = shares[0].tolist(), shares[1].tolist()
+        to_ideal_rows, to_anti_rows = (
+            (shares[0].tolist(), shares[1].tolist()) if shares is not None else ([], [])
+        )
         for k in np.lexsort((np.arange(len(candidates)), ranks)).tolist():
             position = positions[k]
             entry: dict[str, Any] = {
@@ -306,7 +307,7 @@ def make_shortlist(
     incentive_notes: list[Message] = []
     if req.headcount is not None and has_classes:
         incentives = _incentives(req, table, ranked_positions, ids, assumptions,
-                                 incentive_notes)
+                                 incentive_notes, headcount=req.headcount)
     elif req.headcount is not None:
         warnings.append(message("warning.no_incentive_class"))
 
@@ -336,8 +337,8 @@ def make_shortlist(
         "dataset": _dataset_info(len(ids), sites, len(ranked)),
     }
     if warn:
-        for said in warnings:
-            python_warnings.warn(said.text, RequirementsWarning, stacklevel=2)
+        for warning in warnings:
+            python_warnings.warn(warning.text, RequirementsWarning, stacklevel=2)
     result = _clean(result)
     # messages hold plain values already: added after the cleaning pass, each entry's last
     for entry, said in zip(result["ranked"], ranked_messages, strict=True):
@@ -352,11 +353,6 @@ def make_shortlist(
     # dump, half the model's cost.
     Shortlist.model_validate(result)
     return result
-
-
-def _as_message(text: str) -> Message:
-    """A sentence that :mod:`matching.requirements` wrote as text, as a message."""
-    return from_text(text) or Message("text", {}, text)
 
 
 def _apply_constraints(table: Columns, constraints: Sequence[Constraint],
@@ -486,8 +482,8 @@ def _leave_one_out(matrix, weights, benefit, candidates, columns, ranks, *, meth
 
 def _incentives(req: Requirements, table: Columns, positions: Sequence[int],
                 ids: Sequence[str], assumptions: list[Message],
-                notes: list[Message]) -> dict[str, Any]:
-    """The incentive estimate of each ranked zone; its assumptions go to ``assumptions`` once,
+                notes: list[Message], *, headcount: int) -> dict[str, Any]:
+    """The incentive estimate of each ranked zone (``headcount`` new jobs); its assumptions go to ``assumptions`` once,
     its corporate-tax note to ``notes`` once.
 
     Estimated once per zone class (the estimate depends on the zone only through it).
@@ -499,7 +495,7 @@ def _incentives(req: Requirements, table: Columns, positions: Sequence[int],
         code = int(codes[k])
         if code not in by_class:
             estimate = incentive_rules.estimate(
-                headcount=req.headcount, salary_mad_month=req.salary_mad_month,
+                headcount=headcount, salary_mad_month=req.salary_mad_month,
                 zone_class=_raw_value(uniques[code]) if code >= 0 else None,
                 activity=req.activity, messages=True,
             )

@@ -54,7 +54,7 @@ from scipy.sparse.csgraph import connected_components
 
 from matching.constraints import compare
 from matching.errors import RequirementsError
-from matching.mcda import topsis, weighted_sum
+from matching.mcda import Normalization, topsis, weighted_sum
 from matching.messages import Message, from_text, message
 from matching.requirements import Constraint, Plan, Requirements, parse_requirements, resolve
 from valleys import grid as valleys_grid
@@ -136,7 +136,7 @@ class ScoringPlan:
     benefit: np.ndarray
     weights: np.ndarray
     method: str
-    normalization: str
+    normalization: Normalization
 
     @property
     def worst_fill(self) -> list[bool]:
@@ -251,7 +251,9 @@ def worst_values(frame: pd.DataFrame, plan: ScoringPlan) -> np.ndarray:
     if len(values) == 0:
         return np.full(len(plan.columns), np.nan)
     # fmin/fmax skip NaN, and give NaN for a column with no value (without a warning)
-    high, low = np.fmax.reduce(values, axis=0), np.fmin.reduce(values, axis=0)
+    # typed: a ufunc's reduce is Any, which numpy's stubs match to where(condition)'s overload
+    high: np.ndarray = np.fmax.reduce(values, axis=0)
+    low: np.ndarray = np.fmin.reduce(values, axis=0)
     return np.where(plan.benefit, low, high)
 
 

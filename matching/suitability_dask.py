@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from matching.errors import RequirementsError
+from matching.messages import message
 from matching.requirements import Requirements
 from matching.suitability import (
     DEFAULT_PERCENTILE,
@@ -270,7 +271,7 @@ def suitability_dask(
                        catchment_km=catchment_km)
     plan = scoring_plan(profile, list(frames.columns), source=source)
     compute_options = {"scheduler": scheduler} if scheduler else {}
-    with dask.config.set(**{"dataframe.convert-string": False}):
+    with dask.config.set({"dataframe.convert-string": False}):
         if persist:
             frames = frames.persist(**compute_options)
         delayed = frames.to_delayed()
@@ -295,11 +296,11 @@ def suitability_dask(
     best = candidates.loc[best_scores.index]
     warnings_ = list(plan.plan.warnings)
     if stats["n"] == 0:
-        warnings_.append("no cell meets every constraint of the profile: nothing is scored")
+        warnings_.append(message("warning.grid_nothing_scored").text)
     else:
         for j, column in enumerate(plan.columns):
             if stats["max"][j] - stats["min"][j] == 0:
-                warnings_.append(f"criterion {column} has the same value in every scored cell")
+                warnings_.append(message("warning.grid_no_variance", column=column).text)
     overview_frame = pd.concat(overviews).sort_index() if overviews else overview(
         frames.head(0), pd.Series(dtype=float))
     return finish(

@@ -1,11 +1,11 @@
 """The unit a column's name carries (the dataset contract: ``rent_mad_m2_month``, ``airports_km``).
 
-One table, used by the shortlist's reasons and by the exports' labels.
+One table, used by the shortlist's reasons and by the labels of :mod:`matching.i18n`.
 """
 
 from __future__ import annotations
 
-__all__ = ["column_label", "unit_of"]
+__all__ = ["NAMED_UNITS", "SUFFIX_UNITS", "unit_of"]
 
 #: Units of columns whose name does not end in a unit suffix.
 NAMED_UNITS: dict[str, str] = {
@@ -44,25 +44,3 @@ def unit_of(column: str) -> str:
         if column.endswith(suffix) and len(column) > len(suffix):
             return unit
     return ""
-
-
-def column_label(column: str) -> str:
-    """A readable label for a column name whose suffix carries its unit.
-
-    >>> column_label("rent_mad_m2_month")
-    'rent (MAD/m²/month)'
-    >>> column_label("catchment_french_literate_pct")
-    'catchment french literate (%)'
-    >>> column_label("incentive_mad_per_job")
-    'incentive mad per job (MAD/job)'
-    >>> column_label("score")
-    'score'
-    """
-    for suffix, unit in SUFFIX_UNITS:
-        if column.endswith(suffix) and len(column) > len(suffix):
-            if not unit:
-                return column[: -len(suffix)].replace("_", " ")
-            return f"{column[: -len(suffix)].replace('_', ' ')} ({unit})"
-    unit = NAMED_UNITS.get(column)
-    text = column.replace("_", " ")
-    return f"{text} ({unit})" if unit else text

@@ -182,7 +182,7 @@ def nearest_km_at(
     coords = shapely.get_coordinates(geoms[usable])
     xyz = unit_vectors(lon, lat) if xyz is None else xyz
     chord, _ = cKDTree(unit_vectors(coords[:, 0], coords[:, 1])).query(xyz, k=1, workers=-1)
-    return chord_to_km(chord)
+    return chord_to_km(np.asarray(chord))  # an array: xyz is 2-D
 
 
 def sum_within_km(
@@ -310,7 +310,7 @@ def _warn_gaps(communes: pd.DataFrame, counts: list[str], gaps: np.ndarray, touc
     """Warn about communes with a missing count that are in some point's catchment."""
     if not touched.any():
         return
-    lacking = [c for c, t in zip(counts, touched.any(axis=0), strict=True) if t]
+    lacking = [c for c, t in zip(counts, np.asarray(touched.any(axis=0), dtype=bool), strict=True) if t]
     names = communes["name"] if "name" in communes.columns else pd.Series(communes.index)
     which = names.astype(str).to_numpy()[gaps.any(axis=1) & (reached > 0)]
     warnings.warn(

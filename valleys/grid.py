@@ -163,7 +163,7 @@ def parent_cells(land: shapely.Geometry, resolution: int) -> np.ndarray:
     include every cell of the grid: the cells overlapping the land and their neighbours (a
     child can stick out of its parent's hexagon)."""
     parent_res = min(resolution, PARENT_RESOLUTION)
-    shape = h3.geo_to_h3shape(land.__geo_interface__)
+    shape = h3.geo_to_h3shape(land)  # h3 reads its __geo_interface__
     overlapping = h3_np.h3shape_to_cells_experimental(shape, parent_res, contain="overlap")
     if len(overlapping) == 0:  # land smaller than a parent: the parents of its vertices
         xy = shapely.get_coordinates(land)

@@ -177,7 +177,7 @@ def row_labels(gdf: pd.DataFrame) -> list[str | int]:
     >>> row_labels(pd.DataFrame({"code": ["01.511.01.0"], "name": ["Anjra"]}))
     ['01.511.01.0']
     """
-    numbers = list(range(1, len(gdf) + 1))
+    numbers: list[str | int] = list(range(1, len(gdf) + 1))
     column = next((c for c in ROW_ID_COLUMNS if c in gdf.columns), None)
     if column is None:
         return numbers
@@ -325,7 +325,7 @@ def _zone_id_problems(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
         return out
     ids = gdf["id"]
     blank = _is_blank(ids).to_numpy()
-    for i in np.flatnonzero(blank):
+    for i in np.flatnonzero(blank).tolist():
         out.append(Problem(
             "error", file, "zones", i + 1, "id",
             "empty id: give every zone a unique text id", kind="empty-id",

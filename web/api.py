@@ -10,6 +10,9 @@ Errors are ``{"error": "...", "details": [...]}``: 400 for a body that is not JS
 that is not a valid requirement, 413 above the body limit (or the anonymous size cap), 404 for
 an unknown id, 410 for a revoked or expired shortlist, 401 for staff-only data without staff
 credentials, 429 above a rate limit or the daily cap.
+
+The shapes of the bodies are pydantic models (:mod:`web.api_models`, :mod:`matching.schema`,
+:class:`matching.requirements.Requirements`); :mod:`web.openapi` generates the document from them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from flask_login import current_user, login_required
 
 from web import paging, shortlists
+from web.api_models import ShortlistPage
 from web.data import get_data
 from web.errors import error_response
 from web.openapi import openapi_document
@@ -146,9 +150,10 @@ def list_shortlists() -> Response:
     """A page of saved shortlists, newest first: ``?page=``, ``?per_page=``, ``?saved_by=``."""
     saved_by = request.args.get("saved_by")
     page = paging.paginate(shortlists.saved_by_filter(shortlists.newest(), saved_by))
-    response = jsonify(
+    body = ShortlistPage.model_validate(  # the shape the OpenAPI document declares
         {"items": [shortlists.summary(r) for r in page.items], "saved_by": saved_by or "all", **paging.info(page)}
     )
+    response = jsonify(body.model_dump(mode="json"))
     response.headers["Link"] = paging.link_header(page)
     return response
 

@@ -127,6 +127,8 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["WTF_CSRF_TIME_LIMIT"] = app.config.get("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     app.config["BABEL_DEFAULT_TIMEZONE"] = TIMEZONE
+    # the catalogue the engine shares (matching/locale, domain techvalley), compiled for Flask-Babel
+    app.config["BABEL_DOMAIN"] = i18n.DOMAIN
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
         i18n.compile_translations(instance_dir / "translations")
     )

@@ -19,6 +19,7 @@ import geopandas
 import numpy as np
 import pandas as pd
 from flask import abort, current_app
+from flask_babel import gettext as _
 from sklearn.neighbors import BallTree
 
 import valleys
@@ -214,7 +215,7 @@ def zone_or_404(site_id: str) -> pd.Series:
     """The row of zone ``site_id``, or a 404."""
     sites = get_data().sites
     if site_id not in sites.index:
-        abort(404, description=f"no zone with id {site_id!r} in this dataset")
+        abort(404, description=_("no zone with id %(id)s in this dataset", id=repr(site_id)))
     return sites.loc[site_id]
 
 

@@ -63,8 +63,12 @@ def _http_error(exc: HTTPException) -> Response:
         message = _("The request body is larger than the limit of %(limit)s bytes.", limit=limit)
     elif status == 429:
         message = _("Too many requests from your address (%(limit)s): wait and try again.", limit=exc.description)
-    else:
+    elif exc.description and exc.description != type(exc).description:
+        message = exc.description  # ours, translated where it was raised
+    elif wants_json():
         message = exc.description or str(HTML_MESSAGES.get(status, _l("Error")))
+    else:  # werkzeug's default sentence is English only: the page's title says it instead
+        message = ""
     details = list(getattr(exc, "details", []) or [])
     response = error_response(status, str(message), details)
     if exc.response is not None and status in (401, 405, 429):  # keep Allow/Retry-After/WWW-Authenticate
@@ -85,7 +89,7 @@ def _unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
-    return error_response(500, str(InternalServerError.description))
+    return error_response(500, str(InternalServerError.description) if wants_json() else "")
 
 
 def init_app(app: Flask) -> None:

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from matching.incentives import DERIVED_COLUMNS, ZONE_CLASS_COLUMN
-from web.i18n import _, _l
+from web.i18n import _, _l, column_label
 
 ACTIVITIES = ("ITO", "CRM", "BPO", "ESO", "KPO")
 WEIGHT_CHOICES = [SelectChoice("", _l("preset")), SelectChoice("0", _l("0 (ignore)"))] + [
@@ -177,7 +177,7 @@ def requirements_from_form(
         if column in available:
             constraints.append({"column": column, "op": "<=", "value": float(value)})
         else:
-            notes.append(_("%(column)s is not in this dataset: its limit was left out", column=column))
+            notes.append(_("%(column)s is not in this dataset: its limit was left out", column=column_label(column)))
     if constraints:
         # an explicit list replaces the preset's: keep the preset's limits this dataset can check
         kept = []
@@ -186,7 +186,7 @@ def requirements_from_form(
                 kept.append(constraint)
             else:
                 notes.append(_("%(column)s is not in this dataset: its limit was left out",
-                               column=constraint.get("column")))
+                               column=column_label(str(constraint.get("column")))))
         doc["constraints"] = kept + constraints
 
     weight_fields = list(FORM_CRITERIA) + ["weight_languages"]
@@ -201,7 +201,7 @@ def requirements_from_form(
             if weight <= 0:
                 continue
             if column not in available:
-                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column))
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column_label(column)))
                 continue
             criteria.append({"column": column, "direction": direction, "weight": weight, "missing": missing})
         language_weight = int(given.get("weight_languages", "3" if languages else "0"))
@@ -210,7 +210,7 @@ def requirements_from_form(
             if language_weight <= 0:
                 break
             if column not in available:
-                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column))
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column_label(column)))
                 continue
             criteria.append({"column": column, "direction": "benefit", "weight": language_weight, "missing": "worst"})
         doc["criteria"] = criteria
@@ -220,12 +220,12 @@ def requirements_from_form(
             if criterion.get("column") in available:
                 criteria.append(criterion)
             else:
-                notes.append(_("%(column)s is not in this dataset: it was not scored", column=criterion.get("column")))
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column_label(str(criterion.get("column")))))
         scored = {c.get("column") for c in criteria}
         for lang in languages:
             column = LANGUAGE_COLUMNS[lang]
             if column not in available:
-                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column))
+                notes.append(_("%(column)s is not in this dataset: it was not scored", column=column_label(column)))
             elif column not in scored:
                 criteria.append({"column": column, "direction": "benefit", "weight": 3, "missing": "worst"})
         doc["criteria"] = criteria

@@ -1,29 +1,39 @@
-"""French and English: locale choice, the message catalogue, number and date formats.
+"""French and English on the pages: the locale choice, the shared catalogue, the page filters.
 
-The catalogue is kept as text (``web/translations/<lang>/LC_MESSAGES/messages.po``) and compiled
-to ``.mo`` with babel's Python API when the app starts (into the instance folder), so no system
-tool is needed and no binary file is committed.
+One gettext catalogue serves the engine and the pages: ``matching/locale/<lang>/LC_MESSAGES/
+techvalley.po`` (domain ``techvalley``, :mod:`matching.i18n`). Flask-Babel reads it compiled to
+``.mo`` with babel's Python API when the app starts (into the instance folder), so no system
+tool is needed and no binary file is committed. The engine's messages, the columns' labels,
+the enumerations' words and the numbers reach a page through :mod:`matching.i18n`, in the
+page's language, by the filters and globals :func:`init_app` registers:
+
+- ``messages(entry)``: an entry's (or the shortlist's) messages rendered (:func:`entry_texts`);
+- ``label`` (a column), ``value_label(column)`` (a cell), ``fact(column)`` (any fact of a zone);
+- ``num(digits)``, ``share`` (a 0..1 share as a percentage), ``percent``, ``km``, ``when``.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask import Flask, current_app, has_app_context, request, session
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from matching.phrases import translated
+from matching import i18n as vocabulary
+from matching.messages import KEYS, from_text
 from web.settings import LANGUAGES
 
-SOURCE_DIR = Path(__file__).parent / "translations"
+#: the shared catalogue's sources (``<lang>/LC_MESSAGES/techvalley.po``)
+SOURCE_DIR: Path = vocabulary.LOCALE_DIR
+DOMAIN: str = vocabulary.DOMAIN
 
 
 def select_locale() -> str:
@@ -40,18 +50,18 @@ def select_locale() -> str:
 
 
 def compile_translations(target_dir: str | Path) -> Path:
-    """Compile every ``.po`` under :data:`SOURCE_DIR` to ``.mo`` under ``target_dir``.
+    """Compile every ``techvalley.po`` under :data:`SOURCE_DIR` to ``.mo`` under ``target_dir``.
 
     A ``.mo`` newer than its ``.po`` is kept. Returns ``target_dir``.
     """
     target_dir = Path(target_dir)
-    for po_path in SOURCE_DIR.glob("*/LC_MESSAGES/*.po"):
+    for po_path in SOURCE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
         mo_path = target_dir / po_path.relative_to(SOURCE_DIR).with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+            catalog = read_po(po_file, locale=po_path.parent.parent.name, domain=DOMAIN)
         tmp_path = mo_path.with_suffix(f".mo.tmp{id(catalog)}")
         with tmp_path.open("wb") as mo_file:
             write_mo(mo_file, catalog)
@@ -59,120 +69,151 @@ def compile_translations(target_dir: str | Path) -> Path:
     return target_dir
 
 
-def format_number(value: Any, digits: int = 2) -> str:
-    """A number in the current locale (``1,234.5`` / ``1 234,5``), ``–`` when missing."""
-    if value is None or isinstance(value, bool):
-        return "–" if value is None else str(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(number):
-        return "–"
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
-    return format_decimal(number, format=pattern)
+def page_lang() -> str:
+    """The current page's language, one the catalogue speaks (English outside a Babel app)."""
+    if not has_app_context() or "babel" not in current_app.extensions:
+        return vocabulary.language(None)
+    return vocabulary.language(str(get_locale()))
 
 
-def format_percent_share(value: Any) -> str:
-    """A 0..1 share as a percentage in the current locale (``71 %`` in French)."""
+# -- the engine's messages ----------------------------------------------------------------------
+
+#: which top-level messages a section of the result page shows, by their code's first word
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "warnings": ("warning",),
+    "hint": ("hint",),
+    "assumptions": ("assumption", "incentive"),
+}
+#: the English strings a shortlist kept before it carried messages, by the section
+_OLD_TEXTS: dict[str, str] = {"warnings": "warnings", "hint": "hint", "assumptions": "assumptions",
+                              "explanation": "explanation", "reasons": "reasons", "notes": "notes"}
+
+
+def _old_messages(texts: Any) -> list[dict[str, Any]]:
+    """The messages of English sentences saved before shortlists carried them (each read back
+    from its template; one no template wrote stays as it is, code ``text``)."""
+    if isinstance(texts, str):
+        texts = [texts]
+    found = []
+    for text in texts or []:
+        message = from_text(str(text))
+        found.append(message.as_json() if message is not None
+                     else {"code": "text", "params": {}, "text": str(text)})
+    return found
+
+
+def entry_messages(entry: Mapping[str, Any] | None, section: str) -> list[dict[str, Any]]:
+    """The messages of one section of a shortlist entry or of the shortlist itself.
+
+    ``section`` is ``explanation`` or ``reasons`` (a ranked or excluded entry: all its
+    messages), ``notes`` (similar investors), or ``warnings``, ``hint``, ``assumptions`` (the
+    top level, chosen by code, :data:`SECTIONS`). A shortlist saved before it carried messages
+    gives those of its English strings.
+    """
+    if not isinstance(entry, Mapping):
+        return []
+    messages = entry.get("messages")
+    if not isinstance(messages, list):
+        return _old_messages(entry.get(_OLD_TEXTS.get(section, section)))
+    messages = [m for m in messages if isinstance(m, Mapping)]
+    if section in SECTIONS:
+        kinds = SECTIONS[section]
+        return [m for m in messages if str(m.get("code", "")).split(".")[0] in kinds
+                or (m.get("code") == "text" and m.get("text") in _texts(entry.get(section)))]
+    return messages
+
+
+def _texts(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value or []]
+
+
+def entry_texts(entry: Mapping[str, Any] | None, section: str, lang: str) -> list[str]:
+    """The messages of :func:`entry_messages`, each rendered in ``lang``.
+
+    >>> entry_texts({"reasons": ["airports_km missing"]}, "reasons", "fr")
+    ['Aéroport le plus proche (km) manquant']
+    """
+    return [vocabulary.render(m, lang) for m in entry_messages(entry, section)]
+
+
+# -- labels and numbers -------------------------------------------------------------------------
+
+#: the columns whose text values are words of an enumeration (the others are shown as given)
+ENUM_COLUMNS = frozenset({*vocabulary.VALUE_LABELS, "activities", "activity"})
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def format_number(value: Any, digits: int | None = 2) -> str:
+    """A number in the page's language (``1,234.5`` / ``1 234,5``), ``–`` when missing."""
+    return vocabulary.format_number(value, page_lang(), digits=digits)
+
+
+def format_percent_share(value: Any, digits: int = 0) -> str:
+    """A 0..1 share as a percentage in the page's language (``71 %`` in French)."""
     if value is None:
         return "–"
-    return format_number(float(value) * 100, 0) + ("\u202f%" if str(get_locale()) == "fr" else "%")
+    return vocabulary.format_percent(float(value) * 100, page_lang(), digits=digits)
 
 
 def format_when(value: datetime | None) -> str:
-    """A date and time in the current locale, in ``Africa/Casablanca``."""
+    """A date and time in the page's language, in ``Africa/Casablanca``."""
     if value is None:
         return "–"
     return format_datetime(value, "medium")
 
 
-def format_value(value: Any) -> str:
-    """Any fact: numbers through :func:`format_number`, the rest as text."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format_number(value)
-    return "–" if value is None else str(value)
-
-
-#: labels of the columns a shipped dataset has; any other column shows its own name
-COLUMN_LABELS: dict[str, Any] = {
-    "id": _l("Id"),
-    "name": _l("Name"),
-    "city": _l("City"),
-    "commune": _l("Commune"),
-    "commune_code": _l("Commune code"),
-    "region": _l("Region"),
-    "operator": _l("Operator"),
-    "status": _l("Status"),
-    "opened": _l("Opened"),
-    "activities": _l("Activities"),
-    "area_ha": _l("Area (ha)"),
-    "office_floor_m2": _l("Office floor (m²)"),
-    "available_m2": _l("Available floor (m²)"),
-    "rent_mad_m2_month": _l("Rent (MAD/m²/month)"),
-    "rent_note": _l("About the rent"),
-    "shared_services": _l("Shared services"),
-    "incentive_zone_class": _l("Incentive zone class"),
-    "location_precision": _l("Location precision"),
-    "notes": _l("Notes"),
-    "source": _l("Sources"),
-    "source_citations": _l("Source references"),
-    "incentive_ir_cap_pct": _l("Income-tax cap (%)"),
-    "incentive_mad_per_job": _l("Incentives per job (MAD)"),
-    "incentive_mad_total": _l("Incentives in total (MAD)"),
-    "zones_km": _l("Nearest existing zone (km)"),
-    "airports_km": _l("Nearest airport (km)"),
-    "rail_stations_km": _l("Nearest rail station (km)"),
-    "universities_km": _l("Nearest university (km)"),
-    "catchment_population": _l("Population within the catchment"),
-    "catchment_population_10_plus": _l("Population aged 10 and over within the catchment"),
-    "catchment_population_15_plus": _l("Population aged 15 and over within the catchment"),
-    "catchment_labour_active": _l("Labour force within the catchment"),
-    "catchment_labour_employed": _l("Employed within the catchment"),
-    "catchment_labour_unemployed": _l("Unemployed within the catchment"),
-    "catchment_unemployment_pct": _l("Unemployment rate (%)"),
-    "catchment_french_literate": _l("French literate within the catchment"),
-    "catchment_french_literate_pct": _l("French literacy (%)"),
-    "catchment_english_literate": _l("English literate within the catchment"),
-    "catchment_english_literate_pct": _l("English literacy (%)"),
-    "catchment_higher_education": _l("Higher education graduates within the catchment"),
-    "catchment_higher_education_pct": _l("Higher education (%)"),
-}
-
-
 def column_label(column: str) -> str:
-    """A readable, translated label for a column."""
-    label = COLUMN_LABELS.get(column)
-    return str(label) if label is not None else column.replace("_", " ")
+    """A column's label in the page's language (a column of the user's own data: its name made
+    readable, with its unit)."""
+    return vocabulary.column_label(str(column), page_lang())
 
 
-#: a zone's known statuses and their labels: literal msgids only, never the data itself (a
-#: msgid taken from the data would come back from ``_()`` marked safe: stored XSS)
-ZONE_STATUS_LABELS: dict[str, Any] = {
-    "operating": _l("operating"),
-    "under_development": _l("under development"),
-    "planned": _l("planned"),
-    "uncertain": _l("uncertain"),
-}
-
-_CSS_WORD = re.compile(r"[a-z0-9-]+")
+def value_label(value: Any, column: str = "") -> str:
+    """A cell's value in the page's language: an enumeration's word, ``yes``/``no``, a number."""
+    return vocabulary.value_label(column, value, page_lang())
 
 
-def _status_key(value: Any) -> str:
-    return str(value).strip().lower().replace(" ", "_") if value is not None else ""
+def format_fact(value: Any, column: str) -> str:
+    """Any fact of a zone in the page's language: numbers, enumerations, booleans and dates
+    through the catalogue; other text (names, notes, sources) as it is.
+
+    >>> from flask import Flask
+    >>> with Flask(__name__).test_request_context():
+    ...     format_fact(True, "shared_services"), format_fact("a_b", "notes")
+    ('yes', 'a_b')
+    """
+    lang = page_lang()
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool) or _number(value) or type(value).__module__ == "numpy":
+        return vocabulary.value_label(column, value, lang)
+    if isinstance(value, (date, datetime)) or (
+            column.endswith(("_as_of", "_date")) and _DATE.fullmatch(str(value))):
+        return vocabulary.format_date(value, lang)
+    if column in ENUM_COLUMNS or str(value).lower() in ("true", "false"):
+        return vocabulary.value_label(column, value, lang)
+    return str(value)
 
 
 def status_label(value: Any) -> str:
-    """A zone's status for a page: translated when known, else the value as plain text (which
-    the template escapes).
+    """A zone's status in the page's language; an unknown one made readable (the template
+    escapes it: a status from the data is never a msgid).
 
-    >>> status_label("<img src=x onerror=alert(1)>")
-    '<img src=x onerror=alert(1)>'
+    >>> from flask import Flask
+    >>> with Flask(__name__).test_request_context():
+    ...     status_label("<img src=x onerror=alert(1)>"), status_label("under_development")
+    ('<img src=x onerror=alert(1)>', 'under development')
     """
     if value is None:
         return ""
-    label = ZONE_STATUS_LABELS.get(_status_key(value))
-    return str(value) if label is None else str(label)
+    return vocabulary.value_label("status", value, page_lang())
+
+
+_CSS_WORD = re.compile(r"[a-z0-9-]+")
 
 
 def status_class(value: Any) -> str:
@@ -181,14 +222,27 @@ def status_class(value: Any) -> str:
     >>> status_class("under_development"), status_class('x" onmouseover="alert(1)')
     ('under-development', 'other')
     """
-    key = _status_key(value).replace("_", "-")
+    key = (str(value).strip().lower().replace(" ", "-") if value is not None else "").replace("_", "-")
     return key if _CSS_WORD.fullmatch(key) else "other"
 
 
-def engine_texts(texts: Any) -> list[tuple[str, str]]:
-    """The engine's sentences (explanations, reasons, hint) in the page's language where
-    :mod:`matching.phrases` knows them, each with the language it is in."""
-    return translated(texts or [], str(get_locale()))
+def rendered(entry: Mapping[str, Any] | None, section: str) -> list[tuple[str, str]]:
+    """The messages of :func:`entry_messages` in the page's language, each with the language
+    it is in: a message no template wrote (code ``text``) stays English (the template filter
+    ``messages``; the page marks those ``lang="en"``)."""
+    lang = page_lang()
+    return [(vocabulary.render(m, lang), lang if m.get("code") in KEYS else "en")
+            for m in entry_messages(entry, section)]
+
+
+def labels(columns: Iterable[str]) -> list[str]:
+    """Several columns' labels, in the page's language."""
+    return [column_label(c) for c in columns]
+
+
+def colon() -> str:
+    """A colon the page's language's way: French puts a narrow no-break space before it."""
+    return "\u202f:" if page_lang() == "fr" else ":"
 
 
 def init_app(app: Flask) -> None:
@@ -197,19 +251,27 @@ def init_app(app: Flask) -> None:
         num=format_number,
         share=format_percent_share,
         when=format_when,
-        value=format_value,
         label=column_label,
-        engine=engine_texts,
+        labels=labels,
+        value_label=value_label,
+        fact=format_fact,
+        messages=rendered,
         status_label=status_label,
         status_class=status_class,
     )
-    app.jinja_env.globals.update(languages=LANGUAGES, current_locale=lambda: str(get_locale()))
+    app.jinja_env.globals.update(languages=LANGUAGES, current_locale=page_lang, colon=colon)
 
 
 __all__ = [
+    "DOMAIN",
+    "SOURCE_DIR",
     "_",
     "_l",
+    "column_label",
     "compile_translations",
+    "entry_messages",
+    "entry_texts",
+    "format_fact",
     "init_app",
     "select_locale",
     "status_class",

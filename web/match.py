@@ -110,11 +110,11 @@ def match():
 
 def _document_from(form: RequirementsForm) -> dict[str, Any]:
     if not form.validate_on_submit():
-        abort(400, description="the requirements of this shortlist are missing: compute it again")
+        abort(400, description=_("the requirements of this shortlist are missing: compute it again"))
     try:
         document = json.loads(form.requirements.data)
     except (ValueError, RecursionError):
-        abort(400, description="the requirements of this shortlist are not valid JSON: compute it again")
+        abort(400, description=_("the requirements of this shortlist are not valid JSON: compute it again"))
     return document
 
 
@@ -127,7 +127,7 @@ def _download(content: bytes, mimetype: str, stem: str, fmt: str) -> Response:
 @bp.post("/match/export/<fmt>")
 def export_unsaved(fmt: str):
     if fmt not in shortlists.EXPORT_FORMATS:
-        abort(404, description=f"no export format {fmt!r}")
+        abort(404, description=_("no export format %(format)s", format=repr(fmt)))
     document = _document_from(RequirementsForm())
     result = shortlists.compute(document, source="the exported requirements")
     content, mimetype = shortlists.export(result, fmt, lang=str(get_locale()))

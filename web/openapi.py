@@ -1,123 +1,108 @@
-"""The OpenAPI 3 document of the JSON API, served at ``/api/v1/openapi.json``.
+"""The OpenAPI 3.1 document of the JSON API, served at ``/api/v1/openapi.json``.
 
-``tests/web/test_openapi.py`` checks it against the app's routes both ways.
+Generated: its schemas are the models' (:func:`component_schemas`), so the document cannot
+drift from what the API reads and answers. ``tests/web/test_openapi.py`` checks it against the
+app's routes both ways and validates a live answer of every route against it;
+``tests/web/test_schemathesis.py`` fuzzes the app against it.
 """
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from typing import Any
 
 from flask import current_app
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
-from web.paging import MAX_PER_PAGE, PER_PAGE
+from matching.requirements import AHP_MAX_CONSISTENCY_RATIO, MAX_NESTING_DEPTH, Requirements
+from web.api_models import (
+    ErrorBody,
+    FeatureCollection,
+    RankedShortlist,
+    SavedShortlist,
+    ShortlistPage,
+)
+from web.paging import MAX_PAGE, MAX_PER_PAGE, PER_PAGE
 
-
-def _requirements_schema() -> dict[str, Any]:
-    """The requirements schema from the engine's own model, when it exposes one."""
-    try:
-        from matching.requirements import Requirements
-
-        schema = Requirements.model_json_schema(ref_template="#/components/schemas/{model}")
-    except Exception:  # the document must render even if the model cannot describe itself
-        return {"type": "object", "description": "A requirements document (see DESIGN.md)."}
-    schema.pop("$defs", None)
-    return schema
-
-
-def _requirements_defs() -> dict[str, Any]:
-    try:
-        from matching.requirements import Requirements
-
-        return dict(Requirements.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {}))
-    except Exception:
-        return {}
+REF = "#/components/schemas/{model}"
 
 
-ERROR = {
-    "type": "object",
-    "required": ["error", "details"],
-    "properties": {
-        "error": {"type": "string", "description": "What is wrong and what to do."},
-        "details": {"type": "array", "items": {"type": "string"}, "description": "One line per problem (field, row)."},
-    },
-}
+#: the models whose JSON Schemas are the document's components (request and answer bodies)
+MODELS: tuple[type[BaseModel], ...] = (
+    Requirements, RankedShortlist, SavedShortlist, ShortlistPage, ErrorBody, FeatureCollection,
+)
+
+#: pydantic's names of the constraints it cannot place on a type it does not know (the
+#: requirements' WholeNumber, an int that also takes 400.0), as JSON Schema's
+_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
 
 
-SIMILAR_INVESTORS = {
-    "type": "object",
-    "description": (
-        '"Investors like you": present only when the service has past investors '
-        "(TECHVALLEY_PAST_INVESTORS). The k past investors nearest to the requirement (activity, "
-        "size, languages, constraints; scikit-learn NearestNeighbors over standardised features), "
-        "the zones they chose and the mean of their criteria weights. Investor names are the "
-        "agency's records: null unless the caller is staff (HTTP Basic)."
-    ),
-    "required": ["k", "neighbours", "chosen_zones", "suggested_criteria", "notes", "synthetic"],
-    "properties": {
-        "k": {"type": "integer", "minimum": 1},
-        "neighbours": {"type": "array", "description": "Nearest first.", "items": {
-            "type": "object", "required": ["investor", "distance", "chosen", "chosen_name"], "properties": {
-                "investor": {"type": ["string", "null"], "description": "The past investor's name (staff only)."},
-                "distance": {"type": "number", "description": "In standard deviations of the features."},
-                "chosen": {"type": "string", "description": "The id of the zone it chose."},
-                "chosen_name": {"type": "string"},
-                "activity": {"type": ["string", "null"]},
-                "headcount": {"type": ["integer", "null"]}}}},
-        "chosen_zones": {"type": "array", "description": "Most chosen first.", "items": {
-            "type": "object", "required": ["site_id", "name", "count"], "properties": {
-                "site_id": {"type": "string"}, "name": {"type": "string"}, "count": {"type": "integer"}}}},
-        "suggested_criteria": {"type": "array", "description": "A requirements fragment; weights sum to 1.",
-                               "items": {"type": "object", "required": ["column", "direction", "weight"], "properties": {
-                                   "column": {"type": "string"},
-                                   "direction": {"type": "string", "enum": ["benefit", "cost"]},
-                                   "weight": {"type": "number"}}}},
-        "notes": {"type": "array", "items": {"type": "string"}},
-        "messages": {"type": "array", "items": {"type": "object"}},
-        "synthetic": {"type": "boolean", "description": "The past investors are a synthetic example, not real placements."},
-    },
-}
+def _standard(schema: Any, *, names: bool = False) -> Any:
+    """``schema`` with pydantic's leftover ``ge``/``le``/``gt``/``lt`` as JSON Schema keywords
+    (``names``: ``schema`` maps names to schemas, such as ``properties``: keys stay)."""
+    if isinstance(schema, list):
+        return [_standard(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {
+        (key if names else _BOUNDS.get(key, key)):
+        _standard(value, names=not names and key in ("properties", "$defs", "patternProperties"))
+        for key, value in schema.items()
+    }
+
+
+#: the document's names of the models that the API had named otherwise before they were models
+#: (a client generated from the document keeps its class names)
+NAMES = {"ErrorBody": "Error", "RankedShortlist": "Ranking", "SavedShortlist": "Shortlist"}
+
+
+def _renamed(schemas: dict[str, Any]) -> dict[str, Any]:
+    """``schemas`` (by name) with the names of :data:`NAMES`, and the references to them."""
+    refs = {REF.format(model=old): REF.format(model=new) for old, new in NAMES.items()}
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rename(item) for item in node]
+        if isinstance(node, dict):
+            return {key: refs.get(value, value) if key == "$ref" else rename(value) for key, value in node.items()}
+        return node
+
+    return {NAMES.get(name, name): rename(schema) for name, schema in schemas.items()}
+
+
+@cache
+def component_schemas() -> dict[str, Any]:
+    """The JSON Schemas (2020-12, as OpenAPI 3.1 takes them) of :data:`MODELS` and of every model
+    they use, by name: ``model_json_schema`` of each, its ``$defs`` moved up beside it.
+
+    Computed once per process: the models do not change while it runs.
+    """
+    _, document = models_json_schema([(model, "validation") for model in MODELS],
+                                     ref_template=REF)
+    schemas: dict[str, Any] = _renamed(_standard(document["$defs"]))
+    requirements = schemas["Requirements"]
+    requirements["description"] = (
+        f"{requirements.get('description', '')} The body may hold what this schema allows; some "
+        "rules no JSON Schema can state are checked after it and answered 422: every column "
+        "named must be one of the dataset's (GET /api/v1/sites), an AHP matrix must be square, "
+        f"reciprocal and consistent (CR <= {AHP_MAX_CONSISTENCY_RATIO} unless allow_inconsistent), "
+        "criteria name each "
+        "column once and not every weight may be 0, an ordering operator (<, >...) takes a "
+        "number, robustness.draws is at most the service's limit, and nothing nests deeper "
+        f"than {MAX_NESTING_DEPTH} levels. The body is also read less strictly than stated: activity in any "
+        "case, surrounding blanks trimmed, 400.0 for the whole number 400."
+    ).strip()
+    return schemas
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": REF.format(model=name)}
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-
-
-def _shortlist_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
-    """The computed shortlist (``POST /rank``) and the stored one (it adds where it is kept)."""
-    computed: dict[str, Any] = {
-        "type": "object",
-        "description": "The shortlist contract of DESIGN.md, as computed (nothing stored).",
-        "required": ["requirements", "method", "weights", "ranked", "excluded"],
-        "properties": {
-            "requirements": {"type": "object"},
-            "method": {"type": "string", "enum": ["topsis", "weighted_sum"]},
-            "normalization": {"type": "string"},
-            "weights": {"type": "object", "additionalProperties": {"type": "number"}},
-            "consistency_ratio": {"type": ["number", "null"]},
-            "ranked": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "string"}, "name": {"type": "string"}, "rank": {"type": "integer"},
-                "score": {"type": "number"}, "values": {"type": "object"}, "contributions": {"type": "object"}}}},
-            "excluded": {"type": "array", "items": {"type": "object", "properties": {
-                "id": {"type": "string"}, "name": {"type": "string"},
-                "reasons": {"type": "array", "items": {"type": "string"}}}}},
-            "robustness": {"type": ["object", "null"]},
-            "hint": {"type": ["string", "null"]},
-            "similar_investors": {"$ref": "#/components/schemas/SimilarInvestors"},
-        },
-    }
-    stored = dict(computed, description="The shortlist contract of DESIGN.md, plus where it is stored.")
-    stored["required"] = [*computed["required"], "id", "url"]
-    stored["properties"] = dict(computed["properties"], **{
-        "id": {"type": "string", "description": "Use it with GET /api/v1/shortlists/{shortlist_id}."},
-        "url": {"type": "string", "format": "uri", "description": (
-            "The read-only share page (no login), under TECHVALLEY_PUBLIC_URL when the service sets it.")},
-        "created_at": {"type": "string", "format": "date-time", "description": "In Africa/Casablanca."},
-        "dataset_version": {"type": "string"},
-        "revoked": {"type": "boolean"},
-        "expires_at": {"type": ["string", "null"], "format": "date-time", "description": (
-            "When a shortlist saved without staff credentials expires (then 410); null: never.")},
-    })
-    return computed, stored
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
 
 
 def openapi_document(*, server_url: str = "") -> dict[str, Any]:
@@ -131,7 +116,7 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
     anon_bytes = int(current_app.config["TECHVALLEY_ANON_MAX_BYTES"])
     retention = int(current_app.config["TECHVALLEY_ANON_RETENTION_DAYS"])
     paging_params = [
-        {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "default": 1},
+        {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
          "description": "The page, from 1 (newest first); a page past the last is empty."},
         {"name": "per_page", "in": "query", "required": False,
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE}},
@@ -141,45 +126,12 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
     ]
     max_draws = int(current_app.config["TECHVALLEY_API_MAX_DRAWS"])
     max_body = int(current_app.config["TECHVALLEY_MAX_BODY_BYTES"])
-    shortlist_id = {"name": "shortlist_id", "in": "path", "required": True, "schema": {"type": "string"},
+    shortlist_id = {"name": "shortlist_id", "in": "path", "required": True,
+                    "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"},
                     "description": "The id returned when the shortlist was created."}
-    computed, stored = _shortlist_schemas()
-    schemas: dict[str, Any] = {
-        "Error": ERROR,
-        "Requirements": _requirements_schema(),
-        "Ranking": computed,
-        "Shortlist": stored,
-        "SimilarInvestors": SIMILAR_INVESTORS,
-        "ShortlistSummary": {"type": "object", "properties": {
-            "id": {"type": "string"}, "name": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
-            "dataset_version": {"type": "string"}, "revoked": {"type": "boolean"}, "url": {"type": "string", "format": "uri"},
-            "saved_by": {"type": "string", "enum": ["staff", "anonymous"]},
-            "kept": {"type": "boolean", "description": "Staff kept this anonymous save: it does not expire."},
-            "expires_at": {"type": ["string", "null"], "format": "date-time"},
-            "expired": {"type": "boolean"}}},
-        "ShortlistPage": {
-            "type": "object",
-            "description": (
-                "A page of saved shortlists, newest first. The Link header gives the first, prev, "
-                "next and last pages (RFC 8288)."
-            ),
-            "required": ["items", "page", "per_page", "total", "pages", "next", "prev", "saved_by"],
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/ShortlistSummary"}},
-                "page": {"type": "integer", "minimum": 1},
-                "per_page": {"type": "integer", "minimum": 1},
-                "total": {"type": "integer", "description": "Shortlists matching the filter, on every page."},
-                "pages": {"type": "integer"},
-                "next": {"type": ["string", "null"], "description": "The next page's address (relative), null on the last."},
-                "prev": {"type": ["string", "null"], "description": "The previous page's address (relative), null on the first."},
-                "saved_by": {"type": "string", "enum": ["all", "staff", "anonymous"]},
-            },
-        },
-        "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {
-            "type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": {"type": "object"}}}},
-    }
-    schemas.update(_requirements_defs())
-    computed_ref = {"$ref": "#/components/schemas/Ranking"}
+    # a copy: a caller may change the document it is given
+    schemas = copy.deepcopy(component_schemas())
+    computed_ref = _ref("Ranking")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -205,7 +157,7 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                 "summary": "The zones with their features",
                 "operationId": "listSites",
                 "responses": {"200": {"description": "A GeoJSON FeatureCollection, one feature per zone (EPSG:4326).",
-                                      "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}},
+                                      "content": {"application/geo+json": {"schema": _ref("FeatureCollection")}}}},
             }},
             "/api/v1/rank": {"post": {
                 "summary": "Compute a shortlist without storing it",
@@ -215,7 +167,7 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                     f"id or url: nothing is stored (for live re-ranking). Robustness: {draws} weight "
                     f"draws unless the body asks for another number (at most {max_draws})."
                 ),
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Requirements"}}}},
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Requirements")}}},
                 "responses": {
                     "200": {"description": "The shortlist, not stored.", "content": {"application/json": {"schema": computed_ref}}},
                     "400": _error("The body is not JSON."),
@@ -238,10 +190,10 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                         + (f"expires {retention} days after it was saved unless staff keep it (then 410)."
                            if retention > 0 else "does not expire.")
                     ),
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Requirements"}}}},
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Requirements")}}},
                     "responses": {
                         "201": {"description": "The shortlist, stored.", "headers": {"Location": {"schema": {"type": "string"}}},
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Shortlist"}}}},
+                                "content": {"application/json": {"schema": _ref("Shortlist")}}},
                         "400": _error("The body is not JSON."),
                         "413": _error(f"The body is over the size limit, or (anonymous) the requirements are over {anon_bytes} bytes."),
                         "422": _error("The JSON is not a valid requirement (not an object, wrong types, unknown columns)."),
@@ -258,7 +210,7 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                         "200": {"description": "A page of saved shortlists, newest first.",
                                 "headers": {"Link": {"schema": {"type": "string"},
                                                      "description": 'first, prev, next and last pages: <...>; rel="next"'}},
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ShortlistPage"}}}},
+                                "content": {"application/json": {"schema": _ref("ShortlistPage")}}},
                         "400": _error("A page, per_page or saved_by that is not one."),
                         "401": _error("No staff credentials."),
                     },
@@ -269,7 +221,7 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                 "operationId": "getShortlist",
                 "parameters": [shortlist_id],
                 "responses": {
-                    "200": {"description": "The stored shortlist.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Shortlist"}}}},
+                    "200": {"description": "The stored shortlist.", "content": {"application/json": {"schema": _ref("Shortlist")}}},
                     "404": _error("No shortlist with this id (or an expired one was deleted)."),
                     "410": _error("The shortlist was revoked, or it expired (saved without staff credentials)."),
                 },

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, request
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
@@ -20,6 +21,8 @@ from web.extensions import db
 PER_PAGE = 50
 #: the most rows one page may hold
 MAX_PER_PAGE = 200
+#: the highest page number read: its row offset must fit SQLite's 64-bit integers
+MAX_PAGE = 2**31 - 1
 
 
 def _whole(name: str, default: int, *, maximum: int | None = None) -> int:
@@ -31,8 +34,13 @@ def _whole(name: str, default: int, *, maximum: int | None = None) -> int:
     except ValueError:
         value = 0
     if value < 1 or (maximum is not None and value > maximum):
-        upto = f" to {maximum}" if maximum is not None else ""
-        abort(400, description=f"?{name}={raw!r} is not a whole number from 1{upto}: e.g. ?{name}=1"[:300])
+        if maximum is None:
+            problem = _("?%(name)s=%(value)s is not a whole number from 1: e.g. ?%(name)s=1",
+                        name=name, value=repr(raw))
+        else:
+            problem = _("?%(name)s=%(value)s is not a whole number from 1 to %(most)s: e.g. ?%(name)s=1",
+                        name=name, value=repr(raw), most=maximum)
+        abort(400, description=problem[:300])
     return value
 
 
@@ -42,7 +50,7 @@ def paginate(select: Select, *, per_page: int = PER_PAGE) -> Pagination:
     ``select`` must be ordered (newest first) with a unique last key, so that pages neither
     skip nor repeat rows.
     """
-    page = _whole("page", 1)
+    page = _whole("page", 1, maximum=MAX_PAGE)
     size = _whole("per_page", per_page, maximum=MAX_PER_PAGE)
     return db.paginate(select, page=page, per_page=size, max_per_page=MAX_PER_PAGE, error_out=False, count=True)
 
@@ -78,4 +86,4 @@ def link_header(pagination: Pagination) -> str:
     return ", ".join(f'<{page_url(n)}>; rel="{rel}"' for rel, n in links.items())
 
 
-__all__ = ["MAX_PER_PAGE", "PER_PAGE", "info", "link_header", "page_url", "paginate"]
+__all__ = ["MAX_PAGE", "MAX_PER_PAGE", "PER_PAGE", "info", "link_header", "page_url", "paginate"]

@@ -96,9 +96,10 @@ def compare():
         return render_template("compare.html", zones=[], columns=[], all_zones=_zone_list())
     unknown = [i for i in ids if i not in data.sites.index]
     if unknown:
-        abort(404, description="no zone with id " + ", ".join(repr(i) for i in unknown))
+        abort(404, description=_("no zone with id %(ids)s", ids=", ".join(repr(i) for i in unknown)))
     if len(ids) > MAX_COMPARE:
-        abort(422, description=f"compare at most {MAX_COMPARE} zones at a time ({len(ids)} given)")
+        abort(422, description=_("compare at most %(most)s zones at a time (%(given)s given)",
+                                   most=MAX_COMPARE, given=len(ids)))
     zones = []
     columns: list[str] = []
     for site_id in ids:

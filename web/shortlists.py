@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from flask import abort, current_app, has_request_context, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, func
 
@@ -358,7 +359,7 @@ def save(
 def get_or_404(shortlist_id: str) -> Shortlist:
     record = db.session.get(Shortlist, shortlist_id) if len(shortlist_id) <= 32 else None
     if record is None:
-        abort(404, description=f"no saved shortlist with id {shortlist_id!r}")
+        abort(404, description=_("no saved shortlist with id %(id)s", id=repr(shortlist_id)))
     return record
 
 
@@ -367,7 +368,7 @@ def by_token_or_404(token: str) -> Shortlist:
         db.select(Shortlist).filter_by(share_token=token)
     ).scalar_one_or_none() if len(token) <= 64 else None
     if record is None:
-        abort(404, description="this share link does not exist: check that it was copied whole")
+        abort(404, description=_("this share link does not exist: check that it was copied whole"))
     return record
 
 
@@ -410,9 +411,10 @@ def expired_message(record: Shortlist) -> str:
     """Why an expired shortlist no longer opens (410), with the day it expired."""
     ends = expires_at(record)
     day = ends.date().isoformat() if ends is not None else "?"
-    return (
-        f"this shortlist expired on {day}: shortlists saved without a staff account are kept "
-        f"{retention_days()} days; compute it again, or ask the investment team to save it"
+    return _(
+        "this shortlist expired on %(day)s: shortlists saved without a staff account are kept "
+        "%(days)s days; compute it again, or ask the investment team to save it",
+        day=day, days=retention_days(),
     )
 
 
@@ -428,7 +430,8 @@ def saved_by_filter(select: Any, saved_by: str | None) -> Any:
     if saved_by in (None, "", "all"):
         return select
     if saved_by not in SAVED_BY:
-        abort(400, description=f"?saved_by={saved_by[:40]!r} is not a filter: use staff, anonymous or all")
+        abort(400, description=_("?saved_by=%(value)s is not a filter: use staff, anonymous or all",
+                                   value=repr(saved_by[:40])))
     if saved_by == "staff":
         return select.where(Shortlist.created_by_id.is_not(None))
     return select.where(Shortlist.created_by_id.is_(None))
@@ -462,7 +465,8 @@ def export(result: dict[str, Any], fmt: str, *, top: int | None = None, lang: st
     Serve them with the ``headers`` of ``EXPORT_FORMATS[fmt]``.
     """
     if fmt not in EXPORT_FORMATS:
-        abort(404, description=f"no export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+        abort(404, description=_("no export format %(format)s; use one of %(formats)s",
+                                   format=repr(fmt), formats=", ".join(EXPORT_FORMATS)))
     spec = EXPORT_FORMATS[fmt]
     content = spec.render(result, get_data().sites, top=top, lang=lang)
     if isinstance(content, str):

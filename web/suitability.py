@@ -31,6 +31,7 @@ import h3.api.basic_int as h3_int
 import numpy as np
 import pandas as pd
 
+from matching.i18n import format_number
 from matching.suitability import SuitabilityResult
 from valleys.grid import cell_parents, cells_to_polygons
 from web import maps
@@ -93,6 +94,7 @@ def suitability_map(
     max_cells
         The most coarse cells drawn for the scores.
     """
+    lang = maps._locale(lang)
     labels = maps._labels(lang)
     m = maps._new_map("suitability", css_height=height)
     layers: dict[str, Any] = dict(maps._base_layers(m, labels, tiles=tiles))
@@ -107,12 +109,12 @@ def suitability_map(
     colormap = branca.colormap.LinearColormap(maps.SCORE_COLORS, vmin=low, vmax=high)
     cell_geoms = [cells_to_polygons([int(c)]) for c in scores.index]
     cell_props = [
-        {"color": colormap.rgb_hex_str(float(s)), "tooltip": maps._e(f"{float(s):.3f}")}
+        {"color": colormap.rgb_hex_str(float(s)), "tooltip": maps._e(format_number(float(s), lang, digits=3))}
         for s in scores.to_numpy()
     ]
     layers["scores"] = maps._GeoJsonLayer(
         maps._features(cell_geoms, cell_props, decimals=_DECIMALS),
-        kind="area", name="Suitability (best score per cell)",
+        kind="area", name=labels["suitability_cells"],
         style={"weight": 1, "opacity": 0.5, "fillOpacity": 0.5},  # no seams between cells
     ).add_to(m)
 
@@ -121,21 +123,22 @@ def suitability_map(
         place = ", ".join(str(v) for v in (row.commune, row.region) if v is not None)
         area_props.append({
             "color": "#1a1a1a",
-            "tooltip": maps._e(f"{row.id} · {place} · score {row.score:.3f} · "
-                               f"{row.area_km2:,.0f} km²"),
+            "tooltip": maps._e(f"{row.id} · {place} · {labels['score']} "
+                               f"{format_number(float(row.score), lang, digits=3)} · "
+                               f"{format_number(float(row.area_km2), lang, digits=0)} km²"),
         })
     layers["areas"] = maps._GeoJsonLayer(
         maps._features(list(result.areas.geometry), area_props, decimals=_DECIMALS),
-        kind="area", name="Candidate areas",
+        kind="area", name=labels["candidate_areas"],
         style={"weight": 2, "fillOpacity": 0.0, "color": "#1a1a1a"},
     ).add_to(m)
     legend = [{
         "key": "suitability",
-        "title": "Suitability",
+        "title": labels["suitability"],
         "gradient": [colormap.rgb_hex_str(low + (high - low) * t) for t in np.linspace(0, 1, 5)],
-        "min": f"{low:.3f}",
-        "max": f"{float(scores.max()) if len(scores) else high:.3f}",
-        "items": [{"color": "#1a1a1a", "label": "candidate area", "shape": "line"}],
+        "min": format_number(low, lang, digits=3),
+        "max": format_number(float(scores.max()) if len(scores) else high, lang, digits=3),
+        "items": [{"color": "#1a1a1a", "label": labels["candidate_area"], "shape": "line"}],
     }]
     config = {
         "kind": "suitability",

@@ -9,7 +9,9 @@ formats) or ``bytes`` (``xlsx``, ``pdf``). The command line and the web app serv
   ranked then excluded, exactly once; ``top`` is accepted and ignored.
 - Human formats (:func:`to_table`, :func:`to_html`, :func:`to_pdf`, :func:`to_xlsx`) show the
   first ``top`` ranked zones (and say how many more there are) and every excluded zone with its
-  reasons; ``lang`` (``"en"`` or ``"fr"``) chooses the labels.
+  reasons; ``lang`` (``"en"`` or ``"fr"``) chooses the language: the engine's sentences are
+  rendered from the shortlist's ``messages`` (from its English strings when it has none), and
+  columns, enumerations and numbers are written through :mod:`matching.i18n`.
 
 Optional parts of the shortlist are shown when present: ``warnings``, ``hint``, ``criteria``
 and ``constraints`` as applied, ``incentives``, ``leave_one_out``, ``robustness_method``,
@@ -25,7 +27,7 @@ The package, one module per concern:
   ``geojson_format``, ``html_format``, ``pdf_format`` (the ``_format`` suffix keeps the names
   of the standard library's ``csv``, ``json`` and ``html`` free);
 - shared by several formats: ``view`` (reading and checking the shortlist, :class:`ExportError`),
-  ``labels`` (the words in each language), ``text`` (numbers, percentages, terminal-safe text,
+  ``labels`` (the words, as msgids of the shared catalogue), ``text`` (numbers, percentages, terminal-safe text,
   the formula guard), ``sections`` (requirements, method, sources, flat rows) and ``report``
   (what the HTML page and the PDF dossier show).
 
@@ -59,7 +61,7 @@ from matching.export.registry import get as get_format
 from matching.export.table_format import to_table
 from matching.export.view import ExportError
 from matching.export.xlsx_format import XLSX_MAX_CELL_CHARS, to_xlsx
-from matching.units import column_label
+from matching.i18n import column_label
 
 __all__ = [
     "DOWNLOADS",

@@ -80,7 +80,8 @@ class _PdfDossier:
         pdf.set_auto_page_break(auto=True, margin=18)
         pdf.set_margins(18, 18, 18)
         pdf.set_creation_date(created)
-        pdf.set_title(f"{self.L['title']}: {ctx['name']}" if ctx["name"] else self.L["title"])
+        pdf.set_title(f"{self.L['title']}{ctx['colon']}{ctx['name']}" if ctx["name"]
+                      else self.L["title"])
         pdf.set_creator("techvalley")
         pdf.set_lang(ctx["lang"])
         self.pdf = pdf
@@ -228,7 +229,8 @@ class _PdfDossier:
         # cover: requirements and summary
         pdf.add_page()
         pdf.start_section(L["requirements"])
-        self.heading(f"{L['title']}: {ctx['name']}" if ctx["name"] else L["title"], size=20)
+        self.heading(f"{L['title']}{ctx['colon']}{ctx['name']}" if ctx["name"] else L["title"],
+                     size=20)
         self.para(ctx["summary"], muted=True)
         if ctx["dataset_version"]:
             self.para(f"{L['dataset']} {L['version']} {ctx['dataset_version']}", muted=True)

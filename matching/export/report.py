@@ -6,7 +6,6 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from matching.export.labels import LABELS
 from matching.export.sections import (
     as_list,
     dataset_sources,
@@ -21,7 +20,6 @@ from matching.export.sections import (
 )
 from matching.export.text import colon, fmt_any, fmt_number, fmt_pct, is_missing, is_number
 from matching.export.view import View
-from matching.units import column_label
 
 
 def contribution_scale(entries: Iterable[Mapping[str, Any]]) -> float:
@@ -38,7 +36,8 @@ def zone_view(view: View, entry: Mapping[str, Any], scale: float) -> dict[str, A
     site = view.site(zid)
     values = entry.get("values") or {}
     contributions = entry.get("contributions") or {}
-    imputed = entry.get("imputed") if isinstance(entry.get("imputed"), Mapping) else {}
+    imputed: Mapping[str, Any] = (entry["imputed"] if isinstance(entry.get("imputed"), Mapping)
+                                  else {})
     rows = []
     for col in view.criteria:
         contrib = contributions.get(col)
@@ -48,7 +47,7 @@ def zone_view(view: View, entry: Mapping[str, Any], scale: float) -> dict[str, A
         share = abs(float(contrib)) / scale if is_number(contrib) and math.isfinite(contrib) else 0.0
         rows.append({
             "column": col,
-            "label": column_label(col),
+            "label": view.column(col),
             "direction": direction_label(view, col),
             "weight": fmt_pct(view.weights.get(col), lang) if col in view.weights else "–",
             "value": value,
@@ -59,12 +58,15 @@ def zone_view(view: View, entry: Mapping[str, Any], scale: float) -> dict[str, A
     location = []
     for col in ("city", "region", "status", "operator"):
         if not is_missing(site.get(col)):
-            location.append((view.label(col) if col in LABELS["en"] else col, str(site[col])))
+            location.append((view.column(col), view.value(col, site[col]) if col == "status"
+                             else str(site[col])))
     if is_number(site.get("lon")) and is_number(site.get("lat")):
-        location.append((view.label("lonlat"), f"{site['lon']:.5f}, {site['lat']:.5f}"))
+        location.append((view.label("lonlat"), f"{fmt_number(site['lon'], lang, digits=5)}, "
+                                               f"{fmt_number(site['lat'], lang, digits=5)}"))
     for col in ("location_precision", "source"):
         if not is_missing(site.get(col)):
-            location.append((column_label(col), str(site[col])))
+            location.append((view.column(col), view.value(col, site[col])
+                             if col == "location_precision" else str(site[col])))
     rob = view.robustness.get(zid) or {}
     notes = [str(n) for key in ("explanation", "notes", "flags") for n in as_list(entry.get(key))]
     return {
@@ -74,13 +76,13 @@ def zone_view(view: View, entry: Mapping[str, Any], scale: float) -> dict[str, A
         "score": fmt_number(entry.get("score"), lang, digits=3),
         "p_first": fmt_pct(rob.get("p_first"), lang) if "p_first" in rob else None,
         "p_top3": fmt_pct(rob.get("p_top3"), lang) if "p_top3" in rob else None,
-        "robustness": [(view.label(k) if k in ("p_first", "p_top3", "mean_rank") else k,
+        "robustness": [(view.label(k) if k in ("p_first", "p_top3", "mean_rank") else view.column(k),
                         fmt_pct(v, lang) if k.startswith("p_") else fmt_number(v, lang, digits=2))
                        for k, v in rob.items()],
         "criteria": rows,
-        "incentives": [(column_label(k), fmt_any(v, lang, sep="\n"))
+        "incentives": [(view.column(k), view.field(k, v))
                        for k, v in pairs(for_zone(view.incentives, zid))],
-        "leave_one_out": [(column_label(k) if k in view.criteria else k, fmt_any(v, lang))
+        "leave_one_out": [(view.column(k), fmt_any(v, lang))
                           for k, v in pairs(loo_for_zone(view.leave_one_out, zid))],
         "location": location,
         "notes": ([view.label("worst")] if any(c in imputed for c in view.criteria) else []) + notes,
@@ -96,6 +98,15 @@ def score_bars(view: View) -> dict[str, float]:
             if math.isfinite(float(e["score"])) else 0.0 for e in view.shown}
 
 
+def summary(view: View) -> str:
+    """The method, the normalisation and how many zones are ranked and excluded, in one line."""
+    parts = [view.value("method", view.method) if view.method else "",
+             f"{view.label('normalization')} {view.value('normalization', view.normalization)}"
+             if view.normalization else "",
+             view.label("zones_summary", ranked=len(view.ranked), excluded=len(view.excluded))]
+    return " · ".join(p for p in parts if p)
+
+
 def report_context(view: View, top: int | None) -> dict[str, Any]:
     """Everything the HTML template and the PDF show, already formatted as text."""
     lang = view.lang
@@ -105,28 +116,26 @@ def report_context(view: View, top: int | None) -> dict[str, Any]:
     zones = [zone_view(view, e, scale) | {"bar": bars[str(e["id"])]} for e in view.shown]
     return {
         "lang": lang,
-        "L": LABELS[lang],
+        "L": view.labels(),
         "colon": colon(lang),
         "name": str(view.requirements.get("name") or ""),
-        "summary": " · ".join(s for s in [
-            view.method, view.normalization and f"{view.label('normalization')} {view.normalization}",
-            view.label("zones_summary").format(ranked=len(view.ranked), excluded=len(view.excluded)),
-        ] if s),
+        "summary": summary(view),
         "requirements": requirement_lines(view),
         "zones": zones,
         "has_robustness": any(z["p_first"] is not None or z["p_top3"] is not None for z in zones),
-        "more_ranked": (view.label("more_ranked").format(n=len(view.ranked) - len(view.shown), top=top)
+        "more_ranked": (view.label("more_ranked", n=len(view.ranked) - len(view.shown), top=top)
                         if len(view.shown) < len(view.ranked) else ""),
         "excluded": [{"id": str(e["id"]), "name": view.name(e),
                       "reasons": [str(r) for r in e.get("reasons") or []]} for e in view.excluded],
         "hint": str(view.hint) if view.hint else "",
         "warnings": view.warnings,
         "method": method_lines(view),
-        "weights": [(column_label(c), direction_label(view, c), fmt_pct(w, lang)) for c, w in view.weights.items()],
+        "weights": [(view.column(c), direction_label(view, c), fmt_pct(w, lang))
+                    for c, w in view.weights.items()],
         "loo_summary": loo_summary(view),
         "consistency_ratio": (fmt_number(view.consistency_ratio, lang, digits=3)
                               if view.consistency_ratio is not None else ""),
-        "assumptions": [(column_label(k), fmt_any(v, lang, sep="\n")) for k, v in
+        "assumptions": [(view.column(k) if k else "", view.field(k, v)) for k, v in
                         pairs(view.assumptions) + pairs(shared_part(view.incentives, ids))],
         "sources": dataset_sources(view),
         "dataset_version": str(view.dataset.get("version") or ""),

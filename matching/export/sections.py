@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from matching import i18n
 from matching.export.text import (
     colon,
     fmt_any,
@@ -21,7 +22,6 @@ from matching.export.text import (
     jsonable,
 )
 from matching.export.view import View
-from matching.units import column_label
 
 
 def pairs(value: Any) -> list[tuple[str, Any]]:
@@ -86,10 +86,10 @@ def loo_summary(view: View) -> list[tuple[str, str, str]]:
         for column, info in view.leave_one_out.items():
             if isinstance(info, Mapping) and ("first" in info or "max_rank_change" in info):
                 first = names.get(str(info.get("first")), str(info.get("first") or "–"))
-                out.append((column_label(str(column)), first,
+                out.append((view.column(str(column)), first,
                             fmt_any(info.get("max_rank_change"), view.lang)))
             elif info is None and column in view.criteria:
-                out.append((column_label(str(column)), "–", "–"))
+                out.append((view.column(str(column)), "–", "–"))
     return out
 
 
@@ -107,7 +107,7 @@ def shared_part(extra: Any, zone_ids: Iterable[str]) -> Any:
 
 def direction_label(view: View, column: str) -> str:
     direction = view.directions.get(column, "")
-    return view.label(direction) if direction in ("benefit", "cost") else direction
+    return view.value("direction", direction) if direction else ""
 
 
 def dataset_sources(view: View) -> list[tuple[str, str]]:
@@ -118,7 +118,7 @@ def dataset_sources(view: View) -> list[tuple[str, str]]:
     if view.dataset.get("version"):
         out.append((view.label("version"), str(view.dataset["version"])))
     for layer, path in (view.dataset.get("sources") or {}).items():
-        out.append((str(layer), str(path)))
+        out.append((view.value("layer", str(layer)), str(path)))
     if view.sites is not None and "source" in view.sites.columns:
         ids = [str(e["id"]) for e in view.ranked + view.excluded]
         for zid in ids:
@@ -141,26 +141,31 @@ def requirement_lines(view: View, *, raw: bool = False) -> list[tuple[str, Any]]
     for key in ("name", "activity", "headcount", "floor_area_m2", "salary_mad_month"):
         value = req.get(key)
         if not is_missing(value):
-            lines.append((view.label(key), value if raw and is_number(value) else fmt_any(value, view.lang)))
+            lines.append((view.label(key), value if raw and is_number(value)
+                          else str(value) if key == "name" else view.field(key, value)))
     for i, con in enumerate(view.applied_constraints):
-        text = str(con.get("text") or "") or (
-            f"{column_label(str(con.get('column', '')))} {con.get('op', '')} "
-            f"{fmt_any(con.get('value'), view.lang)}")
+        text = i18n.constraint_text(con, view.lang)
         if con.get("missing"):
-            text += f" (missing: {con['missing']})"
+            text += f" ({if_missing(view, con['missing'])})"
         lines.append((view.label("constraints") if i == 0 else "", text))
     for i, crit in enumerate(view.applied_criteria):
-        direction = str(crit.get("direction", ""))
-        text = f"{column_label(str(crit.get('column', '')))}, {view.label(direction) if direction in ('benefit', 'cost') else direction}"
         column = str(crit.get("column", ""))
+        text = view.column(column)
+        if crit.get("direction"):
+            text += f", {view.value('direction', crit['direction'])}"
         if column in view.weights:  # the weight as applied, normalised to sum to 1
             text += f", {view.label('weight')} {fmt_pct(view.weights[column], view.lang)}"
         elif is_number(crit.get("weight")):
             text += f", {view.label('weight')} {fmt_number(crit['weight'], view.lang)}"
         if crit.get("missing"):
-            text += f" (missing: {crit['missing']})"
+            text += f" ({if_missing(view, crit['missing'])})"
         lines.append((view.label("criteria") if i == 0 else "", text))
     return lines
+
+
+def if_missing(view: View, missing: Any) -> str:
+    """What is done with a zone whose value is missing: ``if missing: exclude the zone``."""
+    return f"{view.label('if_missing')}{colon(view.lang)}{view.value('missing', missing)}"
 
 
 def method_lines(view: View) -> list[str]:
@@ -169,15 +174,20 @@ def method_lines(view: View) -> list[str]:
     if view.method in ("topsis", "weighted_sum"):
         out.append(view.label(view.method))
     elif view.method:
-        out.append(f"{view.label('method')}: {view.method}")
+        out.append(f"{view.label('method')}{colon(view.lang)}{view.value('method', view.method)}")
     if view.normalization in ("vector", "minmax", "sum", "none"):
         out.append(f"{view.label('normalization').capitalize()}{colon(view.lang)}{view.label('norm_' + view.normalization)}")
     elif view.normalization:
-        out.append(f"{view.label('normalization').capitalize()}{colon(view.lang)}{view.normalization}")
+        out.append(f"{view.label('normalization').capitalize()}{colon(view.lang)}"
+                   f"{view.value('normalization', view.normalization)}")
     rob = view.raw.get("robustness_method")
     if isinstance(rob, Mapping) and rob:
-        out.append(f"{view.label('robustness')}{colon(view.lang)}{view.label('robustness_text')} "
-                   f"({fmt_any(rob, view.lang)})")
+        text = f"{view.label('robustness')}{colon(view.lang)}{view.label('robustness_text')}"
+        if all(is_number(rob.get(k)) for k in ("draws", "sigma", "seed")):
+            text += " (" + view.label(
+                "robustness_params", draws=i18n.format_number(rob["draws"], view.lang),
+                sigma=i18n.format_number(rob["sigma"], view.lang), seed=str(rob["seed"])) + ")"
+        out.append(text)
     if view.consistency_ratio is not None or view.requirements.get("ahp"):
         cr = fmt_number(view.consistency_ratio, view.lang, digits=3)
         out.append(f"{view.label('ahp')} {view.label('consistency_ratio')}{colon(view.lang)}{cr}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from matching.export.report import summary
 from matching.export.text import clip, colon, display_width, fmt_number, fmt_pct, printable
 from matching.export.view import read_shortlist
-from matching.units import column_label
 
 
 def _align(rows: list[list[str]], right: Sequence[bool]) -> list[str]:
@@ -34,9 +34,7 @@ def to_table(shortlist: dict, sites: Any = None, *, top: int | None = None, lang
     lines: list[str] = []
     name = view.requirements.get("name")
     lines.append(L("title") + (f"{colon(lang)}{name}" if name else ""))
-    summary = [view.method, view.normalization and f"{L('normalization')} {view.normalization}",
-               L("zones_summary").format(ranked=len(view.ranked), excluded=len(view.excluded))]
-    lines.append(" · ".join(s for s in summary if s))
+    lines.append(summary(view))
     for warning in view.warnings:
         lines.append(f"! {warning}")
     lines.append("")
@@ -45,7 +43,7 @@ def to_table(shortlist: dict, sites: Any = None, *, top: int | None = None, lang
     has_rob = any(str(e["id"]) in view.robustness for e in view.shown)
     if view.shown:
         header = [L("rank"), L("zone"), L("score")] + ([L("p_first")] if has_rob else [])
-        header += [clip(column_label(c), 28) for c in top_criteria]
+        header += [clip(view.column(c), 28) for c in top_criteria]
         rows = [header]
         for entry in view.shown:
             zid = str(entry["id"])
@@ -60,7 +58,7 @@ def to_table(shortlist: dict, sites: Any = None, *, top: int | None = None, lang
         lines += _align(rows, right)
         hidden = len(view.ranked) - len(view.shown)
         if hidden:
-            lines.append(L("more_ranked").format(n=hidden, top=top))
+            lines.append(L("more_ranked", n=hidden, top=top))
     else:
         lines.append(L("nothing_ranked"))
         if view.hint:

@@ -8,12 +8,14 @@ import numbers
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
+from matching import i18n
 
-def is_number(value: Any) -> bool:
+
+def is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -33,14 +35,9 @@ def fmt_number(value: Any, lang: str, *, digits: int | None = None) -> str:
     if not is_number(value):
         return str(value)
     x = float(value)
-    if math.isinf(x):
-        return "∞" if x > 0 else "-∞"
     if digits is None:
-        digits = 0 if abs(x) >= 1000 or x == int(x) else (2 if abs(x) >= 1 else 3)
-    text = f"{x:,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+        digits = 0 if math.isinf(x) or abs(x) >= 1000 or x == int(x) else (2 if abs(x) >= 1 else 3)
+    return i18n.format_number(x, lang, digits=digits, fixed=True)
 
 
 def fmt_pct(value: Any, lang: str) -> str:
@@ -82,8 +79,8 @@ def fmt_any(value: Any, lang: str, *, sep: str = "; ") -> str:
         return sep.join(f"{k}: {fmt_any(v, lang)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return sep.join(fmt_any(v, lang) for v in value)
-    if isinstance(value, bool):
-        return str(value).lower()
+    if isinstance(value, bool):  # yes/no in the language, never true/false
+        return i18n.value_label("", value, lang)
     if is_number(value):
         return fmt_number(value, lang)
     if is_missing(value):

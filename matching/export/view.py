@@ -13,9 +13,10 @@ from typing import Any
 
 import pandas as pd
 
+from matching import i18n
 from matching.export.labels import LABELS, LANGS
-from matching.export.text import is_missing, is_number
-from matching.phrases import translate
+from matching.export.text import colon, is_missing, is_number
+from matching.messages import Message, from_text
 from valleys.errors import TechValleyError
 
 
@@ -51,9 +52,44 @@ class View:
     sites: pd.DataFrame | None = None
     shown: list[Mapping[str, Any]] = field(default_factory=list)
     lang: str = "en"
+    #: the shortlist's top-level messages by their English text
+    said: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def label(self, key: str) -> str:
-        return LABELS[self.lang][key]
+    def label(self, key: str, **params: Any) -> str:
+        """The export's word ``key`` (:data:`~matching.export.labels.LABELS`) in its language."""
+        return i18n.gettext(LABELS[key], self.lang, **params)
+
+    def labels(self) -> dict[str, str]:
+        """Every word of :data:`~matching.export.labels.LABELS` in the export's language (the
+        templates' ``L``); the ones with slots as their msgid."""
+        return {key: i18n.gettext(msgid, self.lang) for key, msgid in LABELS.items()}
+
+    def column(self, column: str) -> str:
+        """A column's label in the export's language."""
+        return i18n.column_label(str(column), self.lang)
+
+    def value(self, column: str, value: Any) -> str:
+        """A cell's value in the export's language (enumerations by their word)."""
+        return i18n.value_label(str(column), value, self.lang)
+
+    def field(self, key: str, value: Any) -> str:
+        """A value of the shortlist's extras (incentives, assumptions) as text: numbers the
+        language's way, yes/no, enumerations by their word, the engine's sentences rendered."""
+        lang = self.lang
+        if isinstance(value, Mapping):
+            return "; ".join(f"{self.column(str(k))}{colon(lang)}{self.field(str(k), v)}"
+                             for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return "\n".join(self.field(key, v) for v in value)
+        if is_missing(value):
+            return "–"
+        if isinstance(value, bool) or key in i18n.VALUE_LABELS:
+            return self.value(key, value)
+        if is_number(value):
+            if key.endswith("_pct"):
+                return i18n.format_percent(value, lang)
+            return i18n.format_number(value, lang)
+        return say(str(value), lang, self.said)
 
     def name(self, entry: Mapping[str, Any]) -> str:
         """A zone's name: the shortlist's, else the sites', else its id."""
@@ -115,10 +151,14 @@ def read_shortlist(
     if problems:
         raise ExportError("The shortlist cannot be exported: its zones are malformed.", details=problems)
 
-    # the engine's sentences in the reader's language; machine formats keep the contract's
-    text = "en" if machine else lang
-    ranked = [in_language(entry, "explanation", text) for entry in shortlist["ranked"]]
-    excluded = [in_language(entry, "reasons", text) for entry in shortlist["excluded"]]
+    # the engine's sentences rendered from their messages in the reader's language; machine
+    # formats keep the contract's English text
+    said = {} if machine else said_at_top(shortlist)
+    if machine:
+        ranked, excluded = list(shortlist["ranked"]), list(shortlist["excluded"])
+    else:
+        ranked = [in_language(entry, "explanation", lang) for entry in shortlist["ranked"]]
+        excluded = [in_language(entry, "reasons", lang) for entry in shortlist["excluded"]]
     requirements = shortlist.get("requirements") or {}
     if not isinstance(requirements, Mapping):
         requirements = {}
@@ -173,39 +213,68 @@ def read_shortlist(
         applied_constraints=applied_constraints,
         directions=directions,
         constraint_columns=constraint_columns,
-        hint=sentences_in(str(shortlist["hint"]), text) if shortlist.get("hint") else None,
-        warnings=sentences_in([str(w) for w in (shortlist.get("warnings") or [])], text),
-        incentives=sentences_in(shortlist.get("incentives"), text),
+        hint=(sentences_in(str(shortlist["hint"]), lang, said, machine=machine)
+              if shortlist.get("hint") else None),
+        warnings=sentences_in([str(w) for w in (shortlist.get("warnings") or [])], lang, said,
+                              machine=machine),
+        incentives=shortlist.get("incentives"),
         leave_one_out=shortlist.get("leave_one_out"),
-        assumptions=sentences_in(shortlist.get("assumptions"), text),
+        assumptions=sentences_in(shortlist.get("assumptions"), lang, said, machine=machine),
         dataset=dataset,
         sites=site_table,
         lang=lang,
+        said=said,
     )
     view.shown = ranked if top is None else ranked[:top]
     return view
 
 
-def sentences_in(value: Any, lang: str) -> Any:
-    """``value`` (the assumptions, the incentives) with the engine's sentences in ``lang``: the
-    text in its lists and mappings that a template of :mod:`matching.phrases` knows."""
-    if lang == "en":
+def said_at_top(shortlist: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The shortlist's top-level messages (warnings, hint, assumptions, incentive notes) by
+    their English text."""
+    messages = shortlist.get("messages")
+    if not isinstance(messages, list):
+        return {}
+    return {str(m["text"]): m for m in messages if isinstance(m, Mapping) and "text" in m}
+
+
+def say(text: str, lang: str, said: Mapping[str, Mapping[str, Any]]) -> str:
+    """One English sentence of the engine in ``lang``: rendered from its message (the
+    shortlist's, else the one a template recognises in the text: a shortlist saved before it
+    carried messages); any other text as it is."""
+    message: Mapping[str, Any] | Message | None = said.get(text)
+    if message is None:
+        message = from_text(text)
+    return text if message is None else i18n.render(message, lang)
+
+
+def sentences_in(value: Any, lang: str, said: Mapping[str, Mapping[str, Any]] | None = None,
+                 *, machine: bool = False) -> Any:
+    """``value`` (the hint, warnings, assumptions) with the engine's sentences rendered in
+    ``lang``; a machine format keeps the English text."""
+    if machine:
         return value
     if isinstance(value, str):
-        return translate(value, lang)
+        return say(value, lang, said or {})
     if isinstance(value, list):
-        return [sentences_in(item, lang) for item in value]
+        return [sentences_in(item, lang, said) for item in value]
     if isinstance(value, Mapping):
-        return {key: sentences_in(item, lang) for key, item in value.items()}
+        return {key: sentences_in(item, lang, said) for key, item in value.items()}
     return value
 
 
 def in_language(entry: Mapping[str, Any], key: str, lang: str) -> Mapping[str, Any]:
-    """``entry`` (a zone) with its sentences under ``key`` in ``lang``; its other text, the
-    zone's name included, as it is."""
-    if lang == "en" or not isinstance(entry.get(key), list):
+    """``entry`` (a zone) with its sentences under ``key`` rendered in ``lang`` from its
+    ``messages`` (from its English text when it has none, or not one per sentence); its other
+    text, the zone's name included, as it is."""
+    texts = entry.get(key)
+    if not isinstance(texts, list):
         return entry
-    return {**entry, key: sentences_in([str(t) for t in entry[key]], lang)}
+    messages = entry.get("messages")
+    if isinstance(messages, list) and len(messages) == len(texts) and all(
+            isinstance(m, Mapping) for m in messages):
+        return {**entry, key: [i18n.render(m, lang) for m in messages]}
+    return {**entry, key: [say(str(t), lang, {}) for t in texts]}
 
 
 def index_sites(sites: Any, zone_ids: Mapping[str, str], *, need_sites: bool) -> pd.DataFrame | None:

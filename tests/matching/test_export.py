@@ -248,32 +248,35 @@ def test_xlsx_has_three_sheets_with_numbers_as_numbers(shortlist, sites):
     ranked = _sheet(data, "ranked")
     header = ranked[0]
     rows = [dict(zip(header, r, strict=True)) for r in ranked[1:]]
-    assert [r["id"] for r in rows] == ["cnp", "tet", "evil", "formula"]
+    # headings are labels, never column ids
+    assert [r["Id"] for r in rows] == ["cnp", "tet", "evil", "formula"]
     assert isinstance(rows[0]["score"], float) and rows[0]["score"] == pytest.approx(0.8125)
     assert isinstance(rows[0]["rank"], int)
-    assert rows[0]["value_catchment_labour_active"] == 1_500_000
-    assert rows[3]["name"] == FORMULA  # text, never a formula
+    assert rows[0]["Labour force within the catchment"] == 1_500_000
+    assert rows[0]["contribution: Rent (MAD/m²/month)"] == pytest.approx(0.325)
+    assert rows[3]["Name"] == FORMULA  # text, never a formula
     assert wb["ranked"]["D5"].data_type == "s"
     assert wb["ranked"].column_dimensions["C"].width >= len("Casanearshore Park")
     excluded = _sheet(data, "excluded")
     assert [r[0] for r in excluded[1:]] == ["fes", "agd"]
-    assert "rent 150 MAD/m²/month > 120; airports_km missing" in excluded[2]
+    assert "rent 150 MAD/m²/month > 120; Nearest airport (km) missing" in excluded[2]
 
 
 def test_xlsx_assumptions_sheet(shortlist, sites):
     rows = _sheet(export.to_xlsx(shortlist, sites), "assumptions")
     flat = [(a, b, c) for a, b, c in rows]
-    assert ("Weights", "catchment_labour_active", 0.625) in flat
+    assert ("Weights", "Labour force within the catchment", 0.625) in flat
     assert ("Method", "AHP consistency ratio", 0.0517) in flat
     assert ("Dataset", "version", "abc123") in flat
-    assert ("Method", "method", "topsis") in flat
-    assert any(a == "Requirements" and isinstance(c, str) and "rent (MAD/m²/month) <= 120" in c
+    assert ("Method", "method", "TOPSIS") in flat
+    assert any(a == "Requirements" and isinstance(c, str)
+               and "Rent (MAD/m²/month) ≤ 120 (if missing: exclude the zone)" in c
                for a, b, c in flat)
     assert ("Requirements", "headcount", 400) in flat  # a number, not text
     assert any(a == "Requirements" and isinstance(c, str) and c.endswith("cost, weight 38%")
                for a, b, c in flat)
     assert ("Data sources", "Fès Shore", "S8") in flat
-    assert ("Assumptions", "m2_per_seat", 8) in flat
+    assert ("Assumptions", "m2 per seat", 8) in flat
 
 
 def test_xlsx_top_shortens_the_ranked_sheet_only(shortlist, sites):
@@ -296,9 +299,9 @@ def test_table_aligns_columns_and_lists_exclusions(shortlist, sites):
     assert [line.split()[0] for line in block[1:]] == ["1", "2", "3", "4"]
     score_end = block[0].index("score") + len("score")
     assert all(line[score_end - 5: score_end] in {"0.812", "0.410", "0.330", "0.120"} for line in block[1:])
-    assert "catchment labour active" in block[0] and "1,500,000" in block[1]
+    assert "Labour force within the cat…" in block[0] and "1,500,000" in block[1]
     assert "Excluded zones (2)" in text
-    assert "  Agadir Shore: rent 150 MAD/m²/month > 120; airports_km missing" in lines
+    assert "  Agadir Shore: rent 150 MAD/m²/month > 120; Nearest airport (km) missing" in lines
 
 
 def test_table_top_and_french(shortlist):
@@ -348,7 +351,7 @@ def test_html_is_standalone_and_complete(shortlist, sites):
     assert "link" not in parser.tags and "script" not in parser.tags  # nothing loaded from elsewhere
     assert all(value.startswith("#") for name, value in parser.attrs if name in ("href", "src"))
     assert "default-src 'none'" in page and "@media print" in page
-    for text in ("Fès Shore", "Tétouan Shore", "Sidi Maârouf", "rent (MAD/m²/month)",
+    for text in ("Fès Shore", "Tétouan Shore", "Sidi Maârouf", "Rent (MAD/m²/month)",
                  "rent 150 MAD/m²/month &gt; 120", "TOPSIS ranks", "P(first)", "71%", "abc123",
                  "S12 S13", "Rank without each criterion", "Incentives (estimate)", "0.052"):
         assert text in page, text
@@ -380,7 +383,7 @@ def test_pdf_dossier_text_has_names_accents_and_reasons(shortlist, sites):
     assert len(reader.pages) == 4 + 4  # cover, ranked, one per zone, excluded, method
     text = pdf_text(data)
     for expected in ("Fès Shore", "Tétouan Shore", "Sidi Maârouf", "MAD/m²/month",
-                     "rent_mad_m2_month missing", "rent 150 MAD/m²/month > 120", HOSTILE,
+                     "Rent (MAD/m²/month) missing", "rent 150 MAD/m²/month > 120", HOSTILE,
                      "TOPSIS ranks", "AHP consistency ratio: 0.052", "Data sources", "S12 S13",
                      "Incentives (estimate)", "14,904,000", "Casablanca-Settat", "P(top 3)"):
         assert expected in text, expected
@@ -553,16 +556,16 @@ def test_a_zone_without_a_name_takes_the_sites_name_or_its_id(shortlist, sites):
 
 def test_xlsx_in_french(shortlist, sites):
     rows = _sheet(export.to_xlsx(shortlist, sites, lang="fr", top=1), "assumptions")
-    assert ("Poids", "rent_mad_m2_month", 0.375) in rows
-    assert any(r[0] == "Besoins de l'investisseur" and r[1] == "effectif" and r[2] == 400 for r in rows)
+    assert ("Poids", "Loyer (MAD/m²/mois)", 0.375) in rows
+    assert any(r[0] == "Exigences" and r[1] == "effectif" and r[2] == 400 for r in rows)
     ranked = _sheet(export.to_xlsx(shortlist, sites, lang="fr", top=1), "ranked")
     assert any(r[0] and "3 autre(s) zone(s) classée(s)" in str(r[0]) for r in ranked)
 
 
 def test_column_labels_carry_units():
-    assert export.column_label("airports_km") == "airports (km)"
-    assert export.column_label("available_m2") == "available (m²)"
-    assert export.column_label("incentive_mad_total") == "incentive mad total (MAD)"
+    assert export.column_label("airports_km", "en") == "Nearest airport (km)"
+    assert export.column_label("available_m2", "fr") == "Surface disponible (m²)"
+    assert export.column_label("bandwidth_mad_month", "fr") == "bandwidth (MAD/mois)"
 
 
 # ------------------------------------------------------------- a shortlist of the engine
@@ -605,10 +608,10 @@ def test_every_format_renders_a_shortlist_of_the_engine(engine_shortlist, sites)
     assert HOSTILE not in page and "* manquant : noté comme la pire valeur observée" in page
     assert "Rang sans chaque critère" in page and "Incitations (estimation)" in page
     text = pdf_text(export.to_pdf(result, sites))
-    assert "rent (MAD/m²/month) (cost) 29% 150* 0.000" in text
+    assert "Rent (MAD/m²/month) (cost) 29% 150* 0.000" in text
     assert "* missing: scored as the worst observed value" in text
-    assert "Casanearshore Park" in text and "airports_km 25" in text
-    assert "training grant (MAD)" in text and "Weights" in text
+    assert "Casanearshore Park" in text and "Nearest airport (km) 25 km > 22" in text
+    assert "Training grant (MAD)" in text and "Weights" in text
     table = export.to_table(result, sites, top=1)
     assert "Excluded zones (1)" in table and table.count("\n   1  ") == 1
     wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(result, sites)))
@@ -618,13 +621,14 @@ def test_every_format_renders_a_shortlist_of_the_engine(engine_shortlist, sites)
 
 def test_french_human_formats_give_the_engine_sentences_in_french_machine_formats_do_not(shortlist):
     table = export.to_table(shortlist, top=2, lang="fr")
-    assert "airports_km manquant" in table and "airports_km missing" not in table
-    assert "rent 150 MAD/m²/mois > 120" in table  # a comparison: only the unit changes
+    assert "Aéroport le plus proche (km) manquant" in table and "missing" not in table
+    assert "rent 150 MAD/m²/mois > 120" in table  # a user's column: only the unit changes
     html_page = export.to_html(shortlist, top=2, lang="fr")
-    assert "airports_km manquant" in html_page and "airports_km missing" not in html_page
+    assert "Aéroport le plus proche (km) manquant" in html_page and "missing" not in html_page
     for machine in (export.to_csv(shortlist, lang="fr"), export.to_json(shortlist, lang="fr")):
         assert "airports_km missing" in machine and "manquant" not in machine
-    assert "airports_km missing" in export.to_table(shortlist, top=2, lang="en")
+    # English readers see labels too, the machine formats' ids never
+    assert "Nearest airport (km) missing" in export.to_table(shortlist, top=2, lang="en")
 
 
 def test_french_exports_of_an_engine_shortlist_have_french_assumptions_and_incentives(
@@ -637,3 +641,76 @@ def test_french_exports_of_an_engine_shortlist_have_french_assumptions_and_incen
     assert "impôt sur les sociétés (IS)" in page and "corporate tax (IS)" not in page
     english = export.to_html(engine_shortlist, sites, lang="en")
     assert "corporate tax (IS)" in english
+
+
+# ------------------------------------------------------------- the CRM example, read back
+
+
+@pytest.fixture(scope="module")
+def crm_example() -> tuple[dict, gpd.GeoDataFrame]:
+    """The shortlist of ``examples/crm.yaml`` on the shipped dataset, with its sites."""
+    from pathlib import Path
+
+    import valleys
+    from matching.requirements import load_yaml
+    from matching.shortlist import make_shortlist
+
+    path = Path(__file__).parents[2] / "examples" / "crm.yaml"
+    sites = valleys.site_features(valleys.load_dataset())
+    return make_shortlist(load_yaml(path.read_text(encoding="utf-8")), sites), sites
+
+
+def _xlsx_text(data: bytes) -> str:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join(" | ".join("" if c is None else str(c) for c in row)
+                     for ws in wb for row in ws.iter_rows(values_only=True))
+
+
+@pytest.mark.slow
+def test_the_crm_examples_french_pdf_and_xlsx_hold_no_id_no_raw_value_no_english_sentence(
+        crm_example):
+    from tests.matching.test_i18n import offenders
+
+    result, sites = crm_example
+    columns = [str(c) for c in sites.columns]
+    pdf = pdf_text(export.to_pdf(result, sites, lang="fr"))
+    xlsx = _xlsx_text(export.to_xlsx(result, sites, lang="fr"))
+    for text in (pdf, xlsx):
+        assert offenders(text, columns) == []
+        assert "Aéroport le plus proche (km)" in text and "zone P2I principale" in text
+    assert "critère le plus fort\u202f: Population active du bassin" in pdf
+    # numbers stay numbers in the spreadsheet
+    wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(result, sites, lang="fr")))
+    header = [c.value for c in wb["ranked"][1]]
+    first = dict(zip(header, [c.value for c in wb["ranked"][2]], strict=True))
+    assert isinstance(first["score"], float)
+    assert isinstance(first["Loyer (MAD/m²/mois)"], (int, float))
+    assert first["Statut"] == "en activité"
+
+
+@pytest.mark.slow
+def test_the_crm_examples_english_exports_show_labels_not_ids(crm_example):
+    from tests.matching.test_i18n import offenders
+
+    result, sites = crm_example
+    columns = [str(c) for c in sites.columns]
+    for text in (pdf_text(export.to_pdf(result, sites)), _xlsx_text(export.to_xlsx(result, sites)),
+                 export.to_html(result, sites), export.to_table(result, sites)):
+        found = offenders(text, columns, english=False)
+        # the English words that are also the stored values read as words here
+        words = ("operating", "cost", "benefit", "vector", "uncertain", "exclude", "worst")
+        assert [f for f in found if f.removeprefix("enum ") not in words] == []
+        assert "p2i_primary" not in text and "under_development" not in text
+
+
+def test_a_shortlist_saved_before_messages_reads_as_one_with_them(engine_shortlist, sites):
+    """No ``messages``: the English strings are read back through their templates."""
+    old = copy.deepcopy(engine_shortlist)
+    old.pop("messages")
+    for zone in old["ranked"] + old["excluded"]:
+        zone.pop("messages")
+    for lang in ("fr", "en"):
+        assert export.to_table(old, sites, lang=lang) == export.to_table(engine_shortlist, sites,
+                                                                         lang=lang)
+    page = export.to_html(old, sites, lang="fr")
+    assert "Aéroport le plus proche (km) 25 km &gt; 22" in page

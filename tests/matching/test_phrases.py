@@ -1,99 +1,54 @@
-"""The engine's sentences in French: every template, and every sentence a shortlist can hold."""
+"""The table of the engine's sentences: each code's English template, python-format, marked
+for the catalogue; every sentence a shortlist can hold is recognised and renders in French."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from matching.phrases import PHRASES, phrase_of, say, translate, translated
+from matching.i18n import gettext, render
+from matching.messages import from_text
+from matching.phrases import CODES, FIXED, PHRASES, phrase_of, slots_of
 from matching.shortlist import make_shortlist
 
-NNBSP = "\u202f"
 ZONE_AND_HINT_KEYS = {"strongest", "weakest", "missing_not_checked", "missing_scored_worst",
                       "missing", "compare", "not_one_of", "one_of", "list_lacks", "list_excluded",
                       "value_excluded", "hint_relax", "hint_worst"}
 
-SLOT_SAMPLES = {
-    "column": "catchment_labour_active",
-    "value": "1,759,609",
-    "values": "operating, planned",
-    "constraint": "available_m2 >= 2,400",
-    "items": "ITO, BPO",
-    "alternatives": "CRM, KPO or ESO",
-    "hits": "BPO",
-    "op": ">=",
-    "limit": "2,400",
-    "count": "4",
-    "activity": "CRM",
-    "area": "2,400 m²",
-    "columns": "rent_mad_m2_month, airports_km",
-    "ratio": "0.123",
-    "size": "1,280",
-    "headcount": "300",
-    "m2_per_seat": "8",
-    "draws": "200",
-    "sigma": "0.3",
-    "seed": "7",
-    "cap": "20%",
-    "zone_class": "'p2i_primary'",
-    "years": "10",
-    "until": "2035-12-31",
-    "name": "Offre Offshoring Maroc",
-    "version": "2025-07-01",
-    "since": "2025-07-01",
-    "months": "18",
-    "salary": "8,000",
-    "rate": "20%",
-    "total": "12",
-}
+
+def french(text: str) -> str:
+    """An English sentence of the engine rendered in French (through its recognised message)."""
+    message = from_text(text)
+    assert message is not None, text
+    return render(message, "fr")
 
 
 @pytest.mark.parametrize("key", sorted(PHRASES))
-def test_every_template_turns_into_french_with_its_slots(key):
-    phrase = PHRASES[key]
-    slots = {name: SLOT_SAMPLES[name] for name in SLOT_SAMPLES if "{" + name + "}" in phrase.en}
-    english = say(key, **slots)
-    french = translate(english, "fr")
-    assert french != english or key == "compare"
-    # the slots come through, numbers written the French way, "or" as "ou"
-    expected = dict(slots)
-    expected.update({
-        name: text.replace(",", NNBSP) for name, text in slots.items()
-        if name in ("value", "constraint", "limit", "area", "size", "salary")
-    })
-    if "ratio" in slots:
-        expected["ratio"] = "0,123"
-    if "sigma" in slots:
-        expected["sigma"] = "0,3"
-    if "alternatives" in slots:
-        expected["alternatives"] = "CRM, KPO ou ESO"
-    assert french == phrase.fr.format(**expected)
-    assert translate(english, "en") == english
+def test_every_template_is_python_format_with_a_french_entry(key):
+    template = PHRASES[key]
+    assert "{" not in template and "}" not in template  # no str.format slots left
+    assert re.sub(r"%\(\w+\)s", "", template).count("%") == 0  # no stray % sign
+    assert set(FIXED.get(key, {})) <= set(slots_of(template))
+    assert key in CODES
+    if key != "compare":  # a bare comparison has no words
+        assert gettext(template, "fr") != template
 
 
-def test_a_comparison_keeps_its_words_and_writes_numbers_the_french_way():
-    assert translate("rent_mad_m2_month 1,140 MAD/m²/month > 120.5", "fr") == (
-        f"rent_mad_m2_month 1{NNBSP}140 MAD/m²/mois > 120,5")
-    assert translate("status 'planned' != 'operating'", "fr") == "status 'planned' != 'operating'"
-    # an operator inside a sentence with words does not make it a comparison
-    assert translate("available_m2 missing: available_m2 >= 2,400 not checked", "fr") == (
-        f"available_m2 manquant{NNBSP}: available_m2 >= 2{NNBSP}400 non vérifié")
-    assert translated(["rent_mad_m2_month missing", "a 1 > 0", "not ours"], "fr") == [
-        ("rent_mad_m2_month manquant", "fr"), ("a 1 > 0", "fr"), ("not ours", "en")]
-    assert translated(["not ours"], "en") == [("not ours", "en")]
+def test_a_fixed_slot_is_not_a_parameter_but_is_recognised():
+    found = phrase_of("incentives were not estimated: the dataset has no incentive_zone_class "
+                      "column")
+    assert found == ("no_incentive_class", {})
+    assert phrase_of("incentives were not estimated: the dataset has no other_column column") is None
 
 
-def test_numbers_and_units_read_the_french_way():
-    assert translate("strongest criterion: rent_mad_m2_month (1,234.5 MAD/m²/month)", "fr") == (
-        f"critère le plus fort{NNBSP}: rent_mad_m2_month (1{NNBSP}234,5 MAD/m²/mois)")
-    # a column name keeps its digits and underscores
-    assert translate("zone_2024_km missing", "fr") == "zone_2024_km manquant"
-
-
-def test_an_unknown_language_is_an_error():
-    with pytest.raises(ValueError, match="unknown language 'de'"):
-        translate("a_km missing", "de")
+def test_an_operator_inside_a_sentence_does_not_make_it_a_comparison():
+    assert phrase_of("available_m2 missing: available_m2 >= 2,400 not checked")[0] == (
+        "missing_not_checked")
+    assert phrase_of("rent_mad_m2_month 1,140 MAD/m²/month > 120.5")[0] == "compare"
+    assert phrase_of("zone_2024_km missing") == ("missing", {"column": "zone_2024_km"})
 
 
 def test_every_sentence_of_real_shortlists_is_known():
@@ -138,7 +93,7 @@ def test_every_sentence_of_real_shortlists_is_known():
     found = {s: phrase_of(s) for s in sentences}
     assert all(found.values()), [s for s, f in found.items() if f is None]
     worded = [s for s, f in found.items() if f[0] != "compare"]
-    assert worded and all(translate(s, "fr") != s for s in worded)
+    assert worded and all(french(s) != s for s in worded)
     # every per-zone and hint template is written by the engine in these shortlists: none is dead
     zone_keys = {key for key in PHRASES if key in ZONE_AND_HINT_KEYS}
     assert {f[0] for f in found.values() if f} == zone_keys
@@ -175,7 +130,7 @@ def test_every_warning_of_the_engine_is_known(tmp_path):
             raise AssertionError(f"{requirement}: {exc}") from exc
     found = {w: phrase_of(w) for w in warnings}
     assert all(found.values()), [w for w, f in found.items() if f is None]
-    assert all(translate(w, "fr") != w for w in warnings)
+    assert all(french(w) != w for w in warnings)
     assert {f[0] for f in found.values()} >= {
         "criterion_no_variance", "sum_of_mixed_signs", "sum_of_zero", "criterion_without_values",
         "preset_constraint_skipped", "preset_criterion_no_column", "floor_area_unchecked",
@@ -204,4 +159,4 @@ def test_every_assumption_of_a_shortlist_on_a_real_dataset_is_known(tiny_data_pa
                                                "income_tax_cap", "incentive_rules",
                                                "jobs_assumed", "salary_default", "training_grant",
                                                "employment_grant"}
-    assert all(translate(a, "fr") != a for a in assumptions)
+    assert all(french(a) != a for a in assumptions)

@@ -15,7 +15,7 @@ def test_instance_folder_holds_store_secret_and_translations(app, tmp_path):
     assert (instance / "techvalley.sqlite3").exists()
     assert (instance / "secret_key").read_text().strip() == app.config["SECRET_KEY"]
     assert len(app.config["SECRET_KEY"]) == 64
-    assert (instance / "translations" / "fr" / "LC_MESSAGES" / "messages.mo").exists()
+    assert (instance / "translations" / "fr" / "LC_MESSAGES" / "techvalley.mo").exists()
     assert (instance / "secret_key").stat().st_mode & 0o077 == 0
 
 

@@ -539,12 +539,12 @@ def test_score_map_colours_by_score_and_greys_excluded(tiny):
     assert ranked[ids[3]]["color"] == maps.SCORE_COLORS[0]
     assert ranked[ids[1]]["color"] == ranked[ids[2]]["color"]
     assert "0.8" in ranked[ids[0]]["popup"] and "Rank" in ranked[ids[0]]["popup"]
-    assert "Ranked first in draws</th><td>71 %" in ranked[ids[0]]["popup"]
+    assert "Ranked first in draws</th><td>71%" in ranked[ids[0]]["popup"]
     assert "Ranked first in draws" not in ranked[ids[1]]["popup"]
     excluded = layers["excluded"][0]["features"]
     assert [f["properties"]["id"] for f in excluded] == [ids[4]]
     assert excluded[0]["properties"]["color"] == maps.EXCLUDED_COLOR
-    assert "rent_mad_m2_month missing" in excluded[0]["properties"]["popup"]
+    assert "Rent (MAD/m²/month) missing" in excluded[0]["properties"]["popup"]  # a reason, labelled
     assert config["notOnMap"] == ["gone"]
     legend = {s["key"]: s for s in config["legend"]}
     assert legend["score"]["min"] == "0.2" and legend["score"]["max"] == "0.8"

@@ -31,9 +31,9 @@ def test_form_to_ranked_result(client):
     page = response.get_data(as_text=True)
     assert "Ranked zones" in page and "Excluded zones" in page
     # rent 110 > 100 and missing rent: excluded with their reasons
-    assert re.search(r'Casanearshore Park</a>: <span class="reasons"><span>rent_mad_m2_month', page)
+    assert re.search(r'Casanearshore Park</a>: <span class="reasons"><span>Rent \(MAD/m²/month\)', page)
     assert re.search(r'Casablanca Tech Valley</a>: <span class="reasons">(<span>[^<]*</span>; )*'
-                     r'<span>rent_mad_m2_month missing</span>', page)
+                     r'<span>Rent \(MAD/m²/month\) missing</span>', page)
     assert 'class="bar" style="width: 100.0%"' in page
     assert "<iframe" not in page
 
@@ -224,13 +224,13 @@ def test_requirements_from_form_combines_preset_limits_and_replaces_criteria(app
             {"column": "rent_mad_m2_month", "op": "<=", "value": 100.0},
         ]
         assert [c["column"] for c in doc["criteria"]] == ["catchment_labour_active", "catchment_english_literate_pct"]
-        assert notes == ["activities is not in this dataset: its limit was left out"]
+        assert notes == ["Activities is not in this dataset: its limit was left out"]
 
         form = MatchForm(MultiDict({"weight_rent": "2", "weight_universities": "4", "weight_labour": "0"}), meta={"csrf": False})
         assert form.validate()
         doc, notes = requirements_from_form(form, columns=columns)
         assert doc["criteria"] == [{"column": "rent_mad_m2_month", "direction": "cost", "weight": 2, "missing": "worst"}]
-        assert notes == ["universities_km is not in this dataset: it was not scored"]
+        assert notes == ["Nearest university (km) is not in this dataset: it was not scored"]
         assert "name" not in doc and "constraints" not in doc
 
 
@@ -257,7 +257,7 @@ def test_form_notes_the_preset_criteria_a_dataset_lacks(app):
         assert form.validate()
         doc, notes = requirements_from_form(form, columns=columns, preset=preset("CRM"))
     assert "incentive_mad_per_job" not in [c["column"] for c in doc["criteria"]]
-    assert "incentive_mad_per_job is not in this dataset: it was not scored" in notes
+    assert "Incentives per job (MAD) is not in this dataset: it was not scored" in notes
     assert len(notes) == len(set(notes))
 
 
@@ -282,7 +282,7 @@ def test_crm_form_with_a_headcount_keeps_the_incentive_criterion(shipped_like_cl
         incentive = [c for c in document["criteria"] if c["column"] == "incentive_mad_per_job"]
         assert incentive == [{"column": "incentive_mad_per_job", "direction": "benefit", "missing": "worst",
                               "weight": 2}]
-    assert "incentive_mad_per_job is not in this dataset" not in page
+    assert "Incentives per job (MAD) is not in this dataset" not in page
     # and the engine scores it: the exported CSV has the incentive column with a value per zone
     response = client.post("/api/v1/shortlists", json=document)
     assert response.status_code == 201, response.get_json()

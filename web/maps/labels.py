@@ -1,110 +1,81 @@
-"""The words on the maps, in English and French (the maps' own labels, not the app's catalog)."""
+"""The words on the maps: msgids of the shared catalogue (``matching/locale``, domain
+``techvalley``), given in the map's language by :mod:`matching.i18n`; the zones' statuses are
+the catalogue's words for the ``status`` column (:func:`matching.i18n.value_label`)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "zones": "Zones",
-        "status": "Zone status",
-        "operating": "Operating",
-        "under_development": "Under development",
-        "planned": "Planned",
-        "uncertain": "Uncertain",
-        "unknown_status": "Status unknown",
-        "city": "City",
-        "region": "Region",
-        "operator": "Operator",
-        "office_floor_m2": "Office floor",
-        "available_m2": "Available",
-        "rent_mad_m2_month": "Rent",
-        "airports_km": "Airport",
-        "catchment_labour_active": "Labour force within reach",
-        "zone_page": "Zone page",
-        "communes": "Talent (communes)",
-        "talent": "Talent indicator",
-        "labour_active": "Labour force",
-        "french_literate_pct": "French literacy",
-        "english_literate_pct": "English literacy",
-        "higher_education_pct": "Higher education",
-        "regions": "Regions",
-        "tiles": "OpenStreetMap",
-        "offline": "Offline (regions only)",
-        "search": "Search a zone",
-        "no_zone": "No zone found",
-        "fullscreen": "Full screen",
-        "missing": "no data",
-        "airports": "Airports",
-        "rail_stations": "Rail stations",
-        "universities": "Universities",
-        "nearest": "Nearest infrastructure",
-        "area": "Zone outline",
-        "this_zone": "This zone",
-        "score": "Score",
-        "rank": "Rank",
-        "ranked": "Ranked zones",
-        "excluded": "Excluded",
-        "not_on_map": "not in the current dataset, not on the map",
-        "p_first": "Ranked first in draws",
-        "reasons": "Reasons",
-        "per_month": "MAD/m²/month",
-    },
-    "fr": {
-        "zones": "Zones",
-        "status": "Statut de la zone",
-        "operating": "En activité",
-        "under_development": "En développement",
-        "planned": "Projetée",
-        "uncertain": "Incertaine",
-        "unknown_status": "Statut inconnu",
-        "city": "Ville",
-        "region": "Région",
-        "operator": "Opérateur",
-        "office_floor_m2": "Surface de bureaux",
-        "available_m2": "Disponible",
-        "rent_mad_m2_month": "Loyer",
-        "airports_km": "Aéroport",
-        "catchment_labour_active": "Population active à portée",
-        "zone_page": "Fiche de la zone",
-        "communes": "Talents (communes)",
-        "talent": "Indicateur de talents",
-        "labour_active": "Population active",
-        "french_literate_pct": "Lecture du français",
-        "english_literate_pct": "Lecture de l'anglais",
-        "higher_education_pct": "Études supérieures",
-        "regions": "Régions",
-        "tiles": "OpenStreetMap",
-        "offline": "Hors ligne (régions seules)",
-        "search": "Chercher une zone",
-        "no_zone": "Aucune zone trouvée",
-        "fullscreen": "Plein écran",
-        "missing": "pas de donnée",
-        "airports": "Aéroports",
-        "rail_stations": "Gares",
-        "universities": "Universités",
-        "nearest": "Infrastructures les plus proches",
-        "area": "Contour de la zone",
-        "this_zone": "Cette zone",
-        "score": "Score",
-        "rank": "Rang",
-        "ranked": "Zones classées",
-        "excluded": "Exclue",
-        "not_on_map": "absentes du jeu de données actuel, hors carte",
-        "p_first": "Classée première (tirages)",
-        "reasons": "Raisons",
-        "per_month": "MAD/m²/mois",
-    },
-}
+from matching.i18n import gettext, language, unit_label, value_label
+
+#: the statuses the maps colour (web.maps.settings.STATUS_COLORS); each labelled by the catalogue
+STATUSES = ("operating", "under_development", "planned", "uncertain")
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return LABELS.get((lang or "en")[:2].lower(), LABELS["en"])
+    """Every map word in ``lang`` (any other language: English), the statuses' too."""
+    return dict(_words(_locale(lang)))
+
+
+@functools.cache
+def _words(lang: str) -> dict[str, str]:
+    # literal msgids only (pybabel extracts them; tests/web/test_csp.py checks no data is one)
+    words = {
+        "zones": gettext("Zones", lang),
+        "status": gettext("Zone status", lang),
+        "unknown_status": gettext("Status unknown", lang),
+        "city": gettext("City", lang),
+        "region": gettext("Region", lang),
+        "operator": gettext("Operator", lang),
+        "office_floor_m2": gettext("Office floor", lang),
+        "available_m2": gettext("Available", lang),
+        "rent_mad_m2_month": gettext("Rent", lang),
+        "airports_km": gettext("Airport", lang),
+        "catchment_labour_active": gettext("Labour force within reach", lang),
+        "zone_page": gettext("Zone page", lang),
+        "communes": gettext("Talent (communes)", lang),
+        "talent": gettext("Talent indicator", lang),
+        "labour_active": gettext("Labour force", lang),
+        "french_literate_pct": gettext("French literacy", lang),
+        "english_literate_pct": gettext("English literacy", lang),
+        "higher_education_pct": gettext("Higher education", lang),
+        "regions": gettext("Regions", lang),
+        "tiles": gettext("OpenStreetMap", lang),
+        "offline": gettext("Offline (regions only)", lang),
+        "search": gettext("Search a zone", lang),
+        "no_zone": gettext("No zone found", lang),
+        "fullscreen": gettext("Full screen", lang),
+        "missing": gettext("no data", lang),
+        "airports": gettext("Airports", lang),
+        "rail_stations": gettext("Rail stations", lang),
+        "universities": gettext("Universities", lang),
+        "nearest": gettext("Nearest infrastructure", lang),
+        "area": gettext("Zone outline", lang),
+        "this_zone": gettext("This zone", lang),
+        "score": gettext("Score", lang),
+        "rank": gettext("Rank", lang),
+        "ranked": gettext("Ranked zones", lang),
+        "excluded": gettext("Excluded", lang),
+        "not_on_map": gettext("not in the current dataset, not on the map", lang),
+        "p_first": gettext("Ranked first in draws", lang),
+        "reasons": gettext("Reasons", lang),
+        # the planners' suitability map (web.suitability)
+        "suitability": gettext("Suitability", lang),
+        "suitability_cells": gettext("Suitability (best score per cell)", lang),
+        "candidate_areas": gettext("Candidate areas", lang),
+        "candidate_area": gettext("candidate area", lang),
+    }
+    for status in STATUSES:
+        word = value_label("status", status, lang)
+        words[status] = word[:1].upper() + word[1:]
+    words["per_month"] = unit_label("MAD/m²/month", lang)
+    words["lang"] = lang
+    return words
 
 
 def _locale(lang: str) -> str:
-    code = (lang or "en")[:2].lower()
-    return code if code in LABELS else "en"
+    return language((lang or "en")[:2].lower())
 
 
 def _ui_labels(labels: Mapping[str, str]) -> dict[str, str]:
@@ -112,4 +83,7 @@ def _ui_labels(labels: Mapping[str, str]) -> dict[str, str]:
 
 
 def _layer_label(layer: str, labels: Mapping[str, str]) -> str:
-    return labels.get(layer, layer.replace("_", " ").capitalize())
+    """A point layer's name: the map's word for a shipped one, else its name made readable."""
+    if layer in labels:
+        return labels[layer]
+    return layer.replace("_", " ").capitalize()

@@ -8,8 +8,8 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from babel.numbers import format_decimal
 
+from matching.i18n import format_number, value_label
 from web.maps.errors import MapError
 from web.maps.labels import _locale
 from web.maps.settings import OTHER_STATUS_COLOR, STATUS_COLORS, UNKNOWN_STATUS_COLOR
@@ -39,8 +39,7 @@ def _number(value: Any) -> float | None:
 
 
 def _fmt(value: float, lang: str, *, digits: int = 0) -> str:
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=_locale(lang))
+    return format_number(value, _locale(lang), digits=digits)
 
 
 def _column(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -83,8 +82,8 @@ def _status_label(value: Any, labels: Mapping[str, str]) -> str:
     key = _status_key(value)
     if key == "unknown":
         return labels["unknown_status"]
-    if key == "other":
-        return str(value)
+    if key == "other":  # the catalogue's word, or the value made readable (never raw)
+        return value_label("status", str(value), labels.get("lang", "en"))
     return labels[key]
 
 
