@@ -14,7 +14,14 @@ problem is a generalised assignment problem, solved exactly as an integer progra
 ``eps`` (1e-6) makes placing an investor in a zone where it scores 0 (TOPSIS's worst) better
 than leaving it out. The solver stops when it has proved its total within ``mip_rel_gap``
 (HiGHS's default, 1e-4) of the best possible, or at the time limit
-(:data:`DEFAULT_TIME_LIMIT_S`); the result's ``solver`` says which, with the proven gap. A few
+(:data:`DEFAULT_TIME_LIMIT_S`); the result's ``solver`` says which, with the proven gap.
+A gap of 1e-4 of a total of a few units is far more than ``eps``, so the solver may stop with an
+investor left out although a zone it fits still has room: :func:`fill_free_room` then places
+every such investor (it only raises the total), so the bonus holds whatever the gap. Placing
+nobody is always feasible: when the solver stops at its time limit before finding any
+allocation, the greedy one (:func:`greedy_assign`, then :func:`fill_free_room`) is returned with
+its gap to the solver's bound (or to the sum of each investor's best score, when the solver has
+no bound yet). A few
 dozen investors are solved to optimality in milliseconds; large pipelines competing for the
 same zones (200 investors x 50 zones) can take HiGHS minutes to *prove* optimality, and then
 stop at the time limit with a proven gap of about 1% (``benchmarks/bench_allocation.py``).
@@ -26,6 +33,10 @@ to prove: the proof needs better allocations and branching, not only a stronger 
 figures are in ``docs/learning.md``).
 Greedy allocation (best score first) is kept as :func:`greedy_assign`, the baseline of the
 tests and the benchmark: it can lose (see ``tests/matching/test_allocation.py``).
+
+One module because the program, its formulations, the baseline, the repair after the solver
+and the reasons given to the investors left out are one decision, each step reading the
+previous one's arrays (over 500 lines).
 
 Scores come from each investor's own shortlist (:func:`matching.shortlist.make_shortlist`):
 TOPSIS closeness and min-max weighted sums lie in [0, 1], so they add up across investors.
@@ -51,7 +62,7 @@ from matching.errors import DecisionsError
 
 __all__ = [
     "CARDINALITY_CUT_MAX_COUNT", "DEFAULT_TIME_LIMIT_S", "FORMULATIONS", "PLACEMENT_BONUS",
-    "allocate", "assign", "greedy_assign", "zone_cardinality_cuts",
+    "allocate", "assign", "fill_free_room", "greedy_assign", "zone_cardinality_cuts",
 ]
 
 #: Added to every score in the objective: placing someone beats leaving them out at equal score.
@@ -121,15 +132,15 @@ def assign(
         The zone index given to each investor, -1 for none.
     solver : dict
         ``status`` ("optimal" or "time limit"), ``mip_gap`` (proven relative gap between the
-        total found and the best possible), ``variables``, ``seconds``; with the
-        ``"cardinality"`` formulation, also ``cuts`` (the inequalities added).
+        total found and the best possible), ``found_by`` ("solver", or "greedy" when the solver
+        stopped before finding any allocation), ``filled`` (investors placed after the solver
+        in zones with room left, see :func:`fill_free_room`), ``variables``, ``seconds``; with
+        the ``"cardinality"`` formulation, also ``cuts`` (the inequalities added).
 
     Raises
     ------
     ValueError
         If ``formulation`` is not one of :data:`FORMULATIONS`.
-    RuntimeError
-        If the solver stops without any solution (e.g. a very short time limit).
 
     Examples
     --------
@@ -149,8 +160,8 @@ def assign(
     eligible = np.isfinite(scores) & np.isfinite(capacity)[None, :]
     eligible &= demand[:, None] <= np.nan_to_num(capacity, nan=-1.0)[None, :]
     investor, zone = np.nonzero(eligible)
-    info: dict[str, Any] = {"status": "optimal", "mip_gap": 0.0, "variables": int(investor.size),
-                            "seconds": 0.0}
+    info: dict[str, Any] = {"status": "optimal", "mip_gap": 0.0, "found_by": "solver",
+                            "filled": 0, "variables": int(investor.size), "seconds": 0.0}
     if investor.size == 0:
         return result, info
     n_vars = investor.size
@@ -185,13 +196,77 @@ def assign(
                      else {"mip_rel_gap": mip_rel_gap, "time_limit": time_limit}),
         )
     info["seconds"] = round(time.perf_counter() - started, 3)
-    if solution.x is None:
-        raise RuntimeError(f"the allocation solver found no solution: {solution.message}")
     info["status"] = "optimal" if solution.status == 0 else "time limit"
-    info["mip_gap"] = float(getattr(solution, "mip_gap", 0.0) or 0.0)
-    taken = solution.x > 0.5
-    result[investor[taken]] = zone[taken]
+    # only pairs worth placing (a negative score would lower the total)
+    worth = np.where(eligible & (np.nan_to_num(scores, nan=-np.inf) + PLACEMENT_BONUS > 0),
+                     scores, np.nan)
+    if solution.x is None:  # stopped before any allocation: nobody placed is feasible
+        result = greedy_assign(worth, demand, capacity)
+        info["found_by"] = "greedy"
+    else:
+        taken = solution.x > 0.5
+        result[investor[taken]] = zone[taken]
+    result, info["filled"] = fill_free_room(result, worth, demand, capacity)
+    placed = result >= 0
+    total = float(np.sum(scores[np.flatnonzero(placed), result[placed]] + PLACEMENT_BONUS))
+    # milp minimises -(total): its dual bound is minus an upper bound of the total
+    dual = getattr(solution, "mip_dual_bound", None)
+    bound = -float(dual) if dual is not None and np.isfinite(dual) else float(
+        np.sum(np.nanmax(np.where(np.isfinite(worth), worth + PLACEMENT_BONUS, 0.0), axis=1)))
+    if info["status"] == "optimal" and info["found_by"] == "solver" and not info["filled"]:
+        info["mip_gap"] = float(getattr(solution, "mip_gap", 0.0) or 0.0)
+    else:
+        info["mip_gap"] = max(0.0, (bound - total) / max(abs(bound), 1e-12)) if bound > 0 else 0.0
     return result, info
+
+
+def fill_free_room(
+    zone_of: NDArray[np.int64],
+    scores: NDArray[np.float64],
+    demand: NDArray[np.float64],
+    capacity: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], int]:
+    """Place every unplaced investor that still fits a zone it may go to (best score first).
+
+    The placement bonus must hold whatever the solver's gap: an investor left out while a zone
+    it scores (even 0) has room for it is placed there; the total only rises.
+
+    Parameters
+    ----------
+    zone_of
+        The allocation (zone index per investor, -1 for none); not changed.
+    scores
+        As for :func:`assign`, NaN where the investor may not go (or would lower the total).
+    demand, capacity
+        As for :func:`assign`.
+
+    Returns
+    -------
+    zone_of : numpy.ndarray of int
+        The allocation with the investors placed.
+    filled : int
+        How many were placed.
+
+    Examples
+    --------
+    >>> fill_free_room(np.array([0, -1]), np.array([[0.9, np.nan], [np.nan, 0.0]]),
+    ...                np.array([10.0, 10.0]), np.array([100.0, 100.0]))
+    (array([0, 1]), 1)
+    """
+    result = zone_of.copy()
+    left = np.nan_to_num(capacity, nan=-1.0).astype(float)
+    np.subtract.at(left, result[result >= 0], demand[result >= 0])
+    filled = 0
+    waiting = np.flatnonzero((result < 0) & np.isfinite(scores).any(axis=1))
+    best = np.nanmax(scores[waiting], axis=1) if waiting.size else np.empty(0)
+    for i in waiting[np.argsort(-best, kind="stable")].tolist():
+        fits = np.isfinite(scores[i]) & (left >= demand[i])
+        if fits.any():
+            z = int(np.nanargmax(np.where(fits, scores[i], np.nan)))
+            result[i] = z
+            left[z] -= demand[i]
+            filled += 1
+    return result, filled
 
 
 def zone_cardinality_cuts(
@@ -392,7 +467,8 @@ def allocate(
             )
         for entry in shortlist["ranked"]:
             scores[i, position_of[str(entry["id"])]] = float(entry["score"])
-        if shortlist.get("method") == "weighted_sum" and shortlist.get("normalization") != "minmax":
+        if shortlist.get("method") == "weighted_sum" and shortlist.get("normalization") not in (
+                "minmax", "values"):  # value functions: 0..1 too (issue 12)
             warnings.append(
                 f"investor {name!r}: weighted_sum with normalization "
                 f"{shortlist.get('normalization')} scores on its own scale, not 0..1; its "
@@ -418,7 +494,7 @@ def allocate(
         else:
             unassigned.append({"investor": names[i],
                                "reason": _reason(i, scores, demand, capacity, site_ids,
-                                                 nothing_ranked)})
+                                                 nothing_ranked, chosen, solver)})
     allocated = np.zeros(len(sites))
     np.add.at(allocated, chosen[chosen >= 0], demand[chosen >= 0])
     zones = [
@@ -453,6 +529,8 @@ def _reason(
     capacity: NDArray[np.float64],
     site_ids: NDArray[Any],
     nothing_ranked: Mapping[int, str],
+    chosen: NDArray[np.int64],
+    solver: Mapping[str, Any],
 ) -> str:
     known = np.isfinite(capacity)
     if known.any() and demand[i] > np.nanmax(capacity):
@@ -467,8 +545,18 @@ def _reason(
         return ("its scores in the zones that fit it are negative (its method scores on its own "
                 "scale): placing it would lower the total score")
     if fits.any():
-        return ("the zones that fit it (" + ", ".join(site_ids[fits][:10]) + ") are allocated "
-                "to other investors, which gives a higher total score")
+        # fill_free_room placed everyone who still fits: these zones' room went to others
+        used = np.zeros(len(capacity))
+        np.add.at(used, chosen[chosen >= 0], demand[chosen >= 0])
+        listed = ", ".join(f"{site_ids[z]} ({capacity[z] - used[z]:g} m² left)"
+                           for z in np.flatnonzero(fits)[:10])
+        said = (f"needs {demand[i]:g} m²; the zones that fit it ({listed}) are allocated to "
+                "other investors")
+        if solver.get("status") == "optimal":
+            return said + ", which gives a higher total score"
+        return (said + f"; the solver stopped at its time limit (gap {solver.get('mip_gap', 0):.2g}"
+                "), so this allocation is the best found, not proven the best: a longer "
+                "--time-limit may place it")
     unknown = ranked & ~known
     return (f"needs {demand[i]:g} m²; no zone with a known available_m2 both meets its "
             "requirements and has that much room"

@@ -41,9 +41,12 @@ from valleys.console import user_errors
               help="Seed of the weight draws; default the requirement's robustness.seed, else 0.")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
               help="Language of the labels in the human formats (table, html, pdf, xlsx).")
+@click.option("--overlay", "overlay", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="An inventory overlay CSV (`techvalley inventory export`) applied to the zones.")
 @user_errors
 def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: str,
-              out: Path | None, draws: int | None, seed: int | None, lang: str) -> None:
+              out: Path | None, draws: int | None, seed: int | None, lang: str,
+              overlay: Path | None) -> None:
     """Rank the zones of a dataset for the requirements in REQUIREMENTS (YAML or JSON).
 
     Every zone appears once, ranked or excluded with its reasons; warnings go to stderr.
@@ -53,6 +56,7 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
     from matching import export
     from matching.requirements import parse_requirements_text
     from matching.shortlist import make_shortlist
+    from valleys.overlay import load_sites_with_overlay
     from valleys.sources import dataset_version, discover_layers
 
     document = parse_requirements_text(read_requirements(requirements), source=str(requirements))
@@ -63,10 +67,11 @@ def shortlist(requirements: Path, data_path: Path | None, top: int | None, fmt: 
         )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        sites = valleys.load_sites(data_path)
+        sites = load_sites_with_overlay(data_path, overlay)
         root = valleys.resolve_data_path(data_path)
         sites.attrs["path"] = str(root)  # recorded in the shortlist's `dataset`
-        sites.attrs["version"] = dataset_version(discover_layers(root))
+        if overlay is None:  # with one, the version covers it (valleys.overlay.versioned)
+            sites.attrs["version"] = dataset_version(discover_layers(root))
         result = make_shortlist(document, sites, robustness_draws=draws, seed=seed,
                                 source=str(requirements))
     for warning in caught:

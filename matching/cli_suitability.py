@@ -54,11 +54,13 @@ def _gpkg_bytes(areas) -> bytes:
               show_default=True, help="json: the areas, best first; geojson/gpkg: with outlines.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file instead of standard output (needed for gpkg on a terminal).")
+@click.option("--overlay", "overlay", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="An inventory overlay CSV (`techvalley inventory export`) applied to the zones.")
 @user_errors
 def suitability_command(data_path: Path | None, resolution: int, profile_path: Path | None,
                         top: int, percentile: float, prominence: float,
                         catchment_km: float | None, partitions: int | None, fmt: str,
-                        out: Path | None) -> None:
+                        out: Path | None, overlay: Path | None) -> None:
     """Score an H3 grid over the land with a profile and list the best candidate areas.
 
     Adjacent cells in the best PERCENTILE merge into areas, ranked by their best cell's score.
@@ -90,6 +92,10 @@ def suitability_command(data_path: Path | None, resolution: int, profile_path: P
         warnings.simplefilter("always")
         try:
             dataset = valleys.load_dataset(data_path)
+            if overlay is not None:  # the zones as staff keep them (valleys.overlay)
+                from valleys.overlay import apply_overlay, read_overlay_csv
+
+                dataset = apply_overlay(dataset, read_overlay_csv(overlay), name=str(overlay))
             result = suitability(dataset, resolution=resolution, profile=profile, top=top,
                                  percentile=percentile, prominence=prominence,
                                  catchment_km=catchment_km, partitions=partitions,

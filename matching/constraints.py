@@ -5,13 +5,21 @@ columns converted once per shortlist (:class:`Columns`); the reasons are
 :class:`matching.messages.Message` written for the failing zones only (text columns: once per
 distinct value). :func:`compare` is the numeric comparison, shared with the grid cells of
 :mod:`matching.suitability`.
+
+Facts that age carry the date they were true in a ``<column>_as_of`` column (ISO date, or a
+year). A value dated more than ``max_fact_age_years`` (default
+:data:`DEFAULT_MAX_FACT_AGE_YEARS`) before ``today`` is *stale*: :func:`check_constraint`
+counts it as missing, so the constraint's ``missing`` policy decides (exclude, or keep the
+zone flagged "not checked"). :meth:`Columns.dated` says which values are stale and their dates.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -20,8 +28,16 @@ from matching.errors import RequirementsError
 from matching.messages import Message, limit_text, message
 from matching.requirements import Constraint
 from matching.units import unit_of
+from valleys.settings import TIMEZONE
 
-__all__ = ["FAILED", "Columns", "check_constraint", "compare", "describe_constraint"]
+__all__ = ["AS_OF_SUFFIX", "DEFAULT_MAX_FACT_AGE_YEARS", "FAILED", "Columns", "Dated",
+           "check_constraint", "compare", "describe_constraint", "fact_cutoff", "stale_dates",
+           "today_in_morocco"]
+
+#: a fact older than this many years counts as missing for the constraints (DESIGN.md)
+DEFAULT_MAX_FACT_AGE_YEARS = 5.0
+#: the suffix of the column holding the date a fact was true: ``rent_mad_m2_month_as_of``
+AS_OF_SUFFIX = "_as_of"
 
 #: Constraint operators and the relation that holds when a value fails them.
 FAILED: dict[str, str] = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -68,6 +84,87 @@ def compare(numbers: np.ndarray, op: str, values: Sequence[Any]) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------
+# Dated facts
+
+
+def today_in_morocco() -> date:
+    """Today's date in Morocco (``Africa/Casablanca``), the reference for a fact's age."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def fact_cutoff(today: date, max_age_years: float) -> date:
+    """The oldest date a fact may carry and still count: ``max_age_years`` whole calendar
+    years before ``today``, less the fraction's days (of 365.2425).
+
+    >>> fact_cutoff(date(2026, 12, 3), 5)
+    datetime.date(2021, 12, 3)
+    >>> fact_cutoff(date(2024, 2, 29), 1.5)
+    datetime.date(2022, 8, 29)
+    """
+    whole = int(max_age_years)
+    cutoff = pd.Timestamp(today) - pd.DateOffset(years=whole)
+    cutoff -= pd.Timedelta(days=round((max_age_years - whole) * 365.2425))
+    return cutoff.date()
+
+
+def stale_dates(dates: np.ndarray, cutoff: date) -> np.ndarray:
+    """Where a ``datetime64[D]`` date (NaT: no date) is before ``cutoff`` (a pure mask).
+
+    >>> stale_dates(np.array(["2007-01-01", "NaT", "2024-06-30"], dtype="datetime64[D]"),
+    ...             date(2021, 12, 3)).tolist()
+    [True, False, False]
+    """
+    return ~np.isnat(dates) & (dates < np.datetime64(cutoff, "D"))
+
+
+class Dated:
+    """A column's dated values: ``stale`` per zone (bool) and ``as_of`` per zone (the ISO
+    date as written, ``None`` without one)."""
+
+    __slots__ = ("as_of", "stale")
+
+    def __init__(self, stale: np.ndarray, as_of: list[str | None]):
+        self.stale = stale
+        self.as_of = as_of
+
+
+def _read_dates(series: pd.Series, column: str, ids: Sequence[str]) -> tuple[np.ndarray,
+                                                                             list[str | None]]:
+    """A ``<column>_as_of`` column as ``datetime64[D]`` (NaT where blank) and its texts; text
+    that is not an ISO date (``2007``, ``2007-06``, ``2007-06-30``) is an error naming zones."""
+    codes, uniques = _factorize(series)
+    # a year alone may have been read as a number (2007, 2007.0)
+    texts = [None if str(u).strip() == "" else
+             str(int(u)) if isinstance(u, (int, float, np.number)) and float(u).is_integer()
+             else str(u).strip()[:10] for u in uniques]
+    parsed = np.full(len(uniques) + 1, np.datetime64("NaT"), dtype="datetime64[D]")
+    bad: list[int] = []
+    for u, text in enumerate(texts):
+        if text is None:
+            continue
+        if isinstance(uniques[u], (date, pd.Timestamp)):
+            parsed[u] = np.datetime64(pd.Timestamp(uniques[u]).date(), "D")
+            texts[u] = pd.Timestamp(uniques[u]).date().isoformat()
+            continue
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+            bad.append(u)
+            continue
+        try:
+            parsed[u] = np.datetime64(pd.Timestamp(text).date(), "D")
+        except ValueError:
+            bad.append(u)
+    if bad:
+        rows = ", ".join(f"{ids[k]} ({uniques[codes[k]]!r})"
+                         for k in np.flatnonzero(np.isin(codes, bad))[:5])
+        raise RequirementsError(
+            f"column {column} must hold ISO dates (YYYY-MM-DD, YYYY-MM or YYYY), but some zones "
+            f"have other text: {rows}; fix the dataset"
+        )
+    as_of = [texts[c] if c >= 0 else None for c in codes.tolist()]
+    return parsed[codes], as_of
+
+
+# ---------------------------------------------------------------------------------------
 # Columns
 
 
@@ -89,12 +186,19 @@ class Columns:
     """The zones' columns as numpy arrays, converted once per shortlist.
 
     Derived columns (the incentive estimates, :meth:`derive`) replace or add to the columns
-    of ``sites`` without copying the frame.
+    of ``sites`` without copying the frame. ``max_fact_age_years`` and ``today`` say which
+    dated values are stale (:meth:`dated`).
     """
 
-    def __init__(self, sites: pd.DataFrame, ids: Sequence[str]):
+    def __init__(self, sites: pd.DataFrame, ids: Sequence[str], *,
+                 max_fact_age_years: float = DEFAULT_MAX_FACT_AGE_YEARS,
+                 today: date | None = None):
         self.sites = sites
         self.ids = ids
+        self.max_fact_age_years = float(max_fact_age_years)
+        self.today = today or today_in_morocco()
+        self.cutoff = fact_cutoff(self.today, self.max_fact_age_years)
+        self._dated: dict[str, Dated | None] = {}
         self.extra: dict[str, np.ndarray] = {}
         self.names = list(sites.columns)
         self.known = set(self.names)
@@ -113,6 +217,24 @@ class Columns:
 
     def __contains__(self, column: str) -> bool:
         return column in self.known
+
+    @property
+    def dated_columns(self) -> list[str]:
+        """The columns of ``sites`` that have a ``<column>_as_of`` column beside them."""
+        return [c for c in self.names if c not in self.extra
+                and f"{c}{AS_OF_SUFFIX}" in self.sites.columns]
+
+    def dated(self, column: str) -> Dated | None:
+        """Which values of ``column`` are stale, and each zone's date; ``None`` when the
+        column carries no dates (no ``<column>_as_of``, or a derived column)."""
+        if column not in self._dated:
+            dates_column = f"{column}{AS_OF_SUFFIX}"
+            if column in self.extra or dates_column not in self.sites.columns:
+                self._dated[column] = None
+            else:
+                dates, as_of = _read_dates(self.sites[dates_column], dates_column, self.ids)
+                self._dated[column] = Dated(stale_dates(dates, self.cutoff), as_of)
+        return self._dated[column]
 
     def series(self, column: str) -> pd.Series:
         if column in self.extra:
@@ -223,7 +345,8 @@ def check_constraint(
     """Evaluate one constraint over every zone at once.
 
     Returns (passes, missing, reason per failing zone position); the reasons are written for
-    the failing zones only.
+    the failing zones only. ``missing`` holds the stale values too (:meth:`Columns.dated`):
+    a value dated too long ago is not compared.
     """
     column, op, value = constraint.column, constraint.op, constraint.value
     values = value if isinstance(value, list) else [value]
@@ -234,8 +357,13 @@ def check_constraint(
         )
     numbers = columns.numeric(column, where)
     reasons: dict[int, Message] = {}
+    try:
+        dated = columns.dated(column)
+    except RequirementsError as exc:
+        raise RequirementsError(f"{where}: {exc.message}") from None
+    stale = dated.stale if dated is not None else np.zeros(len(columns.ids), dtype=bool)
     if numbers is not None:
-        missing = np.isnan(numbers)
+        missing = np.isnan(numbers) | stale
         if any(isinstance(v, str) for v in values):
             raise RequirementsError(
                 f"{where} ({describe_constraint(constraint)}): column {column} holds numbers; "
@@ -258,6 +386,7 @@ def check_constraint(
             f"'{op}' cannot compare; use '==', '!=', 'in' or 'not in'"
         )
     codes, uniques, _, missing = columns.text(column)
+    missing = missing | stale
     cells = [str(u).strip() for u in uniques]
     # A column whose cells hold ;-separated lists (activities: ITO;CRM) is read as lists.
     is_list = any(";" in cell for cell in cells)

@@ -72,19 +72,29 @@ def score(
         ]
         return scores, contributions, None, strong_weak
     scores, plus_parts, minus_parts = topsis_components(matrix, weights, benefit, normalization)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        plus_total = plus_parts.sum(axis=1, keepdims=True)
-        minus_total = minus_parts.sum(axis=1, keepdims=True)
-        to_ideal = np.where(plus_total > 0, plus_parts / np.where(plus_total > 0, plus_total, 1),
-                            0.0)
-        to_anti = np.where(minus_total > 0,
-                           minus_parts / np.where(minus_total > 0, minus_total, 1), 0.0)
-    # The score split in proportion to each criterion's share of the distance to the
-    # anti-ideal (what keeps the zone away from the worst): the parts add up to the score.
-    contributions = scores[:, None] * to_anti
+    unit = weights / weights.sum() if weights.sum() > 0 else np.full(n_criteria, 1 / n_criteria)
+    plus_total = plus_parts.sum(axis=1, keepdims=True)
+    minus_total = minus_parts.sum(axis=1, keepdims=True)
+    # A share of a zero distance (the zone is at that ideal point, or no criterion varies) is
+    # the criterion's weight share, so that the shares always add up to 1.
+    to_ideal = _shares(plus_parts, unit)
+    to_anti = _shares(minus_parts, unit)
+    # The score split in proportion to each criterion's weighted distance from the anti-ideal
+    # |w_j (r_ij - a-_j)| (what keeps the zone away from the worst), not its square: a part
+    # then grows with the weight, not with its square, and a weight means the swing its
+    # criterion is worth. The parts add up to the score (0.5 split by weight when no
+    # criterion varies).
+    contributions = scores[:, None] * _shares(np.sqrt(minus_parts), unit)
     strong_weak = [
-        (int(np.argmax(to_anti[k])) if to_anti[k].max() > 0 else None,
-         int(np.argmax(to_ideal[k])) if to_ideal[k].max() > 0 else None)
+        (int(np.argmax(minus_parts[k])) if minus_total[k, 0] > 0 else None,
+         int(np.argmax(plus_parts[k])) if plus_total[k, 0] > 0 else None)
         for k in range(n_sites)
     ]
     return scores, contributions, (to_ideal, to_anti), strong_weak
+
+
+def _shares(parts: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Each row of ``parts`` divided by its sum; a row summing to 0 gets ``unit``."""
+    total = parts.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, parts / np.where(total > 0, total, 1.0), unit)

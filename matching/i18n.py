@@ -12,9 +12,13 @@ Examples
 --------
 >>> render({"code": "constraint.failed", "params": {"column": "rent_mad_m2_month",
 ...         "value": 1140.0, "unit": "MAD/m²/month", "op": "<=", "limit": 120.5}}, "fr")
-'Loyer (MAD/m²/mois) 1\\u202f140 MAD/m²/mois ≤ 120,5'
+'Loyer 1\\u202f140 MAD/m²/mois ≤ 120,5'
 >>> column_label("airports_km", "fr"), value_label("status", "under_development", "fr")
 ('Aéroport le plus proche (km)', 'en développement')
+
+One module because it is the one vocabulary: the catalogue, the label tables of every column,
+unit and enumeration, and the number and date formats that fill a message's slots are read
+together whenever a message is rendered; several tables is what issue 10 removed.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from babel.numbers import format_decimal, format_scientific
 
 from matching.messages import KEYS, Message
 from matching.phrases import FIXED, N_, PHRASES, slots_of
-from matching.units import NAMED_UNITS, SUFFIX_UNITS
+from matching.units import NAMED_UNITS, SUFFIX_UNITS, unit_of
 
 __all__ = [
     "CODES_AND_TEMPLATES", "COLUMN_LABELS", "DOMAIN", "LANGUAGES", "LOCALE_DIR", "N_",
@@ -75,6 +79,15 @@ COLUMN_LABELS: dict[str, str] = {
     "shared_services": N_("Shared services"),
     "incentive_zone_class": N_("Incentive zone class"),
     "location_precision": N_("Location precision"),
+    "location_note": N_("How the location was found"),
+    # kept by staff in the inventory (web/inventory.py, valleys/overlay.py)
+    "operator_contact": N_("Operator contact"),
+    "geometry": N_("Location"),
+    "status_as_of": N_("Status as of"),
+    "rent_mad_m2_month_as_of": N_("Rent as of"),
+    "available_m2_as_of": N_("Available floor as of"),
+    "civil": N_("Civil airport"),
+    "scheduled": N_("Scheduled flights"),
     "notes": N_("Notes"),
     "source": N_("Sources"),
     "source_citations": N_("Source references"),
@@ -149,7 +162,11 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "status": _STATUS,
     "incentive_zone_class": _ZONE_CLASS,
     "zone_class": _ZONE_CLASS,
-    "location_precision": {"commune": N_("commune centre"), "surveyed": N_("surveyed")},
+    "location_precision": {"site": N_("published park marker"),
+                           "address": N_("pinned from an address or a landmark"),
+                           "commune": N_("commune centre")},
+    # an airport that airports_km does not count (civil false): the map's word for it
+    "airport": {"military": N_("military air base, no scheduled flights")},
     "direction": {"benefit": N_("benefit"), "cost": N_("cost")},
     "missing": {"exclude": N_("exclude the zone"),
                 "worst": N_("score as the worst observed value"),
@@ -160,7 +177,11 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
               "rail_stations": N_("rail stations"), "universities": N_("universities"),
               "communes": N_("communes"), "regions": N_("regions")},
     "normalization": {"vector": N_("vector"), "minmax": N_("min-max"), "sum": N_("sum"),
-                      "none": N_("none (raw values)")},
+                      "none": N_("none (raw values)"),
+                      "values": N_("value functions (0 to 1 per criterion)")},
+    # a criterion's value function (matching/values.py)
+    "value": {"linear": N_("linear"), "log": N_("logarithmic"), "threshold": N_("threshold"),
+              "none": N_("none (already 0 to 1)")},
 }
 #: the offer's activities: acronyms in both languages
 ACTIVITIES = ("ITO", "CRM", "BPO", "ESO", "KPO")
@@ -468,7 +489,14 @@ def _slot(name: str, params: Mapping[str, Any], lang: str) -> str:
     value = params[name]
     column = str(params.get("column", ""))
     if name == "column" or name.endswith("_column"):
-        return column_label(str(value), lang)
+        label = column_label(str(value), lang)
+        unit = str(params.get("unit", "")) or unit_of(str(value))
+        suffix = f" ({unit_label(unit, lang)})"
+        shown = params.get("value")
+        carries_unit = bool(params.get("unit")) or (isinstance(shown, str) and shown.endswith(unit))
+        if unit and "value" in params and carries_unit and label.endswith(suffix):
+            return label[: -len(suffix)]  # the value that follows carries the unit
+        return label
     if name == "columns":
         names = value if isinstance(value, list) else str(value).split(", ")
         return join([column_label(str(c), lang) for c in names], lang)
@@ -488,6 +516,8 @@ def _slot(name: str, params: Mapping[str, Any], lang: str) -> str:
         return constraint_text(value, lang)
     if name in ("name", "version", "seed"):  # identifiers: as they are
         return str(value)
+    if name == "as_of":  # a dated fact shows its year (messages.py writes it so)
+        return str(value)[:4]
     if not _is_number(value):
         if name == "activity":
             return value_label("activity", value, lang)
@@ -500,9 +530,13 @@ def _slot(name: str, params: Mapping[str, Any], lang: str) -> str:
         return f"{format_number(value, lang, digits=0)} m²"
     if name in ("rate", "cap"):
         return format_percent(float(value) * 100, lang, digits=1)
+    if name.endswith("_rate"):  # a share (0.0448): as a percentage, up to two decimals
+        return format_percent(float(value) * 100, lang, digits=2)
     if name == "ratio":
         return format_number(value, lang, digits=3)
-    if name in ("salary", "size"):
+    if name == "weight":  # a sensitivity bound, quoted with as many decimals as it needs
+        return format_number(value, lang, digits=6)
+    if name in ("salary", "size", "ceiling", "threshold", "expenses_cap"):
         return format_number(value, lang, digits=0)
     if name == "seed":
         return str(value)

@@ -11,8 +11,14 @@ For ``headcount`` new jobs at a gross taxable salary of ``salary_mad_month`` (de
 - employment grant: ``employment_grant.rate`` x S per new stable job, once (17%, if the employee
   stays 18 months);
 - income-tax cap: the state tops up the income tax (IR) above ``cap`` x S; the estimate values
-  it as max(0, IR(S) - cap x S) a year per employee (IR from the scale in the rules file), over
-  ``income_tax_cap.years``. It goes to the employees: the employer can pay less gross for the
+  it as max(0, IR(S) - cap x S) a year per employee, over ``income_tax_cap.years``. IR(S) is
+  computed as a payslip does (:func:`taxable_income`, :func:`income_tax_on_salary`): the
+  gross less the employee's CNSS (4.48% of the salary up to 6,000 MAD/month), AMO (2.26%) and
+  professional expenses (35% of the gross when it is at most 78,000 MAD a year, else 25%; at
+  most 35,000 MAD a year), then the 2025 scale; every figure is in the rules file with its
+  source. The effective rate is 0.27% of the gross at 6,000 MAD/month, 4.7% at 9,000, 13.8% at
+  15,000 and 24.6% at 30,000: a 10% cap is worth nothing below about 12,600 MAD/month, a 20%
+  cap below about 21,450. It goes to the employees: the employer can pay less gross for the
   same net salary. Zones of a class the rules do not list (``other``) or with no class are not
   estimated (``None``, never 0);
 - the corporate-tax contribution (up to 56% of the IS due; uncertain) depends on profits: it is
@@ -23,9 +29,9 @@ Examples
 >>> est = estimate(headcount=100, salary_mad_month=9000, zone_class="p2i_secondary",
 ...                activity="CRM")
 >>> est["training_grant_mad"], est["employment_grant_mad"], est["income_tax_topup_mad"]
-(1890000.0, 1836000.0, 1960000.0)
+(1890000.0, 1836000.0, 0.0)
 >>> est["total_mad"]
-5686000.0
+3726000.0
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from matching import settings
 from matching.errors import RequirementsError
@@ -50,6 +56,8 @@ __all__ = [
     "IncentiveRules",
     "estimate",
     "income_tax",
+    "income_tax_on_salary",
+    "taxable_income",
     "incentive_arrays",
     "incentive_columns",
     "load_rules",
@@ -78,12 +86,70 @@ class _Bracket(_Rule):
     rate: float = Field(ge=0, le=1)
 
 
+def _check_brackets(brackets: list[_Bracket], what: str) -> list[_Bracket]:
+    """Brackets rise strictly, each with a positive bound; only the last is open (``null``)."""
+    if not brackets:
+        raise ValueError(f"{what} needs at least one bracket")
+    bounds = [b.up_to for b in brackets]
+    if any(bound is None for bound in bounds[:-1]):
+        raise ValueError(f"{what}: only the last bracket may have up_to: null (no upper bound)")
+    if bounds[-1] is not None:
+        raise ValueError(f"{what}: the last bracket must have up_to: null (no upper bound)")
+    known = [float(bound) for bound in bounds[:-1] if bound is not None]
+    if any(bound <= 0 for bound in known):
+        raise ValueError(f"{what}: every up_to must be a positive amount (got {known})")
+    if any(later <= earlier for earlier, later in zip(known, known[1:], strict=False)):
+        raise ValueError(f"{what}: brackets must be sorted by up_to, each above the one before "
+                         f"(got {known})")
+    return brackets
+
+
+class _Contribution(_Rule):
+    """An employee's social contribution: ``rate`` of the salary, up to a monthly ceiling."""
+
+    rate: float = Field(ge=0, le=1)
+    monthly_ceiling_mad: float | None = Field(None, gt=0)
+    source: str = ""
+
+
+class _ProfessionalExpenses(_Rule):
+    """The flat deduction for professional expenses (frais professionnels)."""
+
+    low_rate: float = Field(ge=0, le=1)
+    low_up_to_mad_year: float = Field(gt=0)
+    rate: float = Field(ge=0, le=1)
+    cap_mad_year: float | None = Field(None, gt=0)
+    source: str = ""
+
+
+class _TaxableIncome(_Rule):
+    """From the gross salary to the net taxable salary the scale applies to."""
+
+    employee_cnss: _Contribution
+    amo: _Contribution
+    professional_expenses: _ProfessionalExpenses
+
+
 class _IncomeTaxCap(_Rule):
     until: str
     years: int = Field(ge=1)
     by_zone_class: dict[str, float]
+    taxable_income: _TaxableIncome
     scale: list[_Bracket]
     source: str = ""
+
+    @field_validator("by_zone_class")
+    @classmethod
+    def _caps_are_shares(cls, caps: dict[str, float]) -> dict[str, float]:
+        bad = {zone_class: cap for zone_class, cap in caps.items() if not 0 <= cap <= 1}
+        if bad:
+            raise ValueError(f"each cap is a share of the gross salary, from 0 to 1 (got {bad})")
+        return caps
+
+    @field_validator("scale")
+    @classmethod
+    def _sorted_scale(cls, scale: list[_Bracket]) -> list[_Bracket]:
+        return _check_brackets(scale, "the income-tax scale")
 
 
 class _CorporateTax(_Rule):
@@ -113,7 +179,16 @@ def _load(path: str, mtime: float) -> IncentiveRules:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         return IncentiveRules.model_validate({**data, "path": path})
-    except (OSError, yaml.YAMLError, ValidationError, TypeError) as exc:
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'the file'}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors())
+        raise RequirementsError(
+            f"incentive rules file {path} cannot be used: {problems}. Fix it or point "
+            "TECHVALLEY_INCENTIVE_RULES at a valid rules file."
+        ) from None
+    except (OSError, yaml.YAMLError, TypeError) as exc:
         raise RequirementsError(
             f"incentive rules file {path} cannot be used: {exc}. Fix it or point "
             "TECHVALLEY_INCENTIVE_RULES at a valid rules file."
@@ -167,6 +242,48 @@ def _income_tax_one(annual_taxable_mad: float, rules: IncentiveRules) -> float:
     return tax
 
 
+def _contribution(annual_gross: float, contribution: _Contribution) -> float:
+    base = annual_gross
+    if contribution.monthly_ceiling_mad is not None:
+        base = min(base, 12.0 * contribution.monthly_ceiling_mad)
+    return contribution.rate * base
+
+
+def taxable_income(annual_gross_mad: float, rules: IncentiveRules) -> float:
+    """The net taxable salary of a year: the gross less the employee's CNSS (up to its
+    ceiling), AMO and the professional expenses (their rate by the gross, capped).
+
+    Examples
+    --------
+    >>> round(taxable_income(108_000, load_rules()), 1)  # 9,000 MAD/month
+    75333.6
+    """
+    rules_income = rules.income_tax_cap.taxable_income
+    expenses = rules_income.professional_expenses
+    rate = (expenses.low_rate if annual_gross_mad <= expenses.low_up_to_mad_year
+            else expenses.rate)
+    deduction = rate * annual_gross_mad
+    if expenses.cap_mad_year is not None:
+        deduction = min(deduction, expenses.cap_mad_year)
+    net = (annual_gross_mad - _contribution(annual_gross_mad, rules_income.employee_cnss)
+           - _contribution(annual_gross_mad, rules_income.amo) - deduction)
+    return max(net, 0.0)
+
+
+def income_tax_on_salary(annual_gross_mad: float, rules: IncentiveRules) -> float:
+    """The income tax due a year on a gross salary: :func:`income_tax` of its
+    :func:`taxable_income`.
+
+    Examples
+    --------
+    >>> rules = load_rules()
+    >>> [round(100 * income_tax_on_salary(12 * m, rules) / (12 * m), 2)
+    ...  for m in (6_000, 9_000, 15_000, 30_000)]
+    [0.27, 4.69, 13.79, 24.62]
+    """
+    return _income_tax_one(taxable_income(annual_gross_mad, rules), rules)
+
+
 def _per_job(salary_mad_month: float, cap: float | None, rules: IncentiveRules) -> dict[str, Any]:
     annual = 12.0 * salary_mad_month
     training = rules.training_grant.rate * annual * rules.training_grant.years
@@ -174,8 +291,26 @@ def _per_job(salary_mad_month: float, cap: float | None, rules: IncentiveRules) 
     if cap is None:
         topup_year = None
     else:
-        topup_year = float(max(0.0, _income_tax_one(annual, rules) - cap * annual))
+        topup_year = float(max(0.0, income_tax_on_salary(annual, rules) - cap * annual))
     return {"training": training, "employment": employment, "topup_year": topup_year}
+
+
+def _tax_note(salary: float, rules: IncentiveRules) -> Any:
+    """How the income tax is computed, in words, with the effective rate at ``salary``."""
+    income = rules.income_tax_cap.taxable_income
+    expenses = income.professional_expenses
+    annual = 12.0 * salary
+    return message(
+        "assumption.income_tax_computed",
+        cnss_rate=income.employee_cnss.rate,
+        # no ceiling or cap in the file: the salary's own figure (never reached) keeps JSON finite
+        ceiling=income.employee_cnss.monthly_ceiling_mad or salary,
+        amo_rate=income.amo.rate,
+        low_rate=expenses.low_rate, threshold=expenses.low_up_to_mad_year,
+        expenses_rate=expenses.rate, expenses_cap=expenses.cap_mad_year or annual,
+        salary=salary,
+        effective_rate=round(income_tax_on_salary(annual, rules) / annual, 4),
+    )
 
 
 def estimate(
@@ -247,6 +382,7 @@ def estimate(
         notes.append(message("assumption.income_tax_cap", cap=cap, zone_class=zone_class,
                              years=rules.income_tax_cap.years,
                              until=rules.income_tax_cap.until))
+        notes.append(_tax_note(salary, rules))
     corporate = message(
         "incentive.corporate_tax_uncertain" if rules.corporate_tax_contribution.uncertain
         else "incentive.corporate_tax",
@@ -348,8 +484,8 @@ def incentive_columns(
     --------
     >>> sites = pd.DataFrame({"incentive_zone_class": ["p2i_primary", "p2i_secondary", None]},
     ...                      index=["casa", "fes", "new"])
-    >>> incentive_columns(sites, salary_mad_month=9000)["incentive_mad_per_job"].tolist()
-    [37260.0, 56860.0, nan]
+    >>> incentive_columns(sites, salary_mad_month=15000)["incentive_mad_per_job"].round().tolist()
+    [62100.0, 96201.0, nan]
     """
     if ZONE_CLASS_COLUMN not in sites.columns:
         return pd.DataFrame(index=sites.index)

@@ -8,6 +8,12 @@ give). Shapes and dtypes:
 - ``benefit``: (n_criteria,) bool, ``True`` where more is better, ``False`` for a cost.
 
 Every function returns new arrays and leaves its inputs untouched; memory use is O(matrix).
+A NaN or infinite cell is refused (``ValueError`` naming its column); values whose squares
+would underflow (below ~1e-160) or overflow (above ~1e154) are rescaled first.
+
+One module because the blocked TOPSIS for large matrices (a national grid) must keep the
+direct path's formulas and conventions (0.5 when nothing varies, the rescaling, the
+refusals) to 1e-12, and is tested against it: splitting them would split one definition.
 """
 
 from __future__ import annotations
@@ -65,8 +71,28 @@ def _as_float_matrix(matrix: ArrayLike) -> NDArray[np.float64]:
 
 def _unit_weights(weights: ArrayLike) -> NDArray[np.float64]:
     unit = np.asarray(weights, dtype=np.float64)
-    unit = unit / unit.max()  # no overflow of the sum for weights near 1e308
+    largest = unit.max() if unit.size else 0.0
+    if not largest > 0:  # every weight 0 (every criterion saturated): nothing separates sites
+        return np.zeros_like(unit)
+    unit = unit / largest  # no overflow of the sum for weights near 1e308
     return unit / unit.sum()
+
+
+def _check_finite(matrix: NDArray[np.float64]) -> None:
+    """Refuse a NaN or infinite cell, naming its column: one would make every score NaN or
+    every site equal (0.5), which reads as a result."""
+    finite = np.isfinite(matrix)
+    if not finite.all():
+        bad = np.flatnonzero(~finite.all(axis=0))
+        raise ValueError(
+            f"matrix column {', '.join(str(j) for j in bad)} holds a value that is not a finite "
+            "number (NaN or infinity); drop those sites or fill the values before scoring"
+        )
+
+
+#: Magnitudes outside [_TINY, _HUGE] are rescaled before squaring: a square below ~1e-308
+#: underflows to 0 and one above ~1e308 overflows to infinity.
+_TINY, _HUGE = 1e-100, 1e100
 
 
 def normalize(
@@ -105,7 +131,8 @@ def normalize(
         return matrix.copy()
     if method == "vector":
         scale = np.sqrt(np.einsum("ij,ij->j", matrix, matrix))
-        if not np.all(np.isfinite(scale)):  # |x| above ~1e154: the squares overflow
+        # |x| above ~1e154 overflows the squares, below ~1e-160 they underflow to 0
+        if not np.all(np.isfinite(scale)) or np.any(scale < _TINY):
             largest = np.abs(matrix).max(axis=0)
             largest[largest == 0] = 1.0
             scaled = matrix / largest
@@ -119,6 +146,10 @@ def normalize(
     elif method == "minmax":
         low, high = matrix.min(axis=0), matrix.max(axis=0)
         span = high - low
+        if not np.all(np.isfinite(span)):  # from -1e308 to 1e308: the span overflows
+            largest = np.maximum(np.abs(low), np.abs(high))
+            largest[largest == 0] = 1.0
+            return normalize(matrix / largest, benefit, "minmax")
         safe = np.where(span > 0, span, 1.0)
         out = np.where(benefit, matrix - low, high - matrix) / safe
         out[:, span <= 0] = 0.0
@@ -164,6 +195,8 @@ def weighted_sum(
     """
     weights = _unit_weights(weights)
     benefit = np.asarray(benefit, dtype=bool)
+    matrix = _as_float_matrix(matrix)
+    _check_finite(matrix)
     normalised = normalize(matrix, benefit, normalization)
     if normalization == "minmax":
         signed = weights
@@ -202,10 +235,17 @@ def topsis_components(
     """
     weights = _unit_weights(weights)
     benefit = np.asarray(benefit, dtype=bool)
+    matrix = _as_float_matrix(matrix)
+    _check_finite(matrix)
     # TOPSIS reverses costs through the ideal points, so normalise without reversing them.
     weighted = normalize(matrix, np.ones_like(benefit), normalization) * weights
     if weighted.shape[0] == 0:  # every zone excluded: an empty ranking, not an error
         return np.empty(0), weighted, weighted.copy()
+    largest = float(np.abs(weighted).max()) if weighted.size else 0.0
+    if largest > _HUGE or 0 < largest < _TINY:
+        # one factor for every column leaves d- / (d+ + d-) unchanged and keeps the squares
+        # of the differences from overflowing (NaN scores) or underflowing (0.5 for all)
+        weighted = weighted / largest
     high, low = weighted.max(axis=0), weighted.min(axis=0)
     ideal = np.where(benefit, high, low)
     anti_ideal = np.where(benefit, low, high)
@@ -366,20 +406,36 @@ def _column_stats(x, lo, hi, *, fold, block_rows, normalization):
     )
 
 
-def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, half):
+def _apply_transforms(block, out, transforms, center=None):
+    """``out[:, j] = f(block[:, j])`` (minus ``center[j]``) for each column ``j`` in
+    ``transforms``: on a block already in the cache, so the strided columns are cheap."""
+    work = np.empty(block.shape[0])  # contiguous: numpy's fast loops run on it
+    for j, function in transforms.items():
+        function(block[:, j], work)
+        if center is not None:
+            work -= center[j]
+        out[:, j] = work
+
+
+def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, ideal, anti,
+                    transforms=None):
     """Write the closeness of rows lo:hi into ``out``; see :func:`topsis` (Notes).
 
-    With ``u = scale * (x - center)``: ``2 u.h = (x - center) @ (2 scale h)`` and
-    ``||u||^2 = (x - center)^2 @ scale^2``, so a block costs one subtraction, one square
-    and two matrix-vector products.
+    With ``u = scale * (x - center)`` and the ideal points ``ideal``, ``anti`` relative to
+    ``scale * center``: ``||u - p||^2 = ||u||^2 - 2 u.p + ||p||^2``, where
+    ``u.p = (x - center) @ (scale p)`` and ``||u||^2 = (x - center)^2 @ scale^2``, so a block
+    costs one subtraction, one square and two matrix-vector products. ``center`` need not be
+    the exact midpoint of the ideal points (it is rounded to the data's precision, which is
+    coarse next to a small spread on a large offset): each ideal point is used as it is.
     """
     n_criteria = x.shape[1]
     width = fold * n_criteria
     center_wide = np.tile(center, fold)
-    twice_scaled_half = 2.0 * scale * half
+    towards = np.column_stack([2.0 * scale * ideal, 2.0 * scale * anti])
     scale_sq = scale * scale
-    half_sq = float(half @ half)
-    small_below = _CANCELLATION_TOLERANCE * half_sq
+    ideal_sq, anti_sq = float(ideal @ ideal), float(anti @ anti)
+    half = (ideal - anti) / 2
+    small_below = _CANCELLATION_TOLERANCE * float(half @ half)
     buffer = np.empty(block_rows * n_criteria)
     for start in range(lo, hi, block_rows):
         stop = min(start + block_rows, hi)
@@ -392,29 +448,44 @@ def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, half):
         else:  # the ragged last block
             wide = offset
             np.subtract(block, center, out=offset)
-        twice_dot = offset @ twice_scaled_half
+        if transforms:
+            _apply_transforms(block, offset, transforms, center)
+        twice_dots = offset @ towards
         np.square(wide, out=wide)
         base = offset @ scale_sq
-        base += half_sq
-        d_plus_sq = base - twice_dot
-        d_minus_sq = np.add(base, twice_dot, out=base)
+        d_plus_sq = base - twice_dots[:, 0]
+        d_plus_sq += ideal_sq
+        d_minus_sq = np.subtract(base, twice_dots[:, 1], out=base)
+        d_minus_sq += anti_sq
         near = np.flatnonzero(np.minimum(d_plus_sq, d_minus_sq) < small_below)
         if near.size:
-            exact = (block[near] - center) * scale
-            d_plus_sq[near] = np.square(exact - half).sum(axis=1)
-            d_minus_sq[near] = np.square(exact + half).sum(axis=1)
+            rows_near = block[near]
+            if transforms:
+                _apply_transforms(rows_near.copy(), rows_near, transforms)
+            exact = (rows_near - center) * scale
+            d_plus_sq[near] = np.square(exact - ideal).sum(axis=1)
+            d_minus_sq[near] = np.square(exact - anti).sum(axis=1)
         # Every value left is >= small_below > 0: no negative rounding reaches the roots.
         d_plus = np.sqrt(d_plus_sq, out=d_plus_sq)
         d_minus = np.sqrt(d_minus_sq, out=d_minus_sq)
-        d_plus += d_minus  # > 0: the two ideal points are ||2h|| > 0 apart
+        d_plus += d_minus  # > 0: the two ideal points are ||ideal - anti|| > 0 apart
         np.divide(d_minus, d_plus, out=out[start:stop])
 
 
-def _topsis_blocked(x, weights, benefit, normalization):
+def _topsis_blocked(x, weights, benefit, normalization, transforms=None, unscaled=None):
+    """The blocked TOPSIS; see :func:`topsis` (Notes).
+
+    ``transforms`` (column -> ``f(src, out)`` writing a monotone function of the column, for
+    value functions: :func:`matching.values.topsis_of_values`) are applied block by block in
+    the second pass (their column statistics are the function of the raw ones, by
+    monotony); ``unscaled`` (bool per column) marks columns that keep a divisor of 1 whatever
+    ``normalization`` (values already on their scale). Neither copies the matrix.
+    """
     n_rows, n_criteria = x.shape
     weights = _unit_weights(weights)
     benefit = np.asarray(benefit, dtype=bool)
     fold, block_rows, chunks = _layout(n_rows, n_criteria)
+    transforms = transforms or {}
 
     def stats(lo, hi):
         return _column_stats(
@@ -424,6 +495,14 @@ def _topsis_blocked(x, weights, benefit, normalization):
     parts = _parallel_map(stats, chunks)
     high = np.max([part[0] for part in parts], axis=0)
     low = np.min([part[1] for part in parts], axis=0)
+    if not (np.all(np.isfinite(high)) and np.all(np.isfinite(low))):
+        _check_finite(x)  # names the column
+    for j, function in transforms.items():  # monotone: the ends map to the ends
+        ends = np.array([high[j], low[j]])
+        function(ends.copy(), ends)
+        high[j], low[j] = ends.max(), ends.min()
+    if transforms and normalization in ("vector", "sum"):
+        raise ValueError("column transforms need minmax or none normalisation")
     if normalization == "vector":
         divisor = np.sqrt(np.sum([part[2] for part in parts], axis=0))
     elif normalization == "sum":
@@ -436,8 +515,19 @@ def _topsis_blocked(x, weights, benefit, normalization):
         raise ValueError(
             f"unknown normalization {normalization!r}; expected one of {NORMALIZATIONS}"
         )
-    if not np.all(np.isfinite(divisor)) or max(np.abs(high).max(), np.abs(low).max()) > 1e100:
-        # values so large that squares overflow the blocked expansion: the direct path
+    if unscaled is not None:
+        divisor = np.where(unscaled, 1.0, divisor)
+    largest = max(np.abs(high).max(), np.abs(low).max())
+    if (not np.all(np.isfinite(divisor)) or largest > _HUGE or 0 < largest < _TINY
+            or np.any((divisor != 0) & (np.abs(divisor) < _TINY))):
+        # squares that would overflow or underflow the blocked expansion: the direct path,
+        # which rescales first
+        if transforms or unscaled is not None:
+            x = x.copy()
+            _apply_transforms(x.copy(), x, transforms)
+            safe = np.where(divisor != 0, divisor, 1.0)
+            # each column on its final scale (TOPSIS ignores the shifts): then no normalisation
+            return topsis_components(x / safe, weights, benefit, "none")[0]
         return topsis_components(x, weights, benefit, normalization)[0]
     # A column that normalises to 0 everywhere (see normalize) gets scale 0.
     usable = (divisor > 0) if normalization == "minmax" else (divisor != 0)
@@ -445,11 +535,14 @@ def _topsis_blocked(x, weights, benefit, normalization):
     # Ideal points, in the weighted normalised space: the weighted column's max or min.
     # Centring on their midpoint (hi + lo) / 2, in data units, keeps the subtraction exact
     # where values are close, whatever the normalisation's offset.
-    spread = scale * (high - low) / 2  # signed like scale (a negative column sum flips)
-    half = np.where(benefit, np.abs(spread), -np.abs(spread))
     center = (high + low) / 2
+    # scale may be negative (a negative column sum): the weighted max is then at ``low``
+    at_high, at_low = scale * (high - center), scale * (low - center)
+    upper, lower = np.maximum(at_high, at_low), np.minimum(at_high, at_low)
+    ideal = np.where(benefit, upper, lower)
+    anti = np.where(benefit, lower, upper)
     out = np.empty(n_rows)
-    if not (half @ half > 0):  # no criterion varies: every site is at both ideal points
+    if not (np.any(ideal != anti)):  # no criterion varies: every site is at both ideal points
         out.fill(0.5)
         return out
 
@@ -463,7 +556,9 @@ def _topsis_blocked(x, weights, benefit, normalization):
             block_rows=block_rows,
             center=center,
             scale=scale,
-            half=half,
+            ideal=ideal,
+            anti=anti,
+            transforms=transforms,
         )
 
     _parallel_map(closeness, chunks)

@@ -117,9 +117,21 @@ _SLOT_FORMATS: dict[str, Callable[[Any], str]] = {
     "size": _spec(",.0f"),
     "cap": _spec(".0%"),
     "rate": _spec(".0%"),
+    "as_of": lambda v: str(v)[:4],  # a dated fact shows its year: "90 MAD/m²/month (2007)"
 }
+def _share(value: Any) -> str:
+    """A share as a percentage, up to two decimals: 0.0448 -> 4.48%, 0.35 -> 35%."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{100 * value:.2f}".rstrip("0").rstrip(".") + "%"
+    return str(value)
+
+
+_MAD = _spec(",.0f")
 #: the formats of one code that differ from :data:`_SLOT_FORMATS`
 _CODE_FORMATS: dict[str, dict[str, Callable[[Any], str]]] = {
+    "assumption.income_tax_computed": {
+        "cnss_rate": _share, "amo_rate": _share, "low_rate": _share, "expenses_rate": _share,
+        "effective_rate": _share, "ceiling": _MAD, "threshold": _MAD, "expenses_cap": _MAD},
     "assumption.training_grant": {"rate": _spec(".1%")},
     "assumption.zone_class_not_in_rules": {"zone_class": repr},
 }

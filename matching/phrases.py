@@ -155,6 +155,49 @@ PHRASES: dict[str, str] = {
         "the requirement gives no headcount or floor area: compared at the past investors' "
         "median size (%(size)s people)"
     ),
+    # weight sensitivity (matching.sensitivity): who comes first past a weight's interval
+    "sensitivity_below": N_(
+        "%(name)s would come first if %(column)s weighed less than %(weight)s"
+    ),
+    "sensitivity_above": N_(
+        "%(name)s would come first if %(column)s weighed more than %(weight)s"
+    ),
+    "sensitivity_stable": N_("%(name)s stays first whatever the weight of %(column)s"),
+    # learned weights (matching.learning)
+    "learning_correlated": N_(
+        "criteria %(column)s and %(other_column)s move together over the decisions' zones "
+        "(correlation %(ratio)s): their learned weights cannot be told apart, only their sum "
+        "means something; drop one of them or read the two together"
+    ),
+    "learning_few_decisions": N_(
+        "learned from %(count)s decisions, fewer than %(minimum)s: the weights are not reliable "
+        "yet (see their confidence intervals)"
+    ),
+    "income_tax_computed": N_(
+        "income tax computed as on a payslip: the gross salary less the employee's CNSS "
+        "%(cnss_rate)s (on at most %(ceiling)s MAD/month), AMO %(amo_rate)s and professional "
+        "expenses (%(low_rate)s of the gross up to %(threshold)s MAD a year, else "
+        "%(expenses_rate)s, at most %(expenses_cap)s MAD a year), then the 2025 scale; at "
+        "%(salary)s MAD/month the tax is %(effective_rate)s of the gross salary"
+    ),
+    # dated facts (<column>_as_of): older than max_fact_age_years counts as missing
+    "dated": N_("%(column)s %(value)s dates from %(as_of)s"),
+    "dated_excluded": N_("%(column)s %(value)s dates from %(as_of)s: out of date"),
+    "dated_not_checked": N_(
+        "%(column)s %(value)s dates from %(as_of)s: %(constraint)s not checked"
+    ),
+    "dated_ask_operator": N_(
+        "%(column)s %(value)s dates from %(as_of)s: not checked, ask the operator"
+    ),
+    "unknown_ask_operator": N_("%(column)s unknown: not checked, ask the operator"),
+    "kept_unchecked": N_(
+        "%(count)s of %(total)s zones kept without checking %(constraint)s: their value is "
+        "unknown or out of date"
+    ),
+    "fact_age": N_(
+        "facts dated before %(since)s (more than %(years)s years old) count as missing for the "
+        "constraints"
+    ),
 }
 
 #: slots whose value is always the same (the English sentence names a column, an operator or a
@@ -215,6 +258,19 @@ CODES: dict[str, str] = {
     "corporate_tax_uncertain": "incentive.corporate_tax_uncertain",
     "corporate_tax": "incentive.corporate_tax",
     "median_size_assumed": "neighbours.median_size_assumed",
+    "sensitivity_below": "sensitivity.below",
+    "sensitivity_above": "sensitivity.above",
+    "sensitivity_stable": "sensitivity.stable",
+    "learning_correlated": "learning.correlated_criteria",
+    "learning_few_decisions": "learning.few_decisions",
+    "income_tax_computed": "assumption.income_tax_computed",
+    "dated": "fact.dated",
+    "dated_excluded": "value.dated",
+    "dated_not_checked": "constraint.dated_not_checked",
+    "dated_ask_operator": "constraint.dated_ask_operator",
+    "unknown_ask_operator": "constraint.unknown_ask_operator",
+    "kept_unchecked": "warning.kept_unchecked",
+    "fact_age": "assumption.fact_age",
 }
 if set(CODES) != set(PHRASES) or len(set(CODES.values())) != len(CODES):  # pragma: no cover
     raise RuntimeError("matching.phrases: every template needs one code of its own")

@@ -6,15 +6,30 @@ scale (normalised to sum to 1 when scoring). The rationale, here and in ``docs/r
 
 - Every preset keeps only zones that can host an investor now or soon (``status`` operating or
   under development; ``planned`` and ``uncertain`` zones are excluded with the reason) and that
-  declare the activity, when they declare any (``activities`` missing: not checked).
+  declare the activity, when they declare any. Both constraints use ``missing: ignore``: a zone
+  whose status or activities are unknown, or dated more than ``max_fact_age_years`` ago
+  (``status_as_of``), is kept and flagged "not checked" rather than hidden (DESIGN.md, "Stale
+  and unknown facts"); requirements files and the API keep ``exclude`` as their default.
 - Sparse facts (rent, the incentive estimate) are scored with ``missing: worst``: a zone whose
   rent is unpublished is scored as the dearest observed rent and flagged, instead of being
   excluded, so a preset does not hide most of the zones.
 - Distances (``airports_km``, ``universities_km``, ``rail_stations_km``) are costs;
   ``catchment_*`` figures are the talent pool within the catchment radius (benefits).
+- Value functions (``value``, see :mod:`matching.values`): catchment counts
+  (``catchment_labour_active``, ``catchment_higher_education``) are ``log``: the Casablanca
+  pool is 10 times Oujda's, and the tenth large city matters less than the first, so ratios,
+  not differences, make a zone better; the distance to a university and to a station is a
+  ``threshold`` (a university within 10 km is as good as one on site, one past 50 km is worth
+  nothing for a hiring pipeline; a station within 5 km is as good as next door, nothing past 50
+  km); literacy shares, rent, the incentive and the airport distance are ``linear`` over the
+  zones ranked (each step is worth the same). The airport is not a threshold: every shipped
+  zone is within 30 km of a scheduled airport, so a threshold there (30 km as good as 5 km)
+  would give every zone the same value and make its weight do nothing.
 - ``incentive_mad_per_job`` (added to the zones by the shortlist, see
   :mod:`matching.incentives`) counts a little everywhere: the grants are the same in every zone,
-  so it only separates zones by their income-tax cap (10% in the secondary zones).
+  so it only separates zones by their income-tax cap (10% in the secondary zones), and only
+  for salaries above about 12,600 MAD/month: below, the tax on the net taxable salary stays
+  under both caps (:mod:`matching.incentives`).
 
 **ITO** (IT outsourcing: application development and maintenance, infrastructure): graduates
 first (higher education 5), then English for international clients (3) and nearby universities
@@ -42,11 +57,25 @@ from typing import Any
 
 #: Constraints shared by every preset.
 _COMMON_CONSTRAINTS: list[dict[str, Any]] = [
-    {"column": "status", "op": "in", "value": ["operating", "under_development"]},
+    {"column": "status", "op": "in", "value": ["operating", "under_development"],
+     "missing": "ignore"},
 ]
 
-_RENT = {"column": "rent_mad_m2_month", "direction": "cost", "missing": "worst"}
-_INCENTIVE = {"column": "incentive_mad_per_job", "direction": "benefit", "missing": "worst"}
+_RENT = {"column": "rent_mad_m2_month", "direction": "cost", "missing": "worst",
+         "value": "linear"}
+_INCENTIVE = {"column": "incentive_mad_per_job", "direction": "benefit", "missing": "worst",
+              "value": "linear"}
+# value functions (module docstring): counts on a log scale, distances with a threshold
+_LABOUR = {"column": "catchment_labour_active", "direction": "benefit", "value": "log"}
+_GRADUATES = {"column": "catchment_higher_education", "direction": "benefit", "value": "log"}
+_FRENCH = {"column": "catchment_french_literate_pct", "direction": "benefit", "value": "linear"}
+_ENGLISH = {"column": "catchment_english_literate_pct", "direction": "benefit",
+            "value": "linear"}
+_AIRPORT = {"column": "airports_km", "direction": "cost", "value": "linear"}
+_UNIVERSITY = {"column": "universities_km", "direction": "cost", "value": "threshold",
+               "floor": 50.0, "target": 10.0}
+_RAIL = {"column": "rail_stations_km", "direction": "cost", "value": "threshold", "floor": 50.0,
+         "target": 5.0}
 
 
 def _preset(activity: str, criteria: list[dict[str, Any]], rationale: str) -> dict[str, Any]:
@@ -62,47 +91,47 @@ def _preset(activity: str, criteria: list[dict[str, Any]], rationale: str) -> di
 #: and a one-line ``rationale``.
 PRESETS: dict[str, dict[str, Any]] = {
     "ITO": _preset("ITO", [
-        {"column": "catchment_higher_education", "direction": "benefit", "weight": 5},
-        {"column": "catchment_english_literate_pct", "direction": "benefit", "weight": 3},
-        {"column": "universities_km", "direction": "cost", "weight": 3},
-        {"column": "airports_km", "direction": "cost", "weight": 3},
-        {"column": "catchment_labour_active", "direction": "benefit", "weight": 2},
-        {"column": "catchment_french_literate_pct", "direction": "benefit", "weight": 2},
+        {**_GRADUATES, "weight": 5},
+        {**_ENGLISH, "weight": 3},
+        {**_UNIVERSITY, "weight": 3},
+        {**_AIRPORT, "weight": 3},
+        {**_LABOUR, "weight": 2},
+        {**_FRENCH, "weight": 2},
         {**_RENT, "weight": 2},
         {**_INCENTIVE, "weight": 1},
     ], "graduates, English and universities for development teams; an airport for clients"),
     "CRM": _preset("CRM", [
-        {"column": "catchment_labour_active", "direction": "benefit", "weight": 5},
-        {"column": "catchment_french_literate_pct", "direction": "benefit", "weight": 5},
+        {**_LABOUR, "weight": 5},
+        {**_FRENCH, "weight": 5},
         {**_RENT, "weight": 4},
         {**_INCENTIVE, "weight": 2},
-        {"column": "catchment_english_literate_pct", "direction": "benefit", "weight": 1},
-        {"column": "airports_km", "direction": "cost", "weight": 1},
+        {**_ENGLISH, "weight": 1},
+        {**_AIRPORT, "weight": 1},
     ], "a large French-speaking labour pool and low rent for large contact centres"),
     "BPO": _preset("BPO", [
-        {"column": "catchment_labour_active", "direction": "benefit", "weight": 4},
-        {"column": "catchment_french_literate_pct", "direction": "benefit", "weight": 4},
+        {**_LABOUR, "weight": 4},
+        {**_FRENCH, "weight": 4},
         {**_RENT, "weight": 4},
-        {"column": "catchment_higher_education", "direction": "benefit", "weight": 2},
+        {**_GRADUATES, "weight": 2},
         {**_INCENTIVE, "weight": 2},
-        {"column": "airports_km", "direction": "cost", "weight": 1},
+        {**_AIRPORT, "weight": 1},
     ], "large French-speaking back-office teams at low cost, some graduates"),
     "ESO": _preset("ESO", [
-        {"column": "catchment_higher_education", "direction": "benefit", "weight": 5},
-        {"column": "universities_km", "direction": "cost", "weight": 4},
-        {"column": "catchment_english_literate_pct", "direction": "benefit", "weight": 3},
-        {"column": "airports_km", "direction": "cost", "weight": 3},
-        {"column": "catchment_french_literate_pct", "direction": "benefit", "weight": 2},
-        {"column": "rail_stations_km", "direction": "cost", "weight": 1},
+        {**_GRADUATES, "weight": 5},
+        {**_UNIVERSITY, "weight": 4},
+        {**_ENGLISH, "weight": 3},
+        {**_AIRPORT, "weight": 3},
+        {**_FRENCH, "weight": 2},
+        {**_RAIL, "weight": 1},
         {**_RENT, "weight": 1},
         {**_INCENTIVE, "weight": 1},
     ], "engineers and universities first; English and an airport for foreign clients"),
     "KPO": _preset("KPO", [
-        {"column": "catchment_higher_education", "direction": "benefit", "weight": 5},
-        {"column": "catchment_english_literate_pct", "direction": "benefit", "weight": 4},
-        {"column": "catchment_french_literate_pct", "direction": "benefit", "weight": 3},
-        {"column": "universities_km", "direction": "cost", "weight": 3},
-        {"column": "airports_km", "direction": "cost", "weight": 2},
+        {**_GRADUATES, "weight": 5},
+        {**_ENGLISH, "weight": 4},
+        {**_FRENCH, "weight": 3},
+        {**_UNIVERSITY, "weight": 3},
+        {**_AIRPORT, "weight": 2},
         {**_RENT, "weight": 2},
         {**_INCENTIVE, "weight": 1},
     ], "graduates with English and French for analytics, research and legal work"),

@@ -19,12 +19,17 @@ Examples
 >>> req = parse_requirements({"criteria": [{"column": "rent_mad_m2_month",
 ...                                         "direction": "cost", "weight": 2}]})
 >>> req.method, req.normalization
-('topsis', 'vector')
+('topsis', 'values')
 >>> parse_requirements({"method": "electre"})
 Traceback (most recent call last):
 ...
 matching.errors.RequirementsError: requirements: 1 problem; fix it and try again.
   - method: unknown value 'electre'; expected one of 'topsis' or 'weighted_sum'
+
+One module because the pydantic models are the requirements' shape, validator and JSON
+schema at once (as the contract asks), and their cross-field checks (an AHP matrix against the
+criteria, value functions against directions, limits against columns) need the whole model;
+splitting the models from their checks would let one change without the other.
 """
 
 from __future__ import annotations
@@ -79,7 +84,9 @@ __all__ = [
 ACTIVITIES: tuple[str, ...] = ("ITO", "CRM", "BPO", "ESO", "KPO")
 OPERATORS: tuple[str, ...] = ("<", "<=", ">", ">=", "==", "!=", "in", "not in")
 ORDER_OPERATORS: frozenset[str] = frozenset({"<", "<=", ">", ">="})
-DEFAULT_NORMALIZATION: dict[str, str] = {"topsis": "vector", "weighted_sum": "minmax"}
+#: ``values``: each criterion through its value function (:mod:`matching.values`) first; the
+#: other normalisations are the published ones, kept to reproduce published examples.
+DEFAULT_NORMALIZATION: dict[str, str] = {"topsis": "values", "weighted_sum": "values"}
 #: Relative tolerance of the AHP reciprocity check (so 1/3 may be written 0.3333).
 AHP_RECIPROCAL_RTOL: float = 1e-3
 #: Saaty's threshold on the consistency ratio.
@@ -295,6 +302,42 @@ class Criterion(_Model):
     weight: float | None = Field(None, description="Relative weight >= 0 (default 1).")
     missing: Literal["exclude", "worst"] = Field(
         "exclude", description="exclude the zone, or score it as the worst observed value.")
+    value: Literal["linear", "log", "threshold", "none"] | None = Field(
+        None, description="Value function turning the column into 0-1 before weighting: linear "
+        "over the ranked zones (the default), log (counts), threshold (floor and target), none "
+        "(already 0-1).")
+    floor: float | None = Field(
+        None, description="threshold only: the value worth nothing (worst acceptable).")
+    target: float | None = Field(
+        None, description="threshold only: the value worth full marks (and anything better).")
+
+    @model_validator(mode="after")
+    def _threshold_bounds(self) -> Criterion:
+        bounds = {"floor": self.floor, "target": self.target}
+        for name, bound in bounds.items():
+            if bound is not None and not np.isfinite(bound):
+                raise ValueError(f"{name} must be a finite number (got {bound})")
+        if self.value != "threshold":
+            given = [name for name, bound in bounds.items() if bound is not None]
+            if given:
+                verb = "apply" if len(given) > 1 else "applies"
+                raise ValueError(f"{' and '.join(given)} {verb} only to value: threshold "
+                                 f"(value is {self.value or 'linear'}); remove "
+                                 f"{'them' if len(given) > 1 else 'it'} or set value: threshold")
+            return self
+        if self.floor is None or self.target is None:
+            absent = " and ".join(name for name, bound in bounds.items() if bound is None)
+            raise ValueError(f"value threshold needs {absent}: floor is worth 0 (the worst "
+                             "acceptable value), target is worth 1")
+        if self.floor == self.target:
+            raise ValueError(f"floor and target are both {self.floor:g}; give two different "
+                             "values (floor worth 0, target worth 1)")
+        if (self.direction == "benefit") != (self.target > self.floor):
+            more = "above" if self.direction == "benefit" else "below"
+            raise ValueError(f"a {self.direction} criterion's target must be {more} its floor "
+                             f"(got floor {self.floor:g}, target {self.target:g}): the floor is "
+                             "the worst acceptable value, the target the best needed")
+        return self
 
     @field_validator("weight")
     @classmethod
@@ -349,13 +392,17 @@ class Requirements(_Model):
         None, description="Office floor needed; default headcount x m² per seat.")
     salary_mad_month: Annotated[float, Field(gt=0, le=10_000_000)] | None = Field(
         None, description="Gross taxable monthly salary for the incentive estimate.")
+    max_fact_age_years: Annotated[float, Field(gt=0, le=1000)] | None = Field(
+        None, description="A fact dated (<column>_as_of) more than this many years ago counts "
+                          "as missing for the constraints; default 5.")
     constraints: Annotated[list[Constraint], Field(max_length=MAX_CONSTRAINTS)] | None = Field(
         None, description="Hard constraints; replaces the preset's when given.")
     criteria: Annotated[list[Criterion], Field(max_length=MAX_CRITERIA)] | None = Field(
         None, description="Scored criteria; replaces the preset's when given.")
     method: Literal["topsis", "weighted_sum"] = "topsis"
-    normalization: Literal["vector", "minmax", "sum", "none"] | None = Field(
-        None, description="Default vector for topsis, minmax for weighted_sum.")
+    normalization: Literal["values", "vector", "minmax", "sum", "none"] | None = Field(
+        None, description="values (the default): each criterion's value function; vector, "
+        "minmax, sum, none: the published normalisations, for reproducing examples.")
     robustness: Robustness | None = None
     ahp: Ahp | None = Field(None, description="Pairwise comparisons instead of weights.")
     about: Any = Field(None, description="Free-form, ignored by scoring.")
@@ -375,6 +422,15 @@ class Requirements(_Model):
             if twice:
                 raise ValueError(
                     f"criteria: {', '.join(twice)} appear more than once; give each column once"
+                )
+        if self.criteria and self.normalization != "values":
+            valued = [f"criteria[{i}].value" for i, c in enumerate(self.criteria)
+                      if c.value is not None]
+            if valued:
+                raise ValueError(
+                    f"{', '.join(valued)}: value functions apply with normalization values (the "
+                    f"default); normalization {self.normalization} scores the raw columns; "
+                    "remove one or the other"
                 )
         if self.criteria and self.ahp is None:
             weights = [c.weight if c.weight is not None else 1.0 for c in self.criteria]
@@ -860,6 +916,8 @@ def resolve(requirements: Requirements, columns: Sequence[str]) -> Plan:
     elif preset is not None:
         criteria = []
         for entry in preset["criteria"]:
+            if requirements.normalization != "values":  # a published normalisation: raw columns
+                entry = {k: v for k, v in entry.items() if k not in ("value", "floor", "target")}
             criterion = Criterion.model_validate(entry)
             if criterion.column in known:
                 criteria.append(criterion)

@@ -116,6 +116,9 @@ def batch_scores(
             normalised = normalised * np.where(is_benefit, 1.0, -1.0)
         return rows @ normalised.T
     normalised = normalize(values, np.ones_like(is_benefit), normalization)
+    largest = float(np.abs(normalised).max()) if normalised.size else 0.0
+    if largest > 1e100 or 0 < largest < 1e-100:  # squares would overflow or underflow
+        normalised = normalised / largest  # one factor for all: closeness unchanged
     high, low = normalised.max(axis=0), normalised.min(axis=0)
     ideal = np.where(is_benefit, high, low)
     anti_ideal = np.where(is_benefit, low, high)

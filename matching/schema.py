@@ -32,7 +32,7 @@ from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 __all__ = ["AppliedConstraint", "AppliedCriterion", "DatasetInfo", "ExcludedZone",
            "IncentiveEstimate", "LeaveOneOut", "Message", "RankedZone", "Robustness",
-           "RobustnessMethod", "Shortlist", "ZoneRobustness"]
+           "RobustnessMethod", "Shortlist", "WeightInterval", "ZoneRobustness"]
 
 Number = int | float
 Scalar = str | bool | int | float
@@ -68,6 +68,13 @@ class AppliedCriterion(TypedDict):
     weight: Annotated[float, Field(description="Normalised: the weights sum to 1.")]
     missing: Literal["exclude", "worst"]
     unit: Annotated[str, Field(description="The unit the column's name carries; empty when none.")]
+    value: NotRequired[Annotated[Literal["linear", "log", "threshold", "none"] | None, Field(
+        description="The value function that turned the column into 0-1 before weighting; null "
+                    "under a published normalisation (vector, minmax, sum, none).")]]
+    floor: NotRequired[Annotated[float, Field(
+        description="threshold only: the value worth 0 (the worst acceptable).")]]
+    target: NotRequired[Annotated[float, Field(
+        description="threshold only: the value worth 1 (and anything better).")]]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -110,6 +117,9 @@ class RankedZone(TypedDict):
                     "distances to the ideal and anti-ideal.")]]
     imputed: Annotated[dict[str, float], Field(
         description="Criteria scored at the worst observed value (missing: worst).")]
+    dated: NotRequired[Annotated[dict[str, str], Field(
+        description="Facts older than the requirement's max_fact_age_years, by column: the "
+                    "date they were true (ISO); a fact.dated message says so.")]]
     explanation: Annotated[list[str], Field(description="In English; the same as messages' texts.")]
     messages: list[Message]
 
@@ -121,6 +131,9 @@ class ExcludedZone(TypedDict):
     id: str
     name: Scalar | None
     reasons: Annotated[list[str], Field(description="In English; the same as messages' texts.")]
+    dated: NotRequired[Annotated[dict[str, str], Field(
+        description="Facts older than the requirement's max_fact_age_years, by column: the "
+                    "date they were true (ISO).")]]
     messages: list[Message]
 
 
@@ -156,6 +169,23 @@ class LeaveOneOut(TypedDict):
     first: Annotated[str, Field(description="The zone then ranked first.")]
     max_rank_change: Annotated[int, Field(description="The largest move of a zone's rank.")]
     ranks: Annotated[dict[str, int], Field(description="By zone id, its rank then.")]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class WeightInterval(TypedDict):
+    """How far one criterion's weight can move, the others rescaled proportionally, before
+    the zone ranked first loses first place (:mod:`matching.sensitivity`)."""
+
+    criterion: Annotated[str, Field(description="The criterion's column.")]
+    weight: Annotated[float, Field(description="Its weight now (the weights sum to 1).")]
+    lower: Annotated[float, Field(description="The top zone stays first down to this weight.")]
+    upper: Annotated[float, Field(description="The top zone stays first up to this weight.")]
+    below_zone: Annotated[str | None, Field(
+        description="The zone first below lower; null when lower is 0.")]
+    above_zone: Annotated[str | None, Field(
+        description="The zone first above upper; null when upper is 1.")]
+    messages: Annotated[list[Message], Field(description=(
+        "The interval in words: sensitivity.below, sensitivity.above or sensitivity.stable."))]
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -202,8 +232,9 @@ class Shortlist(_Model):
         description="The requirements as given, normalised (the requirements contract).")
     method: Literal["topsis", "weighted_sum"] = Field(
         description="The scoring method: TOPSIS closeness, or the weighted sum.")
-    normalization: str = Field(description="How the criteria's values were put on one scale "
-                                           "(vector, minmax, sum or none).")
+    normalization: str = Field(description="How the criteria's values were put on one scale: "
+                                           "values (each criterion's value function, see "
+                                           "criteria[].value), or vector, minmax, sum, none.")
     weights: dict[str, float] = Field(description="Per criterion; they sum to 1.")
     consistency_ratio: float | None = Field(description="AHP only; null otherwise.")
     criteria: list[AppliedCriterion] = Field(
@@ -222,6 +253,10 @@ class Shortlist(_Model):
     leave_one_out: dict[str, LeaveOneOut | None] = Field(
         description="By criterion; null where every other criterion has weight 0; empty with "
                     "fewer than two criteria.")
+    sensitivity: list[WeightInterval] = Field(
+        [], description="Per criterion, the weight interval over which the zone ranked first "
+                        "stays first, and who comes first outside it; empty when nothing is "
+                        "ranked.")
     incentives: dict[str, IncentiveEstimate] = Field(
         description="By ranked zone id, with a headcount and zone classes; else empty.")
     assumptions: list[str] = Field(description="In English.")

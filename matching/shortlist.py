@@ -9,6 +9,13 @@ It returns the shortlist JSON of the contract (``DESIGN.md``, "Shortlist contrac
 JSON-safe Python (no NaN, no numpy types), checked against :class:`matching.schema.Shortlist`.
 Every sentence is written as a :class:`matching.messages.Message` and given twice: as English
 text (``explanation``, ``reasons``...) and as ``messages`` ``{"code", "params", "text"}``.
+Facts dated more than ``max_fact_age_years`` ago (``<column>_as_of``) count as missing for the
+constraints and are flagged where they show (:mod:`matching.constraints`).
+
+One module because every step (constraints, missing and dated values, scoring, explanations,
+incentives) writes to one ledger of what happens to each zone (``_Ledger``), and the result is
+assembled from it in one place; the numeric work lives in :mod:`matching.mcda`,
+:mod:`matching.explain`, :mod:`matching.robustness` and :mod:`matching.constraints`.
 
 Examples
 --------
@@ -36,6 +43,7 @@ import warnings as python_warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -43,9 +51,15 @@ import pandas as pd
 
 from matching import incentives as incentive_rules
 from matching import settings
-from matching.constraints import Columns, check_constraint, describe_constraint
+from matching.constraints import (
+    DEFAULT_MAX_FACT_AGE_YEARS,
+    Columns,
+    check_constraint,
+    describe_constraint,
+)
 from matching.errors import RequirementsError, RequirementsWarning
 from matching.explain import no_variance, score, strong_weak_words, unfit_for_sum
+from matching.mcda import Normalization
 from matching.messages import Message, message
 from matching.requirements import (
     Constraint,
@@ -56,7 +70,9 @@ from matching.requirements import (
 )
 from matching.robustness import competition_ranks, leave_one_out, rank_acceptability
 from matching.schema import Shortlist
+from matching.sensitivity import sensitivity as weight_sensitivity
 from matching.units import unit_of
+from matching.values import ValueSpec, check_matrix, spec_of, value_matrix
 
 __all__ = ["describe_constraint", "make_shortlist", "unit_of"]
 
@@ -119,6 +135,10 @@ class _Ledger:
     reasons: list[list[Message]] = field(default_factory=list)
     notes: list[list[Message]] = field(default_factory=list)
     imputed: list[dict[str, float]] = field(default_factory=list)
+    #: per zone, the facts flagged as dated (stale): column -> its date (ISO)
+    dated: list[dict[str, str]] = field(default_factory=list)
+    #: per constraint with ``missing: ignore``, its parameters and the zones kept unchecked
+    unchecked: list[tuple[dict[str, Any], list[int]]] = field(default_factory=list)
     #: zones excluded per cause (a constraint, a criterion's missing values), for the hint when
     #: nothing is ranked; keyed by (hint code, the cause in words), valued by the hint's
     #: parameters and the count
@@ -128,6 +148,7 @@ class _Ledger:
         self.reasons = [[] for _ in range(self.n_zones)]
         self.notes = [[] for _ in range(self.n_zones)]
         self.imputed = [{} for _ in range(self.n_zones)]
+        self.dated = [{} for _ in range(self.n_zones)]
 
     def exclude(self, positions: Iterable[int], reason: Message) -> None:
         for k in positions:
@@ -148,6 +169,7 @@ def make_shortlist(
     seed: int | None = None,
     source: str = "requirements",
     warn: bool = False,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """Rank the zones for a requirement, with exclusions, explanations and robustness.
 
@@ -166,6 +188,9 @@ def make_shortlist(
         Seed of the draws; default the requirement's ``robustness.seed``, else 0.
     source
         What to call the requirements in error messages (a file name).
+    today
+        The date facts are aged from (``<column>_as_of`` against the requirement's
+        ``max_fact_age_years``); default today in Morocco.
     warn
         Also issue each of the shortlist's ``warnings`` as a
         :class:`~matching.errors.RequirementsWarning` (for scripts and notebooks; the command
@@ -199,7 +224,9 @@ def make_shortlist(
         twice = sorted(zone for zone, count in Counter(ids).items() if count > 1)
         raise RequirementsError(f"sites: zone ids {', '.join(twice)} appear more than once")
     req = parse_requirements(requirements, columns=list(sites.columns), source=source)
-    table = Columns(sites, ids)
+    max_age = (req.max_fact_age_years if req.max_fact_age_years is not None
+               else DEFAULT_MAX_FACT_AGE_YEARS)
+    table = Columns(sites, ids, max_fact_age_years=max_age, today=today)
     has_classes = incentive_rules.ZONE_CLASS_COLUMN in sites.columns
     if has_classes:
         # estimated once per distinct class, then spread to the zones
@@ -225,14 +252,31 @@ def make_shortlist(
     _apply_constraints(table, plan.constraints, ledger)
     plan, all_values, raw_numbers = _criterion_values(table, plan, ledger, warnings, source)
     columns = [c.column for c in plan.criteria]
+    _flag_dated(table, columns, ledger)
     positions = [k for k in range(len(ids)) if not ledger.reasons[k]]
+    for params, unchecked in ledger.unchecked:  # how many zones a constraint kept unchecked
+        kept = sum(1 for k in unchecked if not ledger.reasons[k])
+        if kept:
+            warnings.append(message("warning.kept_unchecked", count=kept, total=len(ids),
+                                    constraint=params))
+    used = {c.column for c in plan.constraints} | set(columns)
+    if any(c in used for c in table.dated_columns):
+        assumptions.append(message("assumption.fact_age", since=table.cutoff.isoformat(),
+                                   years=int(max_age) if float(max_age).is_integer()
+                                   else max_age))
     candidates = [ids[k] for k in positions]
     benefit = np.array([c.direction == "benefit" for c in plan.criteria])
     weights = np.array(plan.weights, dtype=float)
     # column-major, as the frame's values were: the same sums in the same order, so the same
     # scores to the last bit
     matrix = np.asfortranarray(all_values[positions])
-    method, normalization = req.method, req.normalization or "vector"
+    method, normalization = req.method, req.normalization or "values"
+    # With value functions the core scores the 0-1 values, every criterion a benefit;
+    # ``matrix`` keeps the raw values for the words.
+    specs = ([spec_of(c) for c in plan.criteria] if normalization == "values"
+             else [ValueSpec(benefit=bool(b)) for b in benefit])
+    core_benefit = np.ones_like(benefit) if normalization == "values" else benefit
+    core_normalization: Normalization = "none" if normalization == "values" else normalization
 
     ranked: list[dict[str, Any]] = []
     ranked_messages: list[list[Message]] = []
@@ -240,12 +284,15 @@ def make_shortlist(
     robustness: dict[str, Any] = {}
     robustness_method: dict[str, Any] | None = None
     loo: dict[str, Any] = {}
+    sensitivity: list[dict[str, Any]] = []
     if candidates:
         warnings.extend(no_variance(matrix, columns))
         if normalization == "sum":
             warnings.extend(unfit_for_sum(matrix, columns))
+        check_matrix(matrix, specs, columns, source=source)  # names a column it cannot value
+        scored = value_matrix(matrix, specs) if normalization == "values" else matrix
         scores, contributions, shares, strong_weak = score(
-            matrix, weights, benefit, method, normalization
+            scored, weights, core_benefit, method, core_normalization
         )
         ranks = competition_ranks(scores)
         raw_rows = raw_numbers[positions].tolist()
@@ -271,6 +318,7 @@ def make_shortlist(
                                                     strict=True)
                 }
             entry["imputed"] = ledger.imputed[position]
+            entry["dated"] = ledger.dated[position]
             said = strong_weak_words(columns, matrix[k], *strong_weak[k]) + ledger.notes[position]
             entry["explanation"] = [m.text for m in said]
             ranked.append(entry)
@@ -285,16 +333,24 @@ def make_shortlist(
             seed = req.robustness.seed if req.robustness else 0
         if draws > 0:
             robustness, robustness_method = _robustness(
-                matrix, weights, benefit, candidates, method=method,
-                normalization=normalization, draws=draws, seed=seed,
+                scored, weights, core_benefit, candidates, method=method,
+                normalization=core_normalization, draws=draws, seed=seed,
             )
             assumptions.append(message("assumption.robustness_draws", draws=draws, seed=seed,
                                        sigma=robustness_method["sigma"]))
-        loo = _leave_one_out(matrix, weights, benefit, candidates, columns, ranks,
-                             method=method, normalization=normalization)
+        loo = _leave_one_out(scored, weights, core_benefit, candidates, columns, ranks,
+                             method=method, normalization=core_normalization)
+        # scored as above: the intervals hold for the values and method the ranks come from
+        sensitivity = weight_sensitivity(
+            scored, weights, core_benefit, columns=columns, zone_ids=candidates,
+            zone_names=[_raw_value(names[k]) for k in positions],
+            top=int(np.lexsort((np.arange(len(candidates)), ranks))[0]), method=method,
+            normalization=core_normalization,
+        )
 
     excluded = [
-        {"id": zone, "name": _raw_value(names[k]), "reasons": [m.text for m in ledger.reasons[k]]}
+        {"id": zone, "name": _raw_value(names[k]), "reasons": [m.text for m in ledger.reasons[k]],
+         "dated": ledger.dated[k]}
         for k, zone in enumerate(ids) if ledger.reasons[k]
     ]
     hint: Message | None = None
@@ -318,8 +374,9 @@ def make_shortlist(
         "weights": dict(zip(columns, weights.tolist(), strict=True)),
         "consistency_ratio": plan.consistency_ratio,
         "criteria": [
-            {**c.model_dump(mode="json"), "weight": w, "unit": unit_of(c.column)}
-            for c, w in zip(plan.criteria, weights.tolist(), strict=True)
+            {**c.model_dump(mode="json", exclude={"value", "floor", "target"}), "weight": w,
+             "unit": unit_of(c.column), **_value_record(spec, normalization)}
+            for c, w, spec in zip(plan.criteria, weights.tolist(), specs, strict=True)
         ],
         "constraints": [
             {**c.model_dump(mode="json"), "text": describe_constraint(c)}
@@ -331,6 +388,7 @@ def make_shortlist(
         "robustness": robustness,
         "robustness_method": robustness_method,
         "leave_one_out": loo,
+        "sensitivity": sensitivity,
         "incentives": incentives,
         "assumptions": [m.text for m in assumptions],
         "warnings": [m.text for m in warnings],
@@ -355,22 +413,86 @@ def make_shortlist(
     return result
 
 
+#: facts only a zone's operator can give: unknown or out of date, the reader is told to ask
+ASK_OPERATOR = frozenset({"rent_mad_m2_month"})
+
+
+def _fact(table: Columns, column: str, k: int) -> tuple[Any, str]:
+    """A zone's value of ``column`` and its unit (a number, or the text of a text column)."""
+    numbers = table.numeric(column, column)
+    if numbers is not None:
+        return float(numbers[k]), unit_of(column)
+    codes, uniques, _, _ = table.text(column)
+    return str(uniques[codes[k]]).strip(), ""
+
+
+def _stale_positions(table: Columns, column: str, positions: Iterable[int]) -> dict[int, str]:
+    """Of ``positions`` (zones missing a value for a constraint), those whose value is known
+    but dated too long ago, with the date."""
+    dated = table.dated(column)
+    if dated is None:
+        return {}
+    numbers = table.numeric(column, column)
+    unknown = np.isnan(numbers) if numbers is not None else table.text(column)[3]
+    found: dict[int, str] = {}
+    for k in positions:
+        known = not unknown[k]
+        as_of = dated.as_of[k]
+        if dated.stale[k] and known and as_of is not None:
+            found[k] = as_of
+    return found
+
+
+def _value_record(spec: ValueSpec, normalization: str) -> dict[str, Any]:
+    """The value function a criterion was scored with (none under a published normalisation)."""
+    if normalization != "values":
+        return {"value": None}
+    record: dict[str, Any] = {"value": spec.kind}
+    if spec.kind == "threshold":
+        record.update(floor=spec.floor, target=spec.target)
+    return record
+
+
 def _apply_constraints(table: Columns, constraints: Sequence[Constraint],
                        ledger: _Ledger) -> None:
-    """Record every failing constraint (and missing value) of every zone."""
+    """Record every failing constraint (and missing or stale value) of every zone."""
     for i, constraint in enumerate(constraints):
         passes, missing, failed = check_constraint(table, constraint, f"constraints[{i}]")
+        column = constraint.column
         label = describe_constraint(constraint)
-        as_params = {"column": constraint.column, "op": constraint.op, "value": constraint.value}
+        as_params = {"column": column, "op": constraint.op, "value": constraint.value}
         for k, reason in failed.items():
             ledger.exclude((k,), reason)
         missing_positions = np.flatnonzero(missing).tolist()
+        stale = _stale_positions(table, column, missing_positions)
+        ask = column in ASK_OPERATOR
+        for k in missing_positions:
+            if k in stale:
+                value, unit = _fact(table, column, k)
+                ledger.dated[k][column] = stale[k]
+                dated_params = {"column": column, "value": value, "unit": unit,
+                                "as_of": stale[k]}
+                if constraint.missing == "exclude":
+                    said = message("value.dated", **dated_params)
+                elif ask:
+                    said = message("constraint.dated_ask_operator", **dated_params)
+                else:
+                    said = message("constraint.dated_not_checked", **dated_params,
+                                   constraint=as_params)
+            elif constraint.missing == "exclude":
+                said = message("value.missing", column=column)
+            elif ask:
+                said = message("constraint.unknown_ask_operator", column=column)
+            else:
+                said = message("constraint.not_checked", column=column, constraint=as_params)
+            if constraint.missing == "exclude":
+                ledger.exclude((k,), said)
+            else:
+                ledger.note((k,), said)
         if constraint.missing == "ignore":  # passes, unchecked
-            ledger.note(missing_positions, message("constraint.not_checked",
-                                                   column=constraint.column, constraint=as_params))
             excluded = ~passes & ~missing
+            ledger.unchecked.append((as_params, missing_positions))
         else:
-            ledger.exclude(missing_positions, message("value.missing", column=constraint.column))
             excluded = ~passes
         ledger.excluded_by[("hint.relax_constraint", label)] = (
             {"constraint": as_params}, int(excluded.sum()))
@@ -441,6 +563,28 @@ def _criterion_values(
             plan, criteria=[plan.criteria[j] for j in kept], weights=list(weights / weights.sum())
         )
     return plan, np.column_stack(values), np.column_stack(raw)
+
+
+def _flag_dated(table: Columns, columns: Sequence[str], ledger: _Ledger) -> None:
+    """Flag each criterion's stale values (scored as they are, said to be dated), unless a
+    constraint on the column flagged them already."""
+    for column in columns:
+        try:
+            dated = table.dated(column)
+        except RequirementsError as exc:
+            raise RequirementsError(f"criterion {column}: {exc.message}") from None
+        if dated is None:
+            continue
+        numbers = table.numeric(column, column)
+        if numbers is None:
+            continue
+        for k in np.flatnonzero(dated.stale & ~np.isnan(numbers)).tolist():
+            as_of = dated.as_of[k]
+            if column in ledger.dated[k] or as_of is None:
+                continue
+            ledger.dated[k][column] = as_of
+            ledger.note((k,), message("fact.dated", column=column, value=float(numbers[k]),
+                                      unit=unit_of(column), as_of=as_of))
 
 
 def _robustness(matrix, weights, benefit, candidates, *, method, normalization, draws, seed):

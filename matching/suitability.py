@@ -43,7 +43,7 @@ import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import h3.api.basic_int as h3_int
@@ -57,6 +57,7 @@ from matching.errors import RequirementsError
 from matching.mcda import Normalization, topsis, weighted_sum
 from matching.messages import Message, from_text, message
 from matching.requirements import Constraint, Plan, Requirements, parse_requirements, resolve
+from matching.values import check_matrix, spec_of, topsis_of_values, value_matrix
 from valleys import grid as valleys_grid
 from valleys.dataset import Dataset
 from valleys.settings import WGS84
@@ -136,7 +137,9 @@ class ScoringPlan:
     benefit: np.ndarray
     weights: np.ndarray
     method: str
-    normalization: Normalization
+    #: "values" only when a criterion's value function is not linear (else "minmax", which
+    #: gives the same scores: linear values are the min-max normalisation)
+    normalization: Normalization | str
 
     @property
     def worst_fill(self) -> list[bool]:
@@ -188,8 +191,15 @@ def scoring_plan(profile: Mapping[str, Any] | Requirements | None, columns: Sequ
         requirements=req, plan=plan, columns=[c.column for c in plan.criteria],
         benefit=np.array([c.direction == "benefit" for c in plan.criteria]),
         weights=np.asarray(plan.weights, dtype=float), method=req.method,
-        normalization=req.normalization or "vector",
+        normalization=_grid_normalization(req, plan),
     )
+
+
+def _grid_normalization(req: Requirements, plan: Plan) -> str:
+    normalization = req.normalization or "values"
+    if normalization == "values" and all(spec_of(c).kind == "linear" for c in plan.criteria):
+        return "minmax"  # the same scores, and what the partitioned (dask) path computes
+    return normalization
 
 
 def _check_numeric_constraint(constraint: Constraint, where: str) -> None:
@@ -287,10 +297,20 @@ def score_cells(cells: pd.DataFrame, profile: Mapping[str, Any] | Requirements |
     scores = np.full(len(cells), np.nan)
     if scorable.any():
         chosen = matrix[scorable]
-        if plan.method == "weighted_sum":
-            scores[scorable] = weighted_sum(chosen, plan.weights, plan.benefit, plan.normalization)
+        if plan.normalization == "values":  # value functions other than linear
+            specs = [spec_of(c) for c in plan.plan.criteria]
+            check_matrix(chosen, specs, plan.columns, source=source)
+            if plan.method == "weighted_sum":
+                scores[scorable] = weighted_sum(value_matrix(chosen, specs), plan.weights,
+                                                np.ones_like(plan.benefit), "none")
+            else:
+                scores[scorable] = topsis_of_values(chosen, plan.weights, specs)
+        elif plan.method == "weighted_sum":
+            scores[scorable] = weighted_sum(chosen, plan.weights, plan.benefit,
+                                            cast(Normalization, plan.normalization))
         else:
-            scores[scorable] = topsis(chosen, plan.weights, plan.benefit, plan.normalization)
+            scores[scorable] = topsis(chosen, plan.weights, plan.benefit,
+                                      cast(Normalization, plan.normalization))
         for j, column in enumerate(plan.columns):
             if np.ptp(chosen[:, j]) == 0:
                 warnings_.append(message("warning.grid_no_variance", column=column).text)

@@ -270,6 +270,12 @@ def suitability_dask(
     frames = grid_dask(dataset, resolution=resolution, partitions=partitions,
                        catchment_km=catchment_km)
     plan = scoring_plan(profile, list(frames.columns), source=source)
+    if plan.normalization == "values":  # log or threshold: their ranges need the whole grid
+        raise RequirementsError(
+            f"{source}: the partitioned grid scores linear value functions only (criteria "
+            + ", ".join(c.column for c in plan.plan.criteria if c.value not in (None, "linear"))
+            + " name another); give them value: linear, or score the grid in one piece"
+        )
     compute_options = {"scheduler": scheduler} if scheduler else {}
     with dask.config.set({"dataframe.convert-string": False}):
         if persist:

@@ -90,13 +90,16 @@ def format_sites(sites: Any, fmt: str) -> str:
     "--catchment-km", type=FiniteFloatRange(min=0, min_open=True), default=None,
     help="Radius of the talent catchment in km (default 30, or $TECHVALLEY_CATCHMENT_KM).",
 )
+@click.option("--overlay", "overlay", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="An inventory overlay CSV (`techvalley inventory export`) applied to the zones.")
 @user_errors
-def sites_command(data: Path | None, fmt: str, catchment_km: float | None) -> None:
+def sites_command(data: Path | None, fmt: str, catchment_km: float | None,
+                  overlay: Path | None) -> None:
     """List the zones with their features: distances (km) to the nearest feature of each layer
     and the talent catchment."""
-    from valleys import load_sites
+    from valleys.overlay import load_sites_with_overlay
 
-    sites = load_sites(data, catchment_km=catchment_km)
+    sites = load_sites_with_overlay(data, overlay, catchment_km=catchment_km)
     click.echo(format_sites(sites, fmt))
 
 

@@ -20,6 +20,7 @@ import shapely
 
 from valleys import settings
 from valleys.errors import DatasetError, DatasetWarning
+from valleys.fact_values import AIRPORT_SERVICE_COLUMNS, as_boolean, as_of_columns, iso_as_of
 from valleys.sources import dataset_version, discover_layers, read_layer
 from valleys.validation import BASE_LAYERS, Problem, check_layers, numeric_columns
 
@@ -126,13 +127,21 @@ def _repair_geometries(name: str, gdf: gpd.GeoDataFrame, problems: list[Problem]
 
 
 def prepare_layer(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A checked layer made ready for use: EPSG:4326, numbers as numbers, zone ids as text."""
+    """A checked layer made ready for use: EPSG:4326, numbers as numbers, zone ids as text,
+    ``civil``/``scheduled`` as booleans and every ``<column>_as_of`` as ISO text (``2007``,
+    ``2008-10-11``: as precise as written, whatever the file format made of it)."""
     gdf = gdf.to_crs(settings.WGS84) if gdf.crs is not None else gdf
     gdf = gdf.copy()
     for column in numeric_columns(gdf):
         values = gdf[column]
         if not pd.api.types.is_numeric_dtype(values):
             gdf[column] = pd.to_numeric(values.astype("string").str.strip(), errors="coerce")
+    for column in as_of_columns(gdf.columns):
+        gdf[column] = pd.Series([iso_as_of(v) for v in gdf[column].tolist()], index=gdf.index,
+                                dtype="str")
+    for column in AIRPORT_SERVICE_COLUMNS:
+        if column in gdf.columns:
+            gdf[column] = pd.array([as_boolean(v) for v in gdf[column].tolist()], dtype=bool)
     if "id" in gdf.columns:
         gdf["id"] = gdf["id"].astype(str).str.strip()
     return gdf.reset_index(drop=True)

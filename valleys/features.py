@@ -36,6 +36,7 @@ from scipy.spatial import cKDTree
 from valleys import settings
 from valleys.dataset import Dataset
 from valleys.errors import DatasetError, DatasetWarning
+from valleys.fact_values import measured_layer
 from valleys.validation import numeric_columns
 
 #: Census shares (percent) recomputed in a catchment from counts: share -> (numerator,
@@ -146,6 +147,7 @@ def _nearest_on_geometries_km(
 # --------------------------------------------------------------------------------------------
 # The one implementation (arrays in, arrays out): zones (site_features) and grid cells
 # (valleys.grid) both call these.
+
 
 
 def nearest_km_at(
@@ -336,14 +338,15 @@ def point_features(
     Returns
     -------
     dict
-        ``lon``, ``lat``, ``<name>_km`` for every layer of ``layers`` (:func:`nearest_km_at`),
+        ``lon``, ``lat``, ``<name>_km`` for every layer of ``layers`` (:func:`nearest_km_at`,
+        to :func:`valleys.fact_values.measured_layer`: civil airports with scheduled flights),
         and the catchment columns (:func:`catchment_at`) when ``communes`` is given; arrays
         of the points' length. The points' unit vectors are computed once for them all.
     """
     xyz = unit_vectors(lon, lat)
     out: dict[str, np.ndarray] = {"lon": lon, "lat": lat}
     for name, layer in layers.items():
-        out[f"{name}_km"] = nearest_km_at(lon, lat, layer, xyz=xyz)
+        out[f"{name}_km"] = nearest_km_at(lon, lat, measured_layer(name, layer), xyz=xyz)
     if communes is not None:
         out.update(catchment_at(lon, lat, communes, radius_km=radius_km, xyz=xyz, warn=warn))
     return out

@@ -162,7 +162,12 @@ def read_layer(source: LayerSource) -> gpd.GeoDataFrame:
             with warnings.catch_warnings():
                 # geopandas warns of a mixed text/number column; validation names each bad cell
                 warnings.filterwarnings("ignore", message="Could not parse column", category=UserWarning)
-                gdf = gpd.read_file(source.file, layer=source.layer, engine="pyogrio")
+                # GeoJSON has no date type: its text stays text (GDAL would turn a column of
+                # ISO dates into dates and fail on one impossible day, naming no row)
+                options = ({"DATE_AS_STRING": "YES"}
+                           if LAYER_FILE_SUFFIXES[_layer_suffix(source.file) or ""] == "GeoJSON"
+                           else {})
+                gdf = gpd.read_file(source.file, layer=source.layer, engine="pyogrio", **options)
     except Exception as exc:  # readers raise many types; the user needs the file and the reason
         raise DatasetError(
             f"Cannot read layer {source.name} from {source}: {exc}. Check the file opens in a "

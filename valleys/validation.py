@@ -9,7 +9,7 @@ layer, the row and the column. :func:`check_layers` is the same check on layers 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from valleys import fact_values as facts
 from valleys import settings
 from valleys.errors import DatasetError
 from valleys.sources import LayerSource, discover_layers, read_layer
@@ -46,8 +47,8 @@ NEVER_NUMERIC: frozenset[str] = frozenset(
     {
         "id", "name", "geometry", "code", "city", "commune", "commune_code", "province",
         "region", "operator", "status", "opened", "activities", "shared_services",
-        "incentive_zone_class", "location_precision", "notes", "source", "rent_note",
-        "students_note", "census_match",
+        "incentive_zone_class", "location_precision", "location_note", "notes", "source",
+        "rent_note", "students_note", "census_match", *facts.AIRPORT_SERVICE_COLUMNS,
     }
 )
 
@@ -131,7 +132,7 @@ def numeric_columns(gdf: pd.DataFrame) -> list[str]:
     A column is numeric when it is a shipped numeric column, when its name ends in a unit
     (:data:`UNIT_SUFFIXES`), or when at least half of its non-empty values are numbers.
     Identifiers, the shipped text columns (:data:`NEVER_NUMERIC`) and the geometry never are;
-    nor are boolean or date columns.
+    nor are boolean or date columns (``<column>_as_of`` included, even when it holds years).
 
     Examples
     --------
@@ -145,8 +146,8 @@ def numeric_columns(gdf: pd.DataFrame) -> list[str]:
     geometry_name = getattr(gdf, "_geometry_column_name", None)
     for column in gdf.columns:
         name = str(column)
-        if name in NEVER_NUMERIC or column == geometry_name:
-            continue
+        if name in NEVER_NUMERIC or column == geometry_name or facts.as_of_columns([name]):
+            continue  # a date column (``2007``) is a date, not a number
         values = gdf[column]
         if isinstance(values.dtype, gpd.array.GeometryDtype):
             continue
@@ -307,6 +308,28 @@ def _numeric_problems(
     return out
 
 
+def _fact_value_problems(
+    name: str, gdf: gpd.GeoDataFrame, file: str, labels: list[str | int]
+) -> list[Problem]:
+    """The columns the contract gives a meaning (:mod:`valleys.fact_values`): a location
+    precision of the vocabulary, ``civil``/``scheduled`` booleans, dates not in the future."""
+    out: list[Problem] = []
+    today = facts.today_in_morocco()
+    checks: list[tuple[str, Callable[[object], str | None], str]] = [
+        (c, facts.precision_problem, "unknown-location-precision")
+        for c in ("location_precision",) if c in gdf.columns]
+    checks += [(c, facts.boolean_problem, "not-boolean") for c in facts.AIRPORT_SERVICE_COLUMNS
+               if c in gdf.columns]
+    checks += [(c, lambda v: facts.as_of_problem(v, today=today), "bad-as-of")
+               for c in facts.as_of_columns(gdf.columns)]
+    for column, problem_of, kind in checks:
+        for i, value in enumerate(gdf[column].tolist()):
+            message = problem_of(value)
+            if message is not None:
+                out.append(Problem("error", file, name, labels[i], column, message, kind=kind))
+    return out
+
+
 def _zone_id_problems(gdf: gpd.GeoDataFrame, file: str) -> list[Problem]:
     out: list[Problem] = []
     for column in ("id", "name"):
@@ -371,6 +394,7 @@ def check_layer(name: str, gdf: gpd.GeoDataFrame, *, file: str) -> list[Problem]
     out.extend(_geometry_problems(name, gdf, file, labels))
     out.extend(_area_of_use_problems(name, gdf, file, labels))
     out.extend(_numeric_problems(name, gdf, file, labels))
+    out.extend(_fact_value_problems(name, gdf, file, labels))
     return out
 
 

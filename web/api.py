@@ -24,9 +24,10 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from flask_login import current_user, login_required
 
 from web import paging, shortlists
-from web.api_models import ShortlistPage
+from web.api_models import PipelineDashboard, ShortlistPage
 from web.data import get_data
 from web.errors import error_response
+from web.i18n import _
 from web.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -163,10 +164,21 @@ def get_shortlist(shortlist_id: str) -> Response:
     record = shortlists.get_or_404(shortlist_id)
     if not current_user.is_authenticated:
         if record.revoked:
-            abort(410, description=f"shortlist {shortlist_id} was revoked by the investment team")
+            abort(410, description=_(
+                "shortlist %(id)s was revoked by the investment team", id=shortlist_id))
         if shortlists.is_expired(record):
             abort(410, description=shortlists.expired_message(record))
     return jsonify(shortlists.payload(record))
+
+
+@bp.get("/pipeline")
+@login_required
+def pipeline_dashboard() -> Response:
+    """The jobs pipeline against the target: the staff dashboard's figures (:mod:`web.pipeline`)."""
+    from web import pipeline
+
+    body = PipelineDashboard.model_validate(pipeline.dashboard())
+    return jsonify(body.model_dump(mode="json"))
 
 
 @bp.get("/openapi.json")

@@ -23,8 +23,8 @@ from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from matching.schema import Message, Shortlist
 
-__all__ = ["ErrorBody", "FeatureCollection", "RankedShortlist", "SavedShortlist",
-           "ShortlistPage", "ShortlistSummary", "SimilarInvestors"]
+__all__ = ["ErrorBody", "FeatureCollection", "PipelineDashboard", "RankedShortlist",
+           "SavedShortlist", "ShortlistPage", "ShortlistSummary", "SimilarInvestors"]
 
 
 class _Model(BaseModel):
@@ -145,3 +145,57 @@ class FeatureCollection(_Model):
 
     type: Literal["FeatureCollection"]
     features: list[dict[str, Any]]
+
+
+class PipelineTargets(_Model):
+    """The sector's baseline and 2030 target (``geodata/facts/targets.csv``)."""
+
+    baseline_year: int
+    baseline_jobs: int
+    baseline_exports_bn_mad: float
+    target_year: int
+    target_jobs: int
+    target_exports_bn_mad: float
+    sources: list[str] = Field(description="Keys of geodata/facts/sources.csv.")
+
+
+class PipelineJobs(_Model):
+    """Jobs planned up to the target year for one zone, region or activity, by open stage."""
+
+    key: str = Field(description="The zone id, region or activity; empty: none yet.")
+    name: str
+    jobs: dict[str, int] = Field(description="Stage (lead, visit, shortlist_sent, committed, "
+                                             "operating) -> jobs.")
+    total: int = Field(ge=0)
+
+
+class PipelineFloor(_Model):
+    """A zone's committed floor against its available floor."""
+
+    zone_id: str
+    name: str
+    committed_m2: float = Field(ge=0, description="Committed and operating projects, all years.")
+    available_m2: float | None = Field(description="null: unknown.")
+    share: float | None = Field(description="committed / available; null when unknown.")
+    runs_out: int | None = Field(description="The first year the cumulative committed floor "
+                                             "exceeds the available floor; null: never, or unknown.")
+    known: bool = Field(description="The zone's available floor is known.")
+    by_year: dict[str, float] = Field(description="Year -> cumulative committed floor (m²).")
+
+
+class PipelineDashboard(_Model):
+    """The jobs pipeline against the target (staff only): what the staff dashboard and its CSV
+    show. Jobs count the ramp-up years up to the target year; lost projects only in by_stage."""
+
+    targets: PipelineTargets
+    projects: int = Field(ge=0)
+    by_stage: dict[str, int] = Field(description="Every stage, lost included -> jobs.")
+    committed_jobs: int = Field(ge=0)
+    pipeline_jobs: int = Field(ge=0, description="Jobs of every open stage.")
+    projected_jobs: int = Field(ge=0, description="The baseline plus the committed jobs.")
+    gap_jobs: int = Field(ge=0, description="Jobs still to find for the target.")
+    by_zone: list[PipelineJobs]
+    by_region: list[PipelineJobs]
+    by_activity: list[PipelineJobs]
+    floor: list[PipelineFloor] = Field(description="Soonest run-out first, then unknown floors.")
+    m2_per_seat: float

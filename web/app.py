@@ -7,8 +7,10 @@ import secrets
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, request
+from flask_compress import Compress
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -62,6 +64,14 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+def lang_url(code: str) -> str:
+    """This page's URL in language ``code``: the same path and query string (a comparison, a
+    filter, a page number are kept), with ``lang`` set."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    path = quote(request.script_root + request.path, safe="/:@!$&'()*+,;=-._~")
+    return f"{path}?{urlencode([*pairs, ('lang', code)])}"
 
 
 def _security_headers(response: Response) -> Response:
@@ -135,7 +145,8 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
 
     if int(app.config["TECHVALLEY_TRUSTED_PROXIES"]) > 0:
         hops = int(app.config["TECHVALLEY_TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to wrap its WSGI callable (typed there as a method)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     try:
         db.init_app(app)  # makes the engine: a malformed URL fails here
@@ -153,18 +164,31 @@ def create_app(config: dict[str, Any] | None = None, *, load_data: bool = True) 
 
     from web import assets, auth
     from web.api import bp as api_bp
+    from web.inventory import bp as inventory_bp
     from web.match import bp as match_bp
+    from web.pipeline import bp as pipeline_bp
     from web.planning import bp as planning_bp
     from web.public import bp as public_bp
     from web.staff import bp as staff_bp
 
     auth.init_app(app)
-    for blueprint in (public_bp, match_bp, staff_bp, planning_bp, api_bp, assets.bp):
+    for blueprint in (public_bp, match_bp, staff_bp, inventory_bp, planning_bp, pipeline_bp,
+                      api_bp, assets.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
     make_limiter(app)
     app.after_request(_security_headers)
+    # brotli or gzip when the client accepts it (pages, JSON, CSS, JS, SVG); PDF/XLSX stay as they are
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "gzip"])  # files (assets) stream
+    app.config.setdefault("COMPRESS_BR_LEVEL", 6)  # the home page: 6 beats gzip's size, in ~80 ms
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/plain", "text/csv", "application/javascript",
+        "text/javascript", "application/json", "application/geo+json", "image/svg+xml",
+    ])
+    Compress(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["lang_url"] = lang_url
 
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)

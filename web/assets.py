@@ -56,7 +56,7 @@ def _prefix() -> str:
     if has_request_context():
         from flask import request
 
-        return request.script_root + bp.url_prefix
+        return request.script_root + (bp.url_prefix or "")
     return bp.url_prefix or ""
 
 

@@ -3,7 +3,7 @@
 Each package defines its own domain's commands (``COMMANDS`` of :mod:`valleys.cli`,
 :mod:`matching.cli`, :mod:`matching.cli_suitability`, :mod:`matching.cli_learning`); imports run
 one way (valleys -> matching -> web), so the assembly lives here, at the top
-(:data:`COMMAND_MODULES`), with the web's own commands (``serve``, ``create-staff``). A command
+(:data:`COMMAND_MODULES`), with the web's own commands (``serve``, ``create-staff``, ``inventory export|import``). A command
 module is imported only when one of its commands runs (or for ``--help``), so that
 ``techvalley serve`` (and the supervisor of its workers) loads none of them. Every command
 checks every package's settings first (:func:`valleys.console.user_errors`).
@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 
 import click
 
 import matching.settings  # noqa: F401  (every package's settings model is checked by each command)
 import web.settings  # noqa: F401
 from valleys.console import user_errors
+from valleys.errors import TechValleyError
 
 #: Each command of the other packages and the module that defines it (in its ``COMMANDS``).
 COMMAND_MODULES: dict[str, str] = {
@@ -112,5 +114,60 @@ def create_staff_command(email: str, password_stdin: bool) -> None:
         )
 
 
+@click.group("inventory")
+def inventory() -> None:
+    """Move the staff's inventory overlay (their edits of zone facts) in and out of the store."""
+
+
+@inventory.command("export")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the CSV to this file (default: standard output).")
+@user_errors
+def inventory_export(out: Path | None) -> None:
+    """Write every stored edit as an overlay CSV (for review, version control, or --overlay)."""
+    from valleys.overlay import write_overlay_csv
+    from web import create_app, inventory_store
+
+    app = create_app(load_data=False)
+    with app.app_context():
+        table, revision = inventory_store.overlay_table()
+    text = write_overlay_csv(table)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise TechValleyError(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"{len(table)} edit(s), inventory revision {revision}", err=True)
+
+
+@inventory.command("import")
+@click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+@user_errors
+def inventory_import(csv_file: Path) -> None:
+    """Add the edits of an overlay CSV (CSV_FILE) to the store; rows it has already are skipped.
+
+    Every row is checked first against the served dataset (TECHVALLEY_DATA): nothing is
+    stored when one is wrong.
+    """
+    import valleys
+    from valleys.overlay import check_overlay, land_of, read_overlay_csv
+    from web import create_app, inventory_store
+
+    table = read_overlay_csv(csv_file)
+    app = create_app(load_data=False)
+    dataset = valleys.load_dataset(app.config.get("TECHVALLEY_DATA"))
+    with app.app_context():
+        stored, _ = inventory_store.overlay_table()
+        # a zone the store created may be edited by the file
+        checked = check_overlay(table, [*dataset.zones["id"].astype(str), *stored["zone_id"]],
+                                land=land_of(dataset), name=str(csv_file))
+        added = inventory_store.import_rows(checked.to_dict("records"))
+    click.echo(f"{csv_file}: {added} edit(s) added, {len(table) - added} already in the store",
+               err=True)
+
+
 main.add_command(serve)
 main.add_command(create_staff_command)
+main.add_command(inventory)

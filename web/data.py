@@ -8,9 +8,11 @@ here too, once, so that a bad file stops the start instead of failing a page lat
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,12 +20,13 @@ from typing import Any
 import geopandas
 import numpy as np
 import pandas as pd
-from flask import abort, current_app
+from flask import abort, current_app, g, has_request_context
 from flask_babel import gettext as _
 from sklearn.neighbors import BallTree
 
 import valleys
 from valleys.errors import TechValleyError
+from valleys.fact_values import measured_layer
 
 #: columns shown as the zone's identity rather than as facts
 IDENTITY_COLUMNS = ("id", "name")
@@ -112,6 +115,10 @@ class AppData:
     nearest: dict[str, dict[str, str]] = field(repr=False, default_factory=dict)
     #: "Investors like you" (``None``: the setting is unset, the section hidden)
     past_investors: PastInvestors | None = field(repr=False, default=None)
+    #: the store's inventory revision this data includes (0: no staff edit, the shipped facts)
+    revision: int = 0
+    #: the data without the overlay (``None``: this is it)
+    base: AppData | None = field(repr=False, default=None)
 
     @property
     def columns(self) -> list[str]:
@@ -169,7 +176,8 @@ def nearest_names(dataset: Any, sites: geopandas.GeoDataFrame) -> dict[str, dict
     zones = np.radians(sites[["lat", "lon"]].to_numpy(dtype=float))
     usable = ~np.isnan(zones).any(axis=1)
     for layer_name in getattr(dataset, "point_layers", []):
-        layer = dataset.layers[layer_name]
+        # the feature the distance is measured to (an air base is no investor's airport)
+        layer = measured_layer(layer_name, dataset.layers[layer_name])
         layer = layer[~layer.geometry.is_empty & layer.geometry.notna()]
         if layer.empty or not usable.any():
             continue
@@ -183,9 +191,64 @@ def nearest_names(dataset: Any, sites: geopandas.GeoDataFrame) -> dict[str, dict
 
 
 
+def with_overlay(base: AppData, table: pd.DataFrame, revision: int) -> AppData:
+    """``base`` with the inventory overlay ``table`` applied (:func:`valleys.overlay.overlay_sites`:
+    a moved or new zone gets its features recomputed); the version covers the overlay."""
+    from valleys.overlay import overlay_sites
+
+    dataset, sites = overlay_sites(base.sites, base.dataset, table, name="the store's inventory")
+    table_frame = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    return AppData(
+        dataset=dataset,
+        sites=sites,
+        version=str(sites.attrs.get("version", dataset.version)),
+        sites_geojson=sites.to_json(na="null", show_bbox=False, drop_id=False, default=str),
+        table=table_frame,
+        nearest=nearest_names(dataset, sites),
+        past_investors=base.past_investors,
+        revision=revision,
+        base=base,
+    )
+
+
+_REFRESH_LOCK = threading.Lock()
+
+
+def refresh(app: Any) -> AppData:
+    """The app's data, reloaded with the store's overlay when its revision moved on.
+
+    One query (the revision counter) when nothing changed: every worker process sees an edit
+    on its next request.
+    """
+    from web import inventory_store
+
+    data: AppData = app.extensions["techvalley_data"]
+    revision = inventory_store.revision()
+    if revision == data.revision:
+        return data
+    with _REFRESH_LOCK:
+        data = app.extensions["techvalley_data"]
+        if revision == data.revision:
+            return data
+        base = data.base or data
+        try:
+            table, revision = inventory_store.overlay_table()
+            fresh = with_overlay(base, table, revision) if len(table) else base
+        except TechValleyError:  # an edit the dataset no longer takes: serve the last good data
+            app.logger.exception("the store's inventory overlay cannot be applied")
+            return data
+        app.extensions["techvalley_data"] = fresh
+        return fresh
+
+
 def get_data() -> AppData:
-    """The :class:`AppData` of the current app."""
-    return current_app.extensions["techvalley_data"]
+    """The :class:`AppData` of the current app, with the store's inventory overlay (checked
+    once per request: :func:`refresh`)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if has_request_context() and not g.get("techvalley_data_checked"):
+        g.techvalley_data_checked = True
+        return refresh(app)
+    return app.extensions["techvalley_data"]
 
 
 def clean(value: Any) -> Any:
@@ -196,7 +259,7 @@ def clean(value: Any) -> Any:
     """
     if value is None:
         return None
-    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+    if isinstance(value, (numbers.Real, decimal.Decimal)) and not isinstance(value, bool):
         if isinstance(value, numbers.Integral):
             return int(value)
         value = float(value)

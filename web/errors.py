@@ -6,11 +6,12 @@ status; anything else is logged and answered 500 without a traceback.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
 from valleys.errors import TechValleyError
 from web.i18n import _, _l
@@ -28,6 +29,32 @@ HTML_MESSAGES = {
     429: _l("Too many requests: please wait a minute and try again."),
     500: _l("Something went wrong on our side."),
 }
+
+
+#: the time units of a rate limit ("5 per 1 minute", as the limits library words it)
+_UNITS = {
+    "second": (_l("second"), _l("seconds")),
+    "minute": (_l("minute"), _l("minutes")),
+    "hour": (_l("hour"), _l("hours")),
+    "day": (_l("day"), _l("days")),
+    "month": (_l("month"), _l("months")),
+    "year": (_l("year"), _l("years")),
+}
+_LIMIT = re.compile(r"(\d+) per (\d+) (second|minute|hour|day|month|year)s?")
+
+
+def _limit_words(description: str) -> str:
+    """A rate limit in the reader's language ("5 per 1 minute" -> "5 par minute"); "" for
+    werkzeug's English default sentence, which the page's title says already."""
+    if description == TooManyRequests.description:
+        return ""
+    found = _LIMIT.fullmatch(description.strip())
+    if not found:
+        return description
+    count, every, unit = int(found[1]), int(found[2]), found[3]
+    if every == 1:
+        return _("%(count)s per %(unit)s", count=count, unit=_UNITS[unit][0])
+    return _("%(count)s per %(every)s %(unit)s", count=count, every=every, unit=_UNITS[unit][1])
 
 
 def wants_json() -> bool:
@@ -62,7 +89,12 @@ def _http_error(exc: HTTPException) -> Response:
         limit = request.max_content_length
         message = _("The request body is larger than the limit of %(limit)s bytes.", limit=limit)
     elif status == 429:
-        message = _("Too many requests from your address (%(limit)s): wait and try again.", limit=exc.description)
+        # the API keeps the limits library's own words ("2 per 1 minute"), a page reads them
+        said = exc.description if wants_json() else _limit_words(exc.description or "")
+        message = (
+            _("Too many requests from your address (%(limit)s): wait and try again.", limit=said)
+            if said else ""
+        )
     elif exc.description and exc.description != type(exc).description:
         message = exc.description  # ours, translated where it was raised
     elif wants_json():

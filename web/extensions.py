@@ -9,9 +9,12 @@ folder (``ratelimits.sqlite3``, :mod:`web.ratelimit_store`), so the processes of
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from flask import Flask, Response, request
+from flask.typing import ResponseReturnValue
 from flask_babel import Babel
 from flask_limiter import Limiter, RequestLimit
 from flask_login import LoginManager
@@ -26,6 +29,11 @@ class Base(DeclarativeBase):
 
 # objects stay readable after commit (the API answers from the record it just stored)
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+if TYPE_CHECKING:
+    # db.Model is made at run time from Base, which a type checker cannot follow: read it as Base
+    Model = Base
+else:
+    Model = db.Model
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
@@ -36,6 +44,7 @@ RATE_LIMITED_ENDPOINTS: dict[str, str] = {
     "api.rank": "TECHVALLEY_RATELIMIT_API",
     "match.match": "TECHVALLEY_RATELIMIT_API",
     "match.export_unsaved": "TECHVALLEY_RATELIMIT_API",
+    "match.reweight": "TECHVALLEY_RATELIMIT_API",
     "match.save": "TECHVALLEY_RATELIMIT_FORMS",
     "public.inquiry": "TECHVALLEY_RATELIMIT_FORMS",
     "staff.login": "TECHVALLEY_RATELIMIT_LOGIN",
@@ -54,6 +63,11 @@ def _retry_after(limit: RequestLimit) -> Response:
     """
     seconds = max(1, int(limit.reset_at - time.time()))  # reset_at is rounded up already
     return Response(status=429, headers={"Retry-After": str(seconds)})
+
+
+def _setting(app: Flask, name: str) -> Callable[[], str]:
+    """The current value of setting ``name`` (read per request, so tests can change it)."""
+    return lambda: str(app.config[name])
 
 
 def make_limiter(app: Flask) -> Limiter:
@@ -78,7 +92,8 @@ def make_limiter(app: Flask) -> Limiter:
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        limit = limiter.limit(lambda setting=setting: app.config[setting], methods=["POST"])
-        app.view_functions[endpoint] = limit(view)
+        limit = limiter.limit(_setting(app, setting), methods=["POST"])
+        # Flask types a view as sync or async; ours are sync, and the limiter keeps the type
+        app.view_functions[endpoint] = limit(cast(Callable[..., ResponseReturnValue], view))
     app.extensions["techvalley_limiter"] = limiter
     return limiter

@@ -3,6 +3,7 @@ requirements document of the requirements contract."""
 
 from __future__ import annotations
 
+import decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -28,6 +29,15 @@ WEIGHT_CHOICES = [SelectChoice("", _l("preset")), SelectChoice("0", _l("0 (ignor
     SelectChoice(str(w)) for w in range(1, 6)
 ]
 
+#: value functions the form offers (matching/values.py); "" keeps the preset's (else linear).
+#: threshold needs a floor and a target: a requirements document sets it
+VALUE_CHOICES = [SelectChoice("", _l("preset")), SelectChoice("linear", _l("linear")),
+                 SelectChoice("log", _l("logarithmic"))]
+#: the value-function select of each weighted criterion (languages: both language columns)
+VALUE_FIELDS = {"weight_labour": "value_labour", "weight_rent": "value_rent",
+                "weight_airport": "value_airport", "weight_universities": "value_universities",
+                "weight_languages": "value_languages"}
+
 #: the form's weighted criteria: field name -> (column, direction, missing)
 FORM_CRITERIA: dict[str, tuple[str, str, str]] = {
     "weight_labour": ("catchment_labour_active", "benefit", "exclude"),
@@ -39,6 +49,10 @@ LANGUAGE_COLUMNS = {
     "french": "catchment_french_literate_pct",
     "english": "catchment_english_literate_pct",
 }
+#: the form's limits that keep a zone whose value is unknown or out of date (flagged "not
+#: checked"): rent is published for few zones, and dated; the floor space (from the headcount,
+#: matching.requirements.resolve) is kept the same way. Files and the API exclude by default.
+FORM_IGNORE_MISSING = frozenset({"rent_mad_m2_month"})
 #: the largest limits the form takes (far above any real rent or distance in Morocco)
 MAX_RENT_MAD_M2_MONTH = 100_000
 MAX_AIRPORT_KM = 20_000
@@ -60,6 +74,8 @@ class FiniteDecimalField(DecimalField):
     ``ValueError`` (a 500) instead of a field error. Refused here, they are "Not a valid
     decimal value", as any other text that is not a number.
     """
+
+    data: decimal.Decimal | None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
@@ -122,6 +138,11 @@ class MatchForm(FlaskForm):
     weight_airport = SelectField(_l("Airport access"), choices=WEIGHT_CHOICES, default="")
     weight_universities = SelectField(_l("Universities nearby"), choices=WEIGHT_CHOICES, default="")
     weight_languages = SelectField(_l("Languages"), choices=WEIGHT_CHOICES, default="")
+    value_labour = SelectField(_l("Labour force"), choices=VALUE_CHOICES, default="")
+    value_rent = SelectField(_l("Rent"), choices=VALUE_CHOICES, default="")
+    value_airport = SelectField(_l("Airport access"), choices=VALUE_CHOICES, default="")
+    value_universities = SelectField(_l("Universities nearby"), choices=VALUE_CHOICES, default="")
+    value_languages = SelectField(_l("Languages"), choices=VALUE_CHOICES, default="")
     requirements_text = TextAreaField(
         _l("Or paste a requirements document (YAML or JSON)"),
         validators=[Optional(), Length(max=100_000)],
@@ -175,7 +196,10 @@ def requirements_from_form(
         if value is None:
             continue
         if column in available:
-            constraints.append({"column": column, "op": "<=", "value": float(value)})
+            constraint: dict[str, Any] = {"column": column, "op": "<=", "value": float(value)}
+            if column in FORM_IGNORE_MISSING:  # unknown or stale rent: kept, flagged, not hidden
+                constraint["missing"] = "ignore"
+            constraints.append(constraint)
         else:
             notes.append(_("%(column)s is not in this dataset: its limit was left out", column=column_label(column)))
     if constraints:
@@ -229,4 +253,30 @@ def requirements_from_form(
             elif column not in scored:
                 criteria.append({"column": column, "direction": "benefit", "weight": 3, "missing": "worst"})
         doc["criteria"] = criteria
+    _apply_value_choices(form, doc, preset, available)
     return doc, list(dict.fromkeys(notes))  # each note once
+
+
+def _apply_value_choices(form: MatchForm, doc: dict[str, Any], preset: dict[str, Any] | None,
+                         available: set[str]) -> None:
+    """Give the form's criteria the preset's value function of their column (the default), or
+    the one chosen in the form; a choice with the preset's criteria copies them first."""
+    columns = {field: ([FORM_CRITERIA[field][0]] if field in FORM_CRITERIA
+                       else list(LANGUAGE_COLUMNS.values())) for field in VALUE_FIELDS}
+    chosen = {column: getattr(form, VALUE_FIELDS[field]).data
+              for field, cols in columns.items() for column in cols
+              if getattr(form, VALUE_FIELDS[field]).data}
+    if chosen and "criteria" not in doc:
+        doc["criteria"] = [dict(c) for c in (preset or {}).get("criteria", [])
+                           if c.get("column") in available]
+    by_column = {c.get("column"): c for c in (preset or {}).get("criteria", [])}
+    for criterion in doc.get("criteria", []):
+        column = criterion.get("column")
+        preset_entry = by_column.get(column, {})
+        if column in chosen:
+            criterion["value"] = chosen[column]
+            criterion.pop("floor", None)
+            criterion.pop("target", None)
+        elif "value" not in criterion and "value" in preset_entry:
+            criterion.update({k: preset_entry[k] for k in ("value", "floor", "target")
+                              if k in preset_entry})

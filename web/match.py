@@ -15,15 +15,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, get_locale
 from flask_login import current_user, login_required
 
 from valleys.errors import TechValleyError
-from web import maps, shortlists
+from web import charts, maps, shortlists, weights
 from web.data import get_data
 from web.extensions import db
-from web.forms import ActionForm, MatchForm, RequirementsForm, requirements_from_form
+from web.forms import ActionForm, InquiryForm, MatchForm, RequirementsForm, requirements_from_form
 from web.i18n import _
 from web.models import Shortlist, now
 
@@ -66,9 +76,17 @@ def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: 
     parts = maps.score_map(
         result, _with_stored_names(data.sites, result), data.dataset, lang=str(get_locale()), site_url=_site_url
     )
+    viewed = shortlists.for_viewer(result)
     return render_template(
         "match/result.html",
-        result=shortlists.for_viewer(result),
+        result=viewed,
+        charts=charts.result_charts(viewed),
+        statuses={str(i): s for i, s in data.sites["status"].items()} if "status" in data.sites else {},
+        sliders=weights.sliders(result),
+        rerank_document=shortlists.dumps(weights.with_criteria(document)),
+        agency_name=current_app.config.get("TECHVALLEY_AGENCY_NAME"),
+        agency_contact=current_app.config.get("TECHVALLEY_AGENCY_CONTACT"),
+        inquiry_form=InquiryForm(formdata=None) if shared else None,
         document=document,
         document_json=shortlists.dumps(document),
         record=record,
@@ -132,6 +150,19 @@ def export_unsaved(fmt: str):
     result = shortlists.compute(document, source="the exported requirements")
     content, mimetype = shortlists.export(result, fmt, lang=str(get_locale()))
     return _download(content, mimetype, "shortlist", fmt)
+
+
+@bp.post("/match/reweight")
+def reweight():
+    """The result again with the weights of the sliders (``w_<column>``, 0-100): the same as the
+    page's live re-rank, for a browser without JavaScript."""
+    document = _document_from(RequirementsForm())
+    try:
+        document = weights.reweighted(document, request.form)
+        result = shortlists.compute(document, source="the weight sliders")
+    except TechValleyError as exc:
+        abort(422, description=str(exc))
+    return _render_result(result, document=document)
 
 
 @bp.post("/match/save")

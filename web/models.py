@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from web.extensions import db
+from web.extensions import Model
 from web.settings import TIMEZONE
 
 CASABLANCA = ZoneInfo(TIMEZONE)
@@ -72,7 +73,7 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Staff(UserMixin, db.Model):
+class Staff(UserMixin, Model):
     """A staff account (investment-promotion staff); passwords are stored hashed (scrypt).
 
     ``session_version`` is part of the id a login session carries (:meth:`get_id`): raising it
@@ -104,7 +105,7 @@ class Staff(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class Shortlist(db.Model):
+class Shortlist(Model):
     """A saved shortlist: what was asked, on which data, and what was answered.
 
     Reopening one shows ``result`` as stored, never a recomputation.
@@ -130,6 +131,9 @@ class Shortlist(db.Model):
     #: staff kept this anonymous save: it does not expire
     kept: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     kept_at: Mapped[datetime | None] = mapped_column(AwareDateTime, nullable=True)
+    #: what staff search finds it by (name, investor, ``about``), casefolded; ``None`` in rows
+    #: saved before this column existed, until the first search fills it
+    search_text: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     # counts a client's saves of the last day (the daily cap)
     __table_args__ = (Index("ix_shortlist_client_key_created_at", "client_key", "created_at"),)
@@ -152,7 +156,7 @@ class Shortlist(db.Model):
         return ends is not None and ends <= (at or now())
 
 
-class Inquiry(db.Model):
+class Inquiry(Model):
     """An investor's request to be contacted about a zone."""
 
     __tablename__ = "inquiry"
@@ -163,9 +167,13 @@ class Inquiry(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=now, index=True)
+    # added later (nullable, so web.store.upgrade_schema adds them in place): unhandled while
+    # handled_at is None; handled_by is the staff email, kept if the account goes
+    handled_at: Mapped[datetime | None] = mapped_column(AwareDateTime, nullable=True, index=True)
+    handled_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """Failed logins counted per key (``email:<address>`` or ``ip:<address>``)."""
 
     __tablename__ = "login_failure"
@@ -173,3 +181,71 @@ class LoginFailure(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
     first_at: Mapped[datetime] = mapped_column(AwareDateTime, default=now)
     locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime, nullable=True)
+
+
+class ZoneEdit(Model):
+    """One staff change of one fact of a zone: the inventory overlay (:mod:`valleys.overlay`).
+
+    Rows are never changed or deleted: the overlay is their sequence (the last value of a zone's
+    column wins), and the history a zone page shows.
+    """
+
+    __tablename__ = "zone_edit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(200), index=True)
+    column: Mapped[str] = mapped_column(String(100))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(254), default="")
+    changed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=now, index=True)
+    source: Mapped[str] = mapped_column(Text)
+
+
+class StoreRevision(Model):
+    """A counter raised by every change of a shared table (``name``: ``inventory``): each
+    worker compares it with the one it loaded, one cheap query per request."""
+
+    __tablename__ = "store_revision"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Project(Model):
+    """An investor project of the jobs pipeline (:mod:`web.pipeline`, :mod:`matching.pipeline`).
+
+    ``ramp`` is ``[[year, jobs], ...]``, the jobs each year adds; ``version`` rises with every
+    save (two staff editing one project: the second save, based on an older version, is refused).
+    """
+
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    activity: Mapped[str] = mapped_column(String(10), default="")
+    ramp: Mapped[list] = mapped_column(JSON, default=list)
+    floor_area_m2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stage: Mapped[str] = mapped_column(String(20), default="lead", index=True)
+    #: the zone chosen (``None``: not yet)
+    zone_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    #: zone ids considered (the chosen one may be among them)
+    considered: Mapped[list] = mapped_column(JSON, default=list)
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiry.id", ondelete="SET NULL"),
+                                                   nullable=True)
+    #: ids of saved shortlists made for it
+    shortlist_ids: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=now)
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+
+
+class ProjectStage(Model):
+    """One stage a project reached: when, who, and why when it went back. Never changed."""
+
+    __tablename__ = "project_stage"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(AwareDateTime, default=now)
+    changed_by: Mapped[str] = mapped_column(String(254), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")

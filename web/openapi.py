@@ -20,6 +20,7 @@ from matching.requirements import AHP_MAX_CONSISTENCY_RATIO, MAX_NESTING_DEPTH, 
 from web.api_models import (
     ErrorBody,
     FeatureCollection,
+    PipelineDashboard,
     RankedShortlist,
     SavedShortlist,
     ShortlistPage,
@@ -32,6 +33,7 @@ REF = "#/components/schemas/{model}"
 #: the models whose JSON Schemas are the document's components (request and answer bodies)
 MODELS: tuple[type[BaseModel], ...] = (
     Requirements, RankedShortlist, SavedShortlist, ShortlistPage, ErrorBody, FeatureCollection,
+    PipelineDashboard,
 )
 
 #: pydantic's names of the constraints it cannot place on a type it does not know (the
@@ -224,6 +226,17 @@ def openapi_document(*, server_url: str = "") -> dict[str, Any]:
                     "200": {"description": "The stored shortlist.", "content": {"application/json": {"schema": _ref("Shortlist")}}},
                     "404": _error("No shortlist with this id (or an expired one was deleted)."),
                     "410": _error("The shortlist was revoked, or it expired (saved without staff credentials)."),
+                },
+            }},
+            "/api/v1/pipeline": {"get": {
+                "summary": "The jobs pipeline against the 2030 target (staff only)",
+                "operationId": "getPipeline",
+                "security": [{"staffBasic": []}],
+                "responses": {
+                    "200": {"description": "Jobs by stage, zone, region and activity; each zone's "
+                                           "committed floor and the year it runs out.",
+                            "content": {"application/json": {"schema": _ref("PipelineDashboard")}}},
+                    "401": _error("No staff credentials."),
                 },
             }},
             "/api/v1/openapi.json": {"get": {

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
-from web import maps
+from web import compare as compare_rows
+from web import maps, profile
 from web.data import clean, get_data, zone_label, zone_or_404, zone_rows
 from web.extensions import db
 from web.forms import InquiryForm
@@ -54,6 +55,11 @@ def _render_site(site_id: str, form: InquiryForm, status: int = 200):
             rows=zone_rows(row),
             nearest=data.nearest.get(site_id, {}),
             parts=parts,
+            figures=profile.key_figures(row),
+            catchment_km=profile.catchment_km(),
+            versus=profile.versus_chart(row, data.dataset),
+            sources=profile.sources(row),
+            status_warning=profile.status_warning(row.get("status")),
             form=form,
             others=[z for z in _zone_list() if z["id"] != site_id],
         ),
@@ -64,6 +70,18 @@ def _render_site(site_id: str, form: InquiryForm, status: int = 200):
 @bp.get("/sites/<path:site_id>")
 def site(site_id: str):
     return _render_site(site_id, InquiryForm())
+
+
+@bp.get("/zones/<path:site_id>.pdf")
+def zone_pdf(site_id: str):
+    """The zone's one-page profile as PDF (key figures, a map with its catchment, sources)."""
+    from matching.export.zone_pdf import zone_profile_pdf
+
+    zone_or_404(site_id)
+    content = zone_profile_pdf(site_id, get_data().sites, lang=str(get_locale()))
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in site_id)[:80] or "zone"
+    return Response(content, content_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{safe}.pdf"'})
 
 
 @bp.post("/sites/<path:site_id>/inquiry")
@@ -87,13 +105,10 @@ def inquiry(site_id: str):
     return redirect(url_for("public.site", site_id=site_id))
 
 
-@bp.get("/compare")
-def compare():
+def _compared(ids: list[str]) -> tuple[list[dict], list[str]]:
+    """The zones of ``ids`` with their values, and every column any of them has (404/422 when
+    an id is unknown or there are too many)."""
     data = get_data()
-    raw = request.args.getlist("ids")
-    ids = list(dict.fromkeys(i.strip() for value in raw for i in value.split(",") if i.strip()))
-    if not ids:
-        return render_template("compare.html", zones=[], columns=[], all_zones=_zone_list())
     unknown = [i for i in ids if i not in data.sites.index]
     if unknown:
         abort(404, description=_("no zone with id %(ids)s", ids=", ".join(repr(i) for i in unknown)))
@@ -106,8 +121,46 @@ def compare():
         row = data.sites.loc[site_id]
         split = zone_rows(row)
         values = dict(split["facts"] + split["distances"] + split["catchment"])
+        values.pop("source_citations", None)  # the zone page lists them with their links
         zones.append({"id": site_id, "name": zone_label(row), "values": values})
         for column in values:
             if column not in columns:
                 columns.append(column)
-    return render_template("compare.html", zones=zones, columns=columns, all_zones=_zone_list())
+    return zones, columns
+
+
+def _compare_ids() -> list[str]:
+    raw = request.args.getlist("ids")
+    return list(dict.fromkeys(i.strip() for value in raw for i in value.split(",") if i.strip()))
+
+
+@bp.get("/compare")
+def compare():
+    ids = _compare_ids()
+    if not ids:
+        return render_template("compare.html", zones=[], columns=[], key_rows=[], other_rows=[], best={},
+                               all_zones=_zone_list(), formats=compare_rows.FORMATS)
+    zones, columns = _compared(ids)
+    key_rows, other_rows = compare_rows.split_rows(columns)
+    best = {c: compare_rows.best_ids(zones, c) for c in columns}
+    return render_template("compare.html", zones=zones, columns=columns, key_rows=key_rows,
+                           other_rows=other_rows, best=best, all_zones=_zone_list(),
+                           formats=compare_rows.FORMATS)
+
+
+@bp.get("/compare/export/<fmt>")
+def compare_export(fmt: str):
+    """The comparison as a CSV or XLSX download, in the page's words."""
+    from web.i18n import column_label, value_label
+
+    if fmt not in compare_rows.FORMATS:
+        abort(404, description=_("no export format %(format)s", format=repr(fmt)))
+    ids = _compare_ids()
+    if not ids:
+        abort(422, description=_("choose the zones to compare (ids=a,b)"))
+    zones, columns = _compared(ids)
+    frame = compare_rows.table(zones, columns, label=column_label,
+                               value=lambda v, c: value_label(v, c))
+    mimetype, extension = compare_rows.FORMATS[fmt]
+    return Response(compare_rows.to_bytes(frame, fmt), content_type=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="comparison.{extension}"'})

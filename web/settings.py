@@ -57,6 +57,9 @@ or the ``config`` dict alike.
   ``Retry-After``. 0: anonymous callers cannot save (``POST /api/v1/rank`` still computes).
 - ``TECHVALLEY_ANON_MAX_BYTES`` (default 16384): the largest requirements document (compact
   UTF-8 JSON, ``about`` included) an anonymous save stores; a larger one is answered 413.
+- ``TECHVALLEY_AGENCY_NAME`` (default "the investment team") and ``TECHVALLEY_AGENCY_CONTACT``
+  (default none; an e-mail address, a telephone number or both, as text): who the investor-facing
+  share page (``/s/<token>``) says the shortlist comes from, and how to reach them.
 - ``TECHVALLEY_ANON_RETENTION_DAYS`` (default 30): anonymous saved shortlists expire this many
   days after they were saved, unless staff keep them (then 410, like a revoked one; expired rows
   are deleted on later saves). Shortlists saved by staff never expire. 0: none expire.
@@ -69,6 +72,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.json_schema import JsonDict
 
 from matching.settings import DEFAULT_API_ROBUSTNESS_DRAWS
 from valleys.settings import PathText, Settings, SettingsError, WholeNumber, read
@@ -124,7 +128,7 @@ RateLimit = Annotated[str, AfterValidator(_rate_limit), Field(
     json_schema_extra={"expected": "a rate limit, e.g. '120 per minute' or '10/second; 1000/hour'"}
 )]
 PublicUrl = Annotated[str | None, BeforeValidator(public_url)]
-_URL = {"expected": "the site's address, written https://host[:port][/prefix], e.g. "
+_URL: JsonDict = {"expected": "the site's address, written https://host[:port][/prefix], e.g. "
                     "https://techvalley.invest.ma"}
 
 
@@ -158,10 +162,15 @@ class WebSettings(Settings):
     anon_saves_per_day: WholeNumber = Field(200, alias="TECHVALLEY_ANON_SAVES_PER_DAY", ge=0)
     anon_max_bytes: WholeNumber = Field(16 * 1024, alias="TECHVALLEY_ANON_MAX_BYTES", ge=0)
     anon_retention_days: WholeNumber = Field(30, alias="TECHVALLEY_ANON_RETENTION_DAYS", ge=0)
+    agency_name: str = Field("the investment team", alias="TECHVALLEY_AGENCY_NAME", min_length=1,
+                             max_length=200)
+    agency_contact: str = Field("", alias="TECHVALLEY_AGENCY_CONTACT", max_length=500)
 
 
 #: Each setting's default, by variable name.
-DEFAULTS: dict[str, Any] = {f.alias: f.default for f in WebSettings.model_fields.values()}
+DEFAULTS: dict[str, Any] = {
+    f.alias: f.default for f in WebSettings.model_fields.values() if f.alias is not None
+}
 
 
 def from_env(environ: Mapping[str, str] | None = None, *,

@@ -13,19 +13,21 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from flask import abort, current_app, has_request_context, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import delete, func
+from sqlalchemy import CursorResult, delete, func
 
 from matching.export.registry import DOWNLOADS, Format
 from valleys.errors import TechValleyError
+from web import pipeline
 from web.data import get_data
 from web.extensions import client_ip, db
 from web.models import Shortlist, Staff, now
+from web.shortlist_search import search_text
 
 #: the formats the web app offers as downloads, from the one format registry (media type,
 #: extension and headers, such as the HTML export's Content-Security-Policy, are on each)
@@ -137,7 +139,9 @@ def compute(document: dict[str, Any], *, source: str) -> dict[str, Any]:
     data = get_data()
     draws = asked if asked is not None else int(current_app.config["TECHVALLEY_API_ROBUSTNESS_DRAWS"])
     try:
-        key = json.dumps([document, draws, data.version], sort_keys=True, allow_nan=False)
+        # the pipeline's revision: its committed projects are past investors too
+        key = json.dumps([document, draws, data.version, pipeline.revision()], sort_keys=True,
+                         allow_nan=False)
     except (TypeError, ValueError):
         key = None
     cached = _cache().get(key) if key is not None else None
@@ -173,7 +177,7 @@ def similar_investors(requirements: Any) -> dict[str, Any] | None:
     from matching.neighbours import nearest_investors
 
     data = get_data()
-    past = data.past_investors
+    past = pipeline.past_investors(data)  # the file's and the pipeline's committed projects
     if past is None:
         return None
     try:
@@ -296,9 +300,10 @@ def purge_expired(*, limit: int | None = PURGE_BATCH, at: datetime | None = None
         .order_by(Shortlist.created_at)
         .limit(limit)
     )
-    outcome = db.session.execute(
+    # a DELETE answers a CursorResult (with rowcount); Session.execute is typed as any Result
+    outcome = cast(CursorResult[Any], db.session.execute(
         delete(Shortlist).where(Shortlist.id.in_(expired)).execution_options(synchronize_session=False)
-    )
+    ))
     return int(outcome.rowcount or 0)
 
 
@@ -351,6 +356,7 @@ def save(
         created_by_id=staff_id,
         client_key=client if staff_id is None else None,
     )
+    record.search_text = search_text(record.name, stored_document)
     db.session.add(record)
     db.session.commit()
     return record
@@ -435,6 +441,16 @@ def saved_by_filter(select: Any, saved_by: str | None) -> Any:
     if saved_by == "staff":
         return select.where(Shortlist.created_by_id.is_not(None))
     return select.where(Shortlist.created_by_id.is_(None))
+
+
+#: the longest name a rename takes (the match form's limit)
+MAX_NAME = 200
+
+
+def rename(record: Shortlist, name: str) -> None:
+    """Give ``record`` a new name (checked by the form; the caller commits)."""
+    record.name = name
+    record.search_text = search_text(name, record.requirements)
 
 
 def newest() -> Any:

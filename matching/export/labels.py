@@ -39,6 +39,18 @@ LABELS: dict[str, str] = {
     "leave_one_out": N_("Rank without each criterion"),
     "loo_first": N_("first without it"),
     "loo_change": N_("largest rank change"),
+    # weight sensitivity (matching.sensitivity)
+    "sensitivity": N_("How far each weight can move"),
+    "sensitivity_text": N_(
+        "While a criterion's weight stays within the interval (the other weights rescaled in "
+        "proportion), the first zone stays first; outside it, the zone named comes first."
+    ),
+    "stays_first": N_("first zone stays first between"),
+    "first_below": N_("first below"),
+    "first_above": N_("first above"),
+    "interval_from": N_("first zone stays first from"),
+    "interval_to": N_("first zone stays first up to"),
+    "in_words": N_("in words"),
     "mean_rank": N_("mean rank"),
     "worst": N_("* missing: scored as the worst observed value"),
     "incentives": N_("Incentives (estimate)"),
@@ -104,4 +116,17 @@ LABELS: dict[str, str] = {
     "robustness_params": N_("%(draws)s random weight draws, spread %(sigma)s, seed %(seed)s"),
     "contribution_of": N_("contribution: %(column)s"),
     "incentive_of": N_("incentive: %(column)s"),
+    # the dossier's summary, zone pages and sources (issue 13)
+    "summary": N_("Summary"),
+    "map_caption": N_("The ranked zones on the map: the number is the rank; grey dots are the other zones."),
+    "zone_map_caption": N_("The zone (its rank), the other zones in grey and the talent catchment (dashed, %(km)s km)."),
+    "key_figures": N_("Key figures"),
+    "within_km": N_("within %(km)s km"),
+    "planned_warning": N_("Planned: nothing is built yet; its figures are announcements."),
+    "developing_warning": N_("Under development: not all of it is built yet."),
+    "cited": N_("Sources cited"),
+    "cited_by": N_("Sources: %(keys)s (listed in full at the end)."),
+    "layers": N_("layers"),
+    "requirements_words": N_("What the investor asks for"),
+    "other_ranked": N_("The other ranked zones"),
 }

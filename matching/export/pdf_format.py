@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from matching.export.figures import MapPoint, draw_map, regions_of
 from matching.export.report import report_context
 from matching.export.text import clip, printable
 from matching.export.view import read_shortlist
@@ -22,6 +24,10 @@ def _font_path(name: str) -> str:
 
 _PDF_CREATED = datetime(2000, 1, 1, tzinfo=UTC)
 
+#: the ranked zones that get a page of their own; the others are summed up on the closing pages
+#: (a dossier an officer hands over stays short: 6 zones fit in 9 pages)
+ZONE_PAGES = 6
+
 
 def to_pdf(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: str = "en") -> bytes:
     """A dossier to send to an investor or to management, as PDF bytes (fpdf2, DejaVu Sans).
@@ -34,7 +40,25 @@ def to_pdf(shortlist: dict, sites: Any = None, *, top: int | None = None, lang: 
     """
     view = read_shortlist(shortlist, sites, top=top, lang=lang)
     ctx = report_context(view, top)
-    return _PdfDossier(ctx, created=_created(shortlist)).render()
+    return _PdfDossier(ctx, created=_created(shortlist),
+                       maps=_maps(ctx, regions_of(sites, view.dataset))).render()
+
+
+def _maps(ctx: Mapping[str, Any], regions: Any) -> dict[str, bytes]:
+    """The summary's map (key ``""``) and one per shown zone (its id), as PNG bytes."""
+    ranked = [MapPoint(str(z["rank"]), z["lon"], z["lat"]) for z in ctx["zones"]]
+    others = [MapPoint("", lon, lat, ranked=False) for lon, lat in ctx["others"]]
+    out: dict[str, bytes] = {}
+    overview = draw_map(ranked + others, regions, size_in=(7.6, 2.9))
+    if overview is not None:
+        out[""] = overview
+    for z, point in zip(ctx["zones"], ranked, strict=True):
+        rest = [MapPoint("", p.lon, p.lat, ranked=False) for p in ranked + others if p is not point]
+        png = draw_map([point, *rest], regions, focus=point, radius_km=ctx["catchment_km"],
+                       size_in=(3.0, 2.7))
+        if png is not None:
+            out[z["id"]] = png
+    return out
 
 
 def _created(shortlist: Mapping[str, Any]) -> datetime:
@@ -57,10 +81,13 @@ class _PdfDossier:
     NEGATIVE = (220, 53, 69)
     RULE = (222, 226, 230)
 
-    def __init__(self, ctx: Mapping[str, Any], *, created: datetime) -> None:
+    def __init__(self, ctx: Mapping[str, Any], *, created: datetime,
+                 maps: Mapping[str, bytes] | None = None) -> None:
         from fpdf import FPDF
 
         self.ctx = ctx
+        self.maps = dict(maps or {})
+        self.warnings_left: list[str] = []
         self.L = ctx["L"]
         self._widths: dict[tuple[str, float, str], float] = {}
         # one line on every page: a long name is cut (written in full on the cover)
@@ -88,7 +115,7 @@ class _PdfDossier:
 
     # building blocks ---------------------------------------------------------------------
 
-    def heading(self, text: str, size: int = 14) -> None:
+    def heading(self, text: str, size: float = 14) -> None:
         pdf = self.pdf
         pdf.set_font("DejaVu", "B", size)
         pdf.set_text_color(*self.INK)
@@ -96,7 +123,7 @@ class _PdfDossier:
         pdf.ln(2)
         pdf.set_font("DejaVu", size=10)
 
-    def para(self, text: str, *, size: int = 10, muted: bool = False, style: str = "") -> None:
+    def para(self, text: str, *, size: float = 10, muted: bool = False, style: str = "") -> None:
         pdf = self.pdf
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(*(self.MUTED if muted else self.INK))
@@ -146,11 +173,11 @@ class _PdfDossier:
         return len(self.wrap(text, width))
 
     def _grid_row(self, cells: Sequence[str], widths: Sequence[float], aligns: Sequence[str],
-                  *, bold: bool = False, fill: bool = False) -> float:
+                  *, bold: bool = False, fill: bool = False, size: float = 9) -> float:
         """One row of a grid: every cell measured once, then drawn; returns its height."""
         pdf = self.pdf
-        pdf.set_font("DejaVu", "B" if bold else "", 9)
-        pad, line_h = 1.0, 4.6
+        pdf.set_font("DejaVu", "B" if bold else "", size)
+        pad, line_h = (1.0 if size > 8 else 0.6), size * 0.51
         wrapped = [self.wrap(text, w - 2 * pad) for text, w in zip(cells, widths, strict=True)]
         height = max(len(w) for w in wrapped) * line_h + 2 * pad
         y, x = pdf.get_y(), pdf.l_margin
@@ -169,7 +196,7 @@ class _PdfDossier:
         return height
 
     def table(self, header: Sequence[str] | None, rows: Sequence[Sequence[str]], widths: Sequence[float],
-              aligns: Sequence[str] | None = None) -> None:
+              aligns: Sequence[str] | None = None, *, size: float = 9) -> None:
         """A grid with horizontal rules; the header row repeats after a page break."""
         pdf = self.pdf
         total = sum(widths)
@@ -178,16 +205,17 @@ class _PdfDossier:
         if header is not None:
             if pdf.will_page_break(14):
                 pdf.add_page()
-            self._grid_row([str(h) for h in header], col_widths, align, bold=True, fill=True)
+            self._grid_row([str(h) for h in header], col_widths, align, bold=True, fill=True, size=size)
         for row in rows:
             cells = [str(c) for c in row]
-            pdf.set_font("DejaVu", size=9)
+            pdf.set_font("DejaVu", size=size)
             needed = max(self._cell_lines(t, w - 2) for t, w in zip(cells, col_widths, strict=True))
-            if pdf.will_page_break(needed * 4.6 + 2):
+            if pdf.will_page_break(needed * size * 0.51 + 2):
                 pdf.add_page()
                 if header is not None:
-                    self._grid_row([str(h) for h in header], col_widths, align, bold=True, fill=True)
-            self._grid_row(cells, col_widths, align)
+                    self._grid_row([str(h) for h in header], col_widths, align, bold=True, fill=True,
+                                   size=size)
+            self._grid_row(cells, col_widths, align, size=size)
         pdf.set_font("DejaVu", size=10)
         pdf.ln(3)
 
@@ -220,122 +248,285 @@ class _PdfDossier:
                          (widths[4] - 4) * row["bar"] / 100, 3, style="F")
         pdf.ln(3)
 
+    def kv(self, pairs: Sequence[tuple[str, str]], width: float, *, size: float = 9) -> None:
+        """Label/value rows in a column ``width`` wide from the left margin (values right-aligned)."""
+        pdf = self.pdf
+        pdf.set_font("DejaVu", size=size)
+        widths = [width * 0.64, width * 0.36]
+        for label, value in pairs:
+            self._grid_row([label, value], widths, ["L", "R"], size=size)
+        pdf.set_font("DejaVu", size=10)
+
+    def image(self, key: str, x: float, y: float, w: float) -> float:
+        """The map ``key`` at (x, y), ``w`` wide; returns the height drawn (0 without a map)."""
+        png = self.maps.get(key)
+        if png is None:
+            return 0.0
+        info = self.pdf.image(io.BytesIO(png), x=x, y=y, w=w)
+        return float(info.rendered_height)
+
+    def status(self, text: str) -> None:
+        """A warning for a zone not (all) built, in bold on a tinted band."""
+        if not text:
+            return
+        pdf = self.pdf
+        pdf.set_fill_color(255, 243, 205)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.multi_cell(0, 5, printable(text), fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=10)
+        pdf.ln(1)
+
     # the document ------------------------------------------------------------------------
 
     def render(self) -> bytes:
-        ctx, L, pdf = self.ctx, self.L, self.pdf
+        """A one-page summary, a page per shown zone, then the method and the sources in full."""
+        ctx, pdf = self.ctx, self.pdf
         pdf.alias_nb_pages()
+        self.summary_page()
+        for z in ctx["zones"][:ZONE_PAGES]:
+            self.zone_page(z)
+        self.closing_pages()
+        return bytes(pdf.output())
 
-        # cover: requirements and summary
+    def summary_page(self) -> None:
+        ctx, L, pdf = self.ctx, self.L, self.pdf
         pdf.add_page()
-        pdf.start_section(L["requirements"])
-        self.heading(f"{L['title']}{ctx['colon']}{ctx['name']}" if ctx["name"] else L["title"],
-                     size=20)
-        self.para(ctx["summary"], muted=True)
-        if ctx["dataset_version"]:
-            self.para(f"{L['dataset']} {L['version']} {ctx['dataset_version']}", muted=True)
-        pdf.ln(4)
-        self.heading(L["requirements"])
-        self.pairs(ctx["requirements"] or [(L["none"], "")])
-        if ctx["warnings"]:
-            self.heading(L["warnings"], size=12)
-            for w in ctx["warnings"]:
-                self.para(f"• {w}")
-            pdf.ln(2)
-
-        # ranked table
-        pdf.add_page()
-        pdf.start_section(L["ranked"])
-        self.heading(L["ranked"])
+        pdf.start_section(L["summary"])
+        self.heading(f"{L['title']}{ctx['colon']}{ctx['name']}" if ctx["name"] else L["title"], size=18)
+        self.para(ctx["summary"], size=9, muted=True)
+        pdf.ln(1)
         if ctx["zones"]:
-            header = [L["rank"], L["zone"], L["score"]]
-            widths = [0.1, 0.5, 0.14]
+            y = pdf.get_y()
+            height = self.image("", pdf.l_margin, y, pdf.epw)
+            if height:
+                pdf.set_y(y + height + 1)
+                self.para(L["map_caption"], size=8, muted=True)
+                pdf.ln(2)
+            self.heading(L["ranked"], size=11)
+            header = [L["rank"], L["zone"], L["city"], L["status"], L["score"]]
+            widths = [0.07, 0.37, 0.18, 0.18, 0.1]
             if ctx["has_robustness"]:
-                header += [L["p_first"], L["p_top3"]]
-                widths += [0.13, 0.13]
+                header += [L["p_first"]]
+                widths += [0.1]
             rows = []
             for z in ctx["zones"]:
-                row = [str(z["rank"]), z["name"], z["score"]]
+                where = dict(z["location"])
+                row = [str(z["rank"]), z["name"], where.get(self.ctx["city_label"], ""),
+                       where.get(self.ctx["status_label"], ""), z["score"]]
                 if ctx["has_robustness"]:
-                    row += [z["p_first"] or "–", z["p_top3"] or "–"]
+                    row += [z["p_first"] or "–"]
                 rows.append(row)
-            aligns = ["RIGHT", "LEFT"] + ["RIGHT"] * (len(header) - 2)
-            self.table(header, rows, widths, aligns)
+            self.table(header, rows, widths, ["RIGHT", "LEFT", "LEFT", "LEFT"] + ["RIGHT"] * (len(header) - 4),
+                       size=8)
             if ctx["more_ranked"]:
-                self.para(ctx["more_ranked"], muted=True)
-            if ctx["has_robustness"]:
-                self.para(f"{L['robustness']}{ctx['colon']}{L['robustness_text']}", size=9, muted=True)
-                pdf.ln(2)
-            if ctx["loo_summary"]:
-                self.heading(L["leave_one_out"], size=12)
-                self.table([L["criterion"], L["loo_first"], L["loo_change"]], ctx["loo_summary"],
-                           (0.45, 0.35, 0.2), ["LEFT", "LEFT", "RIGHT"])
+                self.para(ctx["more_ranked"], size=9, muted=True)
         else:
             self.para(L["nothing_ranked"], style="B")
             if ctx["hint"]:
                 self.para(f"{L['hint']}{ctx['colon']}{ctx['hint']}")
-        if ctx["excluded"] and ctx["zones"]:
-            pdf.ln(2)
-            self.para(f"{L['excluded']}{ctx['colon']}{len(ctx['excluded'])}", muted=True)
+        self.heading(L["requirements_words"], size=11)
+        lines = [(k, v) for k, v in ctx["requirements"] if k != L["name"]]  # the name is the title
+        self.table(None, lines or [(L["none"], "")], (0.28, 0.72), size=7.5)
+        self.warnings_left = list(ctx["warnings"])
+        if self.warnings_left and not pdf.will_page_break(4.2 * self._warning_lines() + 2):
+            self.warning_lines()
 
-        # a page per ranked zone
-        for z in ctx["zones"]:
-            pdf.add_page()
-            pdf.start_section(f"{z['rank']}. {z['name']}", level=1)
-            self.heading(f"{z['rank']}. {z['name']}", size=16)
-            line = f"{L['score']} {z['score']}"
-            if z["p_first"] is not None:
-                line += f" · {L['p_first']} {z['p_first']}"
-            if z["p_top3"] is not None:
-                line += f" · {L['p_top3']} {z['p_top3']}"
-            self.para(line, muted=True)
-            pdf.ln(2)
-            self.heading(L["explanation"], size=12)
-            self.bar_rows(z)
-            for note in z["notes"]:
-                self.para(f"• {note}", size=9, muted=True)
-            pdf.ln(3 if z["notes"] else 0)
-            if z["robustness"]:
-                self.heading(L["robustness"], size=12)
-                self.para(L["robustness_text"], size=9, muted=True)
-                self.pairs(z["robustness"])
-            if z["leave_one_out"]:
-                self.heading(L["leave_one_out"], size=12)
-                self.pairs(z["leave_one_out"])
-            if z["incentives"]:
-                self.heading(L["incentives"], size=12)
-                self.pairs(z["incentives"])
-            if z["location"]:
-                self.heading(L["location"], size=12)
-                self.pairs(z["location"])
+    def _warning_lines(self) -> int:
+        self.pdf.set_font("DejaVu", size=8)
+        return sum(len(self.wrap(f"• {w}", self.pdf.epw)) for w in self.warnings_left)
 
-        # excluded: on the ranked page when nothing is ranked
-        if ctx["zones"]:
-            pdf.add_page()
-        else:
-            pdf.ln(6)
-        pdf.start_section(L["excluded"])
-        self.heading(f"{L['excluded']} ({len(ctx['excluded'])})")
-        if ctx["excluded"]:
-            self.table([L["zone"], L["reasons"]],
-                       [(e["name"], "\n".join(e["reasons"]) or "–") for e in ctx["excluded"]], (0.35, 0.65))
-        else:
-            self.para(L["none"], muted=True)
+    def warning_lines(self) -> None:
+        """The warnings not yet written (on the summary when they fit, else on the closing page)."""
+        for w in self.warnings_left:
+            self.para(f"• {w}", size=8, muted=True)
+        self.warnings_left = []
 
-        # method, assumptions, sources
+    def zone_page(self, z: Mapping[str, Any]) -> None:
+        ctx, L, pdf = self.ctx, self.L, self.pdf
         pdf.add_page()
-        pdf.start_section(L["method"])
-        self.heading(L["method"])
-        for paragraph in ctx["method"]:
-            self.para(paragraph)
-            pdf.ln(1)
-        if ctx["weights"]:
-            self.heading(L["weights"], size=12)
-            self.table([L["criterion"], L["direction"], L["weight"]], ctx["weights"], (0.55, 0.25, 0.2),
-                       ["LEFT", "LEFT", "RIGHT"])
-        if ctx["assumptions"]:
-            self.heading(L["assumptions"], size=12)
-            self.pairs(ctx["assumptions"])
-        self.heading(L["sources"], size=12)
-        self.pairs(ctx["sources"] or [(L["none"], "")])
+        pdf.start_section(f"{z['rank']}. {z['name']}", level=0)
+        self.heading(f"{z['rank']}. {z['name']}", size=15)
+        line = f"{L['score']} {z['score']}"
+        for key in ("p_first", "p_top3"):
+            if z[key] is not None:
+                line += f" · {L[key]} {z[key]}"
+        mean_rank = dict(z["robustness"]).get(L["mean_rank"])
+        if mean_rank:
+            line += f" · {L['mean_rank']} {mean_rank}"
+        self.para(line, size=9, muted=True)
+        pdf.ln(1)
+        self.status(z["status_warning"])
+        # key figures on the left, the map on the right
+        top = pdf.get_y()
+        map_w = pdf.epw * 0.4
+        map_h = self.image(z["id"], pdf.l_margin + pdf.epw - map_w, top, map_w)
+        left_w = pdf.epw - map_w - 4 if map_h else pdf.epw
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(left_w, 6, printable(L["key_figures"]), new_x="LMARGIN", new_y="NEXT")
+        where = [(k, v) for k, v in z["location"] if k != ctx["source_label"]]
+        self.kv(where[:3] + z["key_figures"], left_w, size=8)
+        bottom = max(pdf.get_y(), top + map_h)
+        if map_h:
+            pdf.set_xy(pdf.l_margin + pdf.epw - map_w, top + map_h + 0.5)
+            pdf.set_font("DejaVu", size=7)
+            pdf.set_text_color(*self.MUTED)
+            pdf.multi_cell(map_w, 3.2, printable(L["zone_map_caption"].replace(
+                "%(km)s", fmt_km_text(ctx["catchment_km"], ctx["lang"]))), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_text_color(*self.INK)
+            bottom = max(bottom, pdf.get_y())
+        pdf.set_xy(pdf.l_margin, bottom + 3)
+        self.heading(L["explanation"], size=11)
+        self.bar_rows(z)
+        for note in z["notes"]:
+            self.para(f"• {note}", size=8, muted=True)
+        if z["incentives"]:
+            pdf.ln(2)
+            self.heading(L["incentives"], size=11)
+            given = [(k, v) for k, v in z["incentives"] if k not in ctx["incentive_inputs"]]
+            shown = [(k, v) for k, v in given if len(v) <= 24]  # figures side by side
+            half = (len(shown) + 1) // 2
+            rows = [[*shown[i], *(shown[i + half] if i + half < len(shown) else ("", ""))]
+                    for i in range(half)]
+            self.table(None, rows, (0.3, 0.2, 0.3, 0.2), ["LEFT", "RIGHT", "LEFT", "RIGHT"], size=8)
+            for k, v in given:  # sentences below
+                if len(v) > 24:
+                    self.para(f"{k}{ctx['colon']}{v}", size=8)
+        if z["source_keys"]:
+            self.para(L["cited_by"].replace("%(keys)s", ", ".join(z["source_keys"])), size=8, muted=True)
+
+    def render_profile(self, z: Mapping[str, Any], *, facts: Sequence[tuple[str, str]]) -> bytes:
+        """One page: the zone's name, status, key figures beside its map, facts, sources."""
+        ctx, L, pdf = self.ctx, self.L, self.pdf
+        pdf.alias_nb_pages()
+        pdf.add_page()
+        self.heading(z["name"], size=18)
+        self.status(z["status_warning"])
+        top = pdf.get_y()
+        map_w = pdf.epw * 0.44
+        map_h = self.image(z["id"], pdf.l_margin + pdf.epw - map_w, top, map_w)
+        left_w = pdf.epw - map_w - 4 if map_h else pdf.epw
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(left_w, 6, printable(L["key_figures"]), new_x="LMARGIN", new_y="NEXT")
+        where = [(k, v) for k, v in z["location"] if k != ctx["source_label"]]
+        self.kv(where[:3] + z["key_figures"], left_w, size=8)
+        pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + map_h) + 4)
+        if facts:
+            self.table(None, facts, (0.35, 0.65), size=8)
+        cited = [(k, t, u) for k, t, u in ctx["cited"]]
+        if cited:
+            self.heading(L["sources"], size=11)
+            for key, text, url in cited:
+                self.source_line(key, text, url)
         return bytes(pdf.output())
+
+    def closing_pages(self) -> None:
+        ctx, L, pdf = self.ctx, self.L, self.pdf
+        pdf.add_page()
+        if ctx["zones"] and ctx["excluded"]:
+            pdf.start_section(L["excluded"])
+            self.heading(f"{L['excluded']} ({len(ctx['excluded'])})", size=12)
+            self.table([L["zone"], L["reasons"]],
+                       [(e["name"], "\n".join(e["reasons"]) or "–") for e in ctx["excluded"]], (0.3, 0.7),
+                       size=7.5)
+        elif not ctx["zones"]:
+            pdf.start_section(L["excluded"])
+            self.heading(f"{L['excluded']} ({len(ctx['excluded'])})", size=12)
+            self.table([L["zone"], L["reasons"]],
+                       [(e["name"], "\n".join(e["reasons"]) or "–") for e in ctx["excluded"]] or [(L["none"], "")],
+                       (0.3, 0.7))
+        rest = ctx["zones"][ZONE_PAGES:]
+        if rest:
+            pdf.start_section(L["other_ranked"])
+            self.heading(L["other_ranked"], size=12)
+            self.table([L["rank"], L["zone"], L["score"], L["explanation"]],
+                       [(str(z["rank"]), z["name"], z["score"], "\n".join(z["notes"][:3]) or "–") for z in rest],
+                       (0.07, 0.25, 0.1, 0.58), ["RIGHT", "LEFT", "RIGHT", "LEFT"], size=7.5)
+        if self.warnings_left:
+            self.heading(L["warnings"], size=10)
+            self.warning_lines()
+        pdf.start_section(L["method"])
+        self.heading(L["method"], size=12)
+        for paragraph in ctx["method"]:
+            self.para(paragraph, size=8)
+            pdf.ln(1)
+        if ctx["weights"]:  # in one paragraph: the table is in the requirements already
+            self.para(f"{L['weights']}{ctx['colon']}" + "; ".join(
+                f"{c} ({d}) {w}" if d else f"{c} {w}" for c, d, w in ctx["weights"]), size=8)
+            pdf.ln(1)
+        if ctx["loo_summary"]:
+            self.heading(L["leave_one_out"], size=10)
+            self.table([L["criterion"], L["loo_first"], L["loo_change"]], ctx["loo_summary"],
+                       (0.45, 0.35, 0.2), ["LEFT", "LEFT", "RIGHT"], size=7.5)
+        if ctx["sensitivity"]:
+            self.heading(L["sensitivity"], size=10)
+            self.para(L["sensitivity_text"], size=8, muted=True)
+            self.table([L["criterion"], L["weight"], L["stays_first"], L["first_below"],
+                        L["first_above"]], ctx["sensitivity"], (0.3, 0.1, 0.2, 0.2, 0.2),
+                       ["LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT"], size=7.5)
+            for sentence in ctx["sensitivity_sentences"]:
+                self.para(f"• {sentence}", size=7.5)
+            pdf.ln(1)
+        if ctx["assumptions"]:
+            self.heading(L["assumptions"], size=10)
+            for key, value in ctx["assumptions"]:
+                self.para(f"• {key}{ctx['colon']}{value}" if key else f"• {value}", size=7)
+            pdf.ln(2)
+        pdf.start_section(L["sources"])
+        self.heading(L["sources"], size=12)
+        if ctx["dataset_version"]:
+            self.para(f"{L['dataset']} {L['version']} {ctx['dataset_version']}"
+                      + (f" · {L['layers']}{ctx['colon']}{ctx['layers']}" if ctx["layers"] else ""),
+                      size=8.5, muted=True)
+        self.sources_in_columns(ctx["cited"])
+
+    def sources_in_columns(self, cited: Sequence[tuple[str, str, str | None]]) -> None:
+        """The sources in two columns that fill the rest of the page, then the next ones."""
+        pdf = self.pdf
+        gap = 6.0
+        col_w = (pdf.epw - gap) / 2
+        pdf.set_font("DejaVu", size=7.5)
+        items = [(c, 3.7 * len(self.wrap(c[1] or "–", col_w - 12))) for c in cited]
+        while items:
+            top = pdf.get_y()
+            room = pdf.page_break_trigger - top
+            if room < 12:
+                pdf.add_page()
+                continue
+            bottom = top
+            for c in range(2):
+                x = pdf.l_margin + c * (col_w + gap)
+                pdf.set_xy(x, top)
+                used = 0.0
+                while items and (used + items[0][1] <= room or used == 0):
+                    (key, text, url), height = items.pop(0)
+                    self.source_line(key, text, url, x=x, width=col_w)
+                    used += height
+                bottom = max(bottom, pdf.get_y())
+            pdf.set_xy(pdf.l_margin, bottom)
+            if items:
+                pdf.add_page()
+
+    def source_line(self, key: str, text: str, url: str | None, *, x: float | None = None,
+                    width: float | None = None) -> None:
+        """``S1  the citation``, the web address a link."""
+        pdf = self.pdf
+        left = pdf.l_margin if x is None else x
+        text_w = (pdf.epw if width is None else width) - 12
+        pdf.set_x(left)
+        pdf.set_font("DejaVu", "B", 7.5)
+        pdf.cell(12, 3.7, printable(key))
+        pdf.set_font("DejaVu", size=7.5)
+        for line in self.wrap(text or "–", text_w):
+            pdf.set_x(left + 12)
+            if url:
+                pdf.set_text_color(*self.ACCENT)
+            pdf.cell(text_w, 3.7, line, new_x="LEFT", new_y="NEXT", link=url or "")
+            pdf.set_text_color(*self.INK)
+        pdf.set_font("DejaVu", size=10)
+
+
+def fmt_km_text(km: float, lang: str) -> str:
+    from matching import i18n
+
+    return i18n.format_number(km, lang)
+

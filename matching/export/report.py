@@ -8,15 +8,21 @@ from typing import Any
 
 from matching.export.sections import (
     as_list,
+    cited_sources,
     dataset_sources,
     direction_label,
     for_zone,
+    key_figures,
+    layer_names,
     loo_for_zone,
     loo_summary,
     method_lines,
     pairs,
     requirement_lines,
+    sensitivity_sentences,
+    sensitivity_summary,
     shared_part,
+    zone_source_keys,
 )
 from matching.export.text import colon, fmt_any, fmt_number, fmt_pct, is_missing, is_number
 from matching.export.view import View
@@ -29,6 +35,22 @@ def contribution_scale(entries: Iterable[Mapping[str, Any]]) -> float:
     return max(numeric) if numeric and max(numeric) > 0 else 1.0
 
 
+def catchment_km() -> float:
+    """The talent catchment's radius the dataset was built with (km)."""
+    from valleys.settings import CATCHMENT_RADIUS_KM
+
+    return float(CATCHMENT_RADIUS_KM)
+
+
+def status_warning(view: View, status: Any) -> str:
+    """A warning for a zone that is not (all) built: ``planned``, ``under_development``."""
+    if status == "planned":
+        return view.label("planned_warning")
+    if status == "under_development":
+        return view.label("developing_warning")
+    return ""
+
+
 def zone_view(view: View, entry: Mapping[str, Any], scale: float) -> dict[str, Any]:
     """What the HTML and PDF show for one ranked zone (bars relative to ``scale``)."""
     lang = view.lang
@@ -38,12 +60,15 @@ def zone_view(view: View, entry: Mapping[str, Any], scale: float) -> dict[str, A
     contributions = entry.get("contributions") or {}
     imputed: Mapping[str, Any] = (entry["imputed"] if isinstance(entry.get("imputed"), Mapping)
                                   else {})
+    dated: Mapping[str, Any] = entry["dated"] if isinstance(entry.get("dated"), Mapping) else {}
     rows = []
     for col in view.criteria:
         contrib = contributions.get(col)
         value = fmt_number(values.get(col), lang)
         if col in imputed:  # missing: scored as the worst observed value, and flagged
             value = f"{fmt_number(imputed[col], lang)}*"
+        elif isinstance(dated.get(col), str):  # out of date: shown with its year, "90 (2007)"
+            value = f"{value} ({dated[col][:4]})"
         share = abs(float(contrib)) / scale if is_number(contrib) and math.isfinite(contrib) else 0.0
         rows.append({
             "column": col,
@@ -85,6 +110,11 @@ def zone_view(view: View, entry: Mapping[str, Any], scale: float) -> dict[str, A
         "leave_one_out": [(view.column(k), fmt_any(v, lang))
                           for k, v in pairs(loo_for_zone(view.leave_one_out, zid))],
         "location": location,
+        "key_figures": key_figures(view, zid, radius_km=catchment_km()),
+        "status_warning": status_warning(view, site.get("status")),
+        "source_keys": zone_source_keys(view, zid),
+        "lon": float(site["lon"]) if is_number(site.get("lon")) else math.nan,
+        "lat": float(site["lat"]) if is_number(site.get("lat")) else math.nan,
         "notes": ([view.label("worst")] if any(c in imputed for c in view.criteria) else []) + notes,
     }
 
@@ -133,10 +163,24 @@ def report_context(view: View, top: int | None) -> dict[str, Any]:
         "weights": [(view.column(c), direction_label(view, c), fmt_pct(w, lang))
                     for c, w in view.weights.items()],
         "loo_summary": loo_summary(view),
+        "sensitivity": sensitivity_summary(view),
+        "sensitivity_sentences": sensitivity_sentences(view),
         "consistency_ratio": (fmt_number(view.consistency_ratio, lang, digits=3)
                               if view.consistency_ratio is not None else ""),
         "assumptions": [(view.column(k) if k else "", view.field(k, v)) for k, v in
                         pairs(view.assumptions) + pairs(shared_part(view.incentives, ids))],
         "sources": dataset_sources(view),
+        "cited": cited_sources(view),
+        "city_label": view.column("city"),
+        "status_label": view.column("status"),
+        "source_label": view.column("source"),
+        # what the investor gave, not what the offer gives: left off a zone page
+        "incentive_inputs": {view.column(k) for k in ("headcount", "salary_mad_month", "rules_version")},
+        "layers": layer_names(view),
+        "catchment_km": catchment_km(),
+        "others": [(float(view.site(str(e["id"]))["lon"]), float(view.site(str(e["id"]))["lat"]))
+                   for e in view.excluded + [r for r in view.ranked if r not in view.shown]
+                   if is_number(view.site(str(e["id"])).get("lon"))
+                   and is_number(view.site(str(e["id"])).get("lat"))],
         "dataset_version": str(view.dataset.get("version") or ""),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -93,6 +94,31 @@ def loo_summary(view: View) -> list[tuple[str, str, str]]:
     return out
 
 
+def sensitivity_summary(view: View) -> list[tuple[str, str, str, str, str]]:
+    """Per criterion: its weight, the interval over which the first zone stays first, and the
+    zone first below and above it (``–`` for nobody)."""
+    names = {str(e["id"]): view.name(e) for e in view.ranked}
+    lang = view.lang
+
+    def zone(value: Any) -> str:
+        return "–" if value is None else names.get(str(value), str(value))
+
+    return [
+        (view.column(str(row.get("criterion"))), fmt_number(row.get("weight"), lang, digits=3),
+         f"{fmt_number(row.get('lower'), lang, digits=3)} – "
+         f"{fmt_number(row.get('upper'), lang, digits=3)}",
+         zone(row.get("below_zone")), zone(row.get("above_zone")))
+        for row in as_list(view.raw.get("sensitivity")) if isinstance(row, Mapping)
+    ]
+
+
+def sensitivity_sentences(view: View) -> list[str]:
+    """The intervals in words, in the view's language ("Tétouan Shore would come first if...")."""
+    return [i18n.render(m, view.lang)
+            for row in as_list(view.raw.get("sensitivity")) if isinstance(row, Mapping)
+            for m in as_list(row.get("messages")) if isinstance(m, Mapping)]
+
+
 def shared_part(extra: Any, zone_ids: Iterable[str]) -> Any:
     """The part of an extra that is not per zone (e.g. the incentive assumptions)."""
     ids = set(zone_ids)
@@ -128,6 +154,82 @@ def dataset_sources(view: View) -> list[tuple[str, str]]:
             if not is_missing(src) and str(src).strip():
                 out.append((str(view.sites.at[zid, "name"]) if "name" in view.sites.columns else zid,
                             str(src)))
+    return out
+
+
+#: a citation that starts with a web address (``lematin.ma/...``): linked in the dossier
+_WEB_ADDRESS = re.compile(r"^(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s;,()]*)?)", re.IGNORECASE)
+
+
+def citation_url(citation: str) -> str | None:
+    """The web address a citation starts with, as an ``https://`` URL, or ``None``.
+
+    >>> citation_url("lavieeco.com/?p=30000"), citation_url("MAP dispatch, 2010")
+    ('https://lavieeco.com/?p=30000', None)
+    """
+    found = _WEB_ADDRESS.match(citation.strip())
+    return f"https://{found.group(1)}" if found else None
+
+
+def zone_source_keys(view: View, zone_id: str) -> list[str]:
+    """The source keys (``S1``...) a zone's facts cite, in their order."""
+    src = view.site(zone_id).get("source")
+    return [] if is_missing(src) else str(src).split()
+
+
+def cited_sources(view: View) -> list[tuple[str, str, str | None]]:
+    """Every source the shown and excluded zones cite, as (key, citation, url), each once.
+
+    The citations come with the zones (their ``source_citations``, ``key: citation; ...``); a
+    key without one is given as the key alone.
+    """
+    out: dict[str, tuple[str, str, str | None]] = {}
+    for entry in view.ranked + view.excluded:
+        zid = str(entry["id"])
+        site = view.site(zid)
+        cited = site.get("source_citations")
+        texts: dict[str, str] = {}
+        if not is_missing(cited):
+            for part in re.split(r";\s*(?=[A-Z]+\d+:)", str(cited)):
+                key, sep, text = part.partition(":")
+                if sep:
+                    texts[key.strip()] = text.strip()
+        for key in zone_source_keys(view, zid):
+            if key not in out:
+                text = texts.get(key, "")
+                out[key] = (key, text, citation_url(text) if text else None)
+    return list(out.values())
+
+
+def layer_names(view: View) -> str:
+    """The dataset's layers by their words (never a file path)."""
+    layers = view.dataset.get("sources") or {}
+    return ", ".join(view.value("layer", str(layer)) for layer in layers) if isinstance(layers, Mapping) else ""
+
+
+#: the key figures of a zone page: distances, then the talent within the catchment
+KEY_DISTANCES = ("airports_km", "rail_stations_km", "universities_km")
+KEY_CATCHMENT = ("catchment_labour_active", "catchment_higher_education",
+                 "catchment_french_literate_pct", "catchment_english_literate_pct")
+
+
+def key_figures(view: View, zone_id: str, *, radius_km: float) -> list[tuple[str, str]]:
+    """A zone's key figures as (label, value) text: the distances to the nearest civil airport,
+    station and university, then the catchment's labour force, graduates and literacy with the
+    radius stated. Figures the dataset lacks are left out."""
+    site = view.site(zone_id)
+    lang = view.lang
+    out: list[tuple[str, str]] = []
+    for col in KEY_DISTANCES:
+        if is_number(site.get(col)):
+            out.append((view.column(col), fmt_number(site[col], lang, digits=1)))  # label says km
+    within = view.label("within_km", km=i18n.format_number(radius_km, lang))
+    for col in KEY_CATCHMENT:
+        value = site.get(col)
+        if is_number(value):
+            text = (i18n.format_percent(value, lang) if col.endswith("_pct")
+                    else fmt_number(value, lang, digits=0))
+            out.append((f"{view.column(col)} ({within})", text))
     return out
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from matching.export.report import summary
+from matching.export.sections import sensitivity_sentences
 from matching.export.text import clip, colon, display_width, fmt_number, fmt_pct, printable
 from matching.export.view import read_shortlist
 
@@ -63,6 +64,11 @@ def to_table(shortlist: dict, sites: Any = None, *, top: int | None = None, lang
         lines.append(L("nothing_ranked"))
         if view.hint:
             lines.append(f"{L('hint')}{colon(lang)}{view.hint}")
+    sensitivity = sensitivity_sentences(view)
+    if sensitivity:
+        lines.append("")
+        lines.append(L("sensitivity"))
+        lines += [f"  {sentence}" for sentence in sensitivity]
     if view.excluded:
         lines.append("")
         lines.append(f"{L('excluded')} ({len(view.excluded)})")

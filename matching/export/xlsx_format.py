@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from matching import i18n
 from matching.export.labels import LABELS
 from matching.export.sections import (
     dataset_sources,
@@ -176,6 +177,22 @@ def to_xlsx(shortlist: dict, sites: Any = None, *, top: int | None = None, lang:
         rows.append((L("sources"), what, src))
     write_sheet(ws, [L("section"), L("item"), L("value")], rows, {})
     ws.freeze_panes = "A2"
+
+    if view.raw.get("sensitivity"):
+        ws = wb.create_sheet("sensitivity")
+        names = {str(e["id"]): view.name(e) for e in view.ranked}
+
+        def zone(value: Any) -> str:
+            return "–" if value is None else names.get(str(value), str(value))
+
+        write_sheet(ws, [L("criterion"), L("weight"), L("interval_from"), L("interval_to"),
+                         L("first_below"), L("first_above"), L("in_words")],
+                    [[view.column(str(row["criterion"])), row["weight"], row["lower"],
+                      row["upper"], zone(row["below_zone"]), zone(row["above_zone"]),
+                      " ".join(i18n.render(m, lang) for m in row["messages"])]
+                     for row in view.raw["sensitivity"]],
+                    {"weight": "0.000", "lower": "0.000", "upper": "0.000"},
+                    ["criterion", "weight", "lower", "upper", "below", "above", "said"])
 
     buffer = io.BytesIO()
     wb.save(buffer)

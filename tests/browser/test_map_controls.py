@@ -137,16 +137,18 @@ def test_indicator_switch_restyles_the_one_commune_layer(open_map):
         )
 
     title = page.locator('[data-legend="talent"] .tv-legend-title')
-    assert title.text_content() == "Labour force"
+    # a share by default (web.maps.settings.DEFAULT_TALENT_INDICATOR), not a raw count
+    assert title.text_content() == "French literacy"
+    assert page.evaluate("() => window.techvalleyMap.indicator") == "french_literate_pct"
     before = fills()
-    page.select_option(".tv-indicator-select", "english_literate_pct")
-    assert page.evaluate("() => window.techvalleyMap.indicator") == "english_literate_pct"
-    assert title.text_content() == "English literacy"
+    page.select_option(".tv-indicator-select", "labour_active")
+    assert page.evaluate("() => window.techvalleyMap.indicator") == "labour_active"
+    assert title.text_content() == "Labour force"
     after = fills()
     assert len(after) == len(before) and after != before
     # legend rows: one per class, and "no data"
     rows = page.locator('[data-legend="talent"] .tv-legend-row')
-    indicator = page.evaluate("() => window.techvalleyMap.indicators[2]")
+    indicator = page.evaluate("() => window.techvalleyMap.indicators[0]")
     assert rows.count() == len(indicator["colors"]) + 1
     assert not events["errors"]
 

@@ -225,3 +225,93 @@ def test_scores_on_their_own_scale_are_flagged_and_negative_ones_not_placed(site
     assert left_out["investor"] == "Learned" and "negative" in left_out["reason"]
     assert len(result["warnings"]) == 1 and "'Learned'" in result["warnings"][0]
     assert "normalization none" in result["warnings"][0]
+
+
+# ----------------------------------------------------------------- issue 12: loose ends
+
+
+def _solver_that_stops(keep, **changes):
+    """scipy's milp, then forgetting the placements ``keep`` rejects, as a solver stopped
+    within its gap (or at its time limit) may: ``keep(x)`` gives the solution it returns;
+    ``changes`` other fields of its result."""
+    from scipy.optimize import milp as real_milp
+
+    def stopped(*args, **kwargs):
+        result = real_milp(*args, **kwargs)
+        return type(result)({**result, "x": keep(result.x), "status": 1,
+                             "message": "Time limit reached.", **changes})
+    return stopped
+
+
+def test_fill_free_room_places_whoever_still_fits_best_score_first():
+    scores = np.array([[0.9, np.nan], [0.5, 0.0], [np.nan, 0.2]])
+    from matching.allocation import fill_free_room
+
+    zone_of, filled = fill_free_room(np.array([-1, -1, -1]), scores,
+                                     np.array([60.0, 60.0, 60.0]), np.array([100.0, 100.0]))
+    # investor 0 (best 0.9) takes zone 0; investor 1 then fits only zone 1 (score 0);
+    # investor 2 finds zone 1 full
+    assert zone_of.tolist() == [0, 1, -1] and filled == 2
+
+
+def test_placement_bonus_holds_when_the_solver_stops_within_its_gap(monkeypatch):
+    import scipy.optimize
+
+    # The solver leaves out the last investor (score 0 in its only zone, which has room): its
+    # 1e-6 is within any gap. The bonus must hold all the same.
+    scores = np.array([[0.9, np.nan], [0.8, np.nan], [np.nan, 0.0]])
+    monkeypatch.setattr(scipy.optimize, "milp", _solver_that_stops(
+        lambda x: np.where(np.arange(x.size) == x.size - 1, 0.0, x)))
+    zone_of, solver = assign(scores, np.array([10.0, 10.0, 10.0]), np.array([100.0, 100.0]))
+    assert zone_of.tolist() == [0, 0, 1]
+    assert solver["filled"] == 1 and solver["found_by"] == "solver"
+
+
+def test_an_investor_whose_only_zone_scores_zero_is_placed(sites):
+    # Zero accepts beta and gamma; beta is its anti-ideal (TOPSIS score 0) and gamma has no
+    # known capacity: beta, with room, is its only place, and the bonus must put it there
+    zero = {"name": "Zero", "floor_area_m2": 100,
+            "constraints": [{"column": "labour", "op": "<=", "value": 90}],
+            "criteria": [{"column": "labour", "direction": "cost"}]}
+    result = allocate([_investor("Other", 1000), zero], sites)
+    placed = {a["investor"]: (a["site_id"], a["score"]) for a in result["assignments"]}
+    assert placed["Zero"] == ("beta", 0.0)
+    assert result["unassigned"] == []
+
+
+def test_no_solution_within_the_time_limit_returns_the_greedy_allocation_with_its_gap(
+        monkeypatch, sites):
+    import scipy.optimize
+
+    # the greedy-loses instance: greedy totals 1.00 of a possible 1.65
+    scores = np.array([[0.90, 0.80], [0.85, 0.10]])
+    demand, capacity = np.array([100.0, 100.0]), np.array([100.0, 100.0])
+    monkeypatch.setattr(scipy.optimize, "milp", _solver_that_stops(lambda x: None))
+    zone_of, solver = assign(scores, demand, capacity, time_limit=0.05)
+    assert zone_of.tolist() == [0, 1]
+    assert solver["status"] == "time limit" and solver["found_by"] == "greedy"
+    # the gap to the solver's bound (here the optimum, 1.65)
+    assert solver["mip_gap"] == pytest.approx((1.65 - 1.0) / 1.65, abs=1e-5)
+    # no bound from the solver: the gap to the sum of each one's best score, 0.90 + 0.85
+    monkeypatch.setattr(scipy.optimize, "milp", _solver_that_stops(
+        lambda x: None, mip_dual_bound=np.nan))
+    zone_of, solver = assign(scores, demand, capacity, time_limit=0.05)
+    assert zone_of.tolist() == [0, 1]
+    assert solver["mip_gap"] == pytest.approx((1.75 - 1.0) / 1.75, abs=1e-5)
+
+
+def test_reasons_do_not_claim_optimality_when_the_solver_stopped(monkeypatch, sites):
+    import scipy.optimize
+
+    pipeline = [_investor("A", 1500), _investor("B", 1000), _investor("C", 1200)]
+    optimal = allocate(pipeline, sites)
+    [left_out] = optimal["unassigned"]
+    assert left_out["reason"].endswith("which gives a higher total score")
+    monkeypatch.setattr(scipy.optimize, "milp", _solver_that_stops(lambda x: x))
+    stopped = allocate(pipeline, sites, time_limit=0.05)
+    assert stopped["solver"]["status"] == "time limit"
+    [left_out] = stopped["unassigned"]
+    assert "higher total score" not in left_out["reason"]
+    assert "stopped at its time limit" in left_out["reason"]
+    assert "not proven the best" in left_out["reason"]
+    assert "m² left" in left_out["reason"]

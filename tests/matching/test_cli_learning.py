@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -233,3 +234,55 @@ def test_commands_work_on_the_shipped_dataset_and_examples():
                   EXAMPLES / "PAST_INVESTORS.yaml")
     assert similar.exit_code == 2  # a pipeline (a list) is not one requirements document
     assert "must be a mapping" in similar.stderr
+
+
+def test_allocate_time_limit_without_a_solution_is_not_a_traceback(tmp_path, tiny_data_path,
+                                                                   monkeypatch):
+    # the solver stops at --time-limit before any allocation (as on a large pipeline at 0.05 s)
+    import scipy.optimize
+
+    real_milp = scipy.optimize.milp
+
+    def stopped(*args, **kwargs):
+        result = real_milp(*args, **kwargs)
+        return type(result)({**result, "x": None, "status": 1, "mip_dual_bound": np.nan,
+                             "message": "Time limit reached."})
+
+    monkeypatch.setattr(scipy.optimize, "milp", stopped)
+    result = run("allocate", _write(tmp_path, "PIPELINE.yaml", PIPELINE), "--data",
+                 tiny_data_path, "--time-limit", "0.05")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    output = json.loads(result.stdout)
+    assert output["solver"]["status"] == "time limit"
+    assert output["solver"]["found_by"] == "greedy"
+    assert {a["investor"] for a in output["assignments"]} == {"Big", "Small"}
+    assert "Warning: the solver stopped at --time-limit 0.05 s" in result.stderr
+    assert "the greedy one, best found" in result.stderr
+
+
+def test_learn_weights_reports_intervals_and_warns_about_correlated_criteria(decisions_csv,
+                                                                             tiny_data_path):
+    # on the tiny dataset the labour pool and the French literacy share move together (r = 1)
+    result = run("learn-weights", decisions_csv, "--criteria",
+                 "airports_km,catchment_labour_active,catchment_french_literate_pct",
+                 "--data", tiny_data_path, "--bootstrap", "20", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    about = json.loads(result.stdout)["about"]
+    assert about["confidence"]["resamples"] == 20 and about["confidence"]["seed"] == 1
+    assert set(about["confidence"]["weights"]) == {
+        "airports_km", "catchment_labour_active", "catchment_french_literate_pct"}
+    codes = [m["code"] for m in about["messages"]]
+    assert codes == ["learning.correlated_criteria", "learning.few_decisions"]
+    assert ("Warning: criteria catchment_labour_active and catchment_french_literate_pct move "
+            "together") in result.stderr
+    assert "95% intervals from 20 resamples" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "message"), [("1", "--bootstrap 1: give 0"),
+                                                ("-3", "-3 is not in the range x>=0")])
+def test_learn_weights_bad_bootstrap(decisions_csv, tiny_data_path, value, message):
+    result = run("learn-weights", decisions_csv, "--criteria", "airports_km,area_ha",
+                 "--data", tiny_data_path, "--bootstrap", value)
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output

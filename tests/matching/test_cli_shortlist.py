@@ -153,6 +153,13 @@ def test_shipped_dataset(runner, crm_file):
     ranked = {z["id"]: z for z in shortlist["ranked"]}
     excluded = {z["id"]: z["reasons"] for z in shortlist["excluded"]}
     assert len(ranked) + len(excluded) == shortlist["dataset"]["zones"] >= 13
-    assert any("uncertain" in r for reasons in excluded.values() for r in reasons)
+    # the preset's status limit is not checked on a status dated more than 5 years ago (an
+    # "uncertain" of 2010): the zone is kept, flagged (DESIGN.md, "Stale and unknown facts")
+    assert any(text.startswith("status 'uncertain' dates from ")
+               for z in ranked.values() for text in z["explanation"]), excluded
     assert ranked and all(z["id"] in shortlist["incentives"] for z in shortlist["ranked"])
-    assert shortlist["warnings"] == []  # the shipped dataset has every preset column
+    # the shipped dataset has every preset column: no preset entry skipped; the warnings say how
+    # many zones each limit kept unchecked, and that at the default salary the incentive is the
+    # same in every zone (the tax stays under both caps)
+    warned = {m["code"] for m in shortlist["messages"] if m["code"].startswith("warning.")}
+    assert warned <= {"warning.kept_unchecked", "warning.criterion_no_variance"}, warned

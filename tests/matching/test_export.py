@@ -380,11 +380,11 @@ def test_pdf_dossier_text_has_names_accents_and_reasons(shortlist, sites):
     data = export.to_pdf(shortlist, sites)
     assert data.startswith(b"%PDF-")
     reader = pypdf.PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 4 + 4  # cover, ranked, one per zone, excluded, method
+    assert len(reader.pages) == 1 + 4 + 1  # summary, one per zone, excluded/method/sources
     text = pdf_text(data)
     for expected in ("Fès Shore", "Tétouan Shore", "Sidi Maârouf", "MAD/m²/month",
                      "Rent (MAD/m²/month) missing", "rent 150 MAD/m²/month > 120", HOSTILE,
-                     "TOPSIS ranks", "AHP consistency ratio: 0.052", "Data sources", "S12 S13",
+                     "TOPSIS ranks", "AHP consistency ratio: 0.052", "Data sources", "Sources: S12, S13",
                      "Incentives (estimate)", "14,904,000", "Casablanca-Settat", "P(top 3)"):
         assert expected in text, expected
     assert reader.metadata.title == "Shortlist: Example BPO — Sidi Maârouf"
@@ -392,7 +392,7 @@ def test_pdf_dossier_text_has_names_accents_and_reasons(shortlist, sites):
 
 def test_pdf_top_shortens_and_is_deterministic(shortlist, sites):
     data = export.to_pdf(shortlist, sites, top=1, lang="fr")
-    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 5
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1 + 1 + 1  # summary, the zone, the rest
     text = pdf_text(data)
     assert "Zones classées" in text and "3 autre(s) zone(s)" in text and "Agadir Shore" in text
     assert data == export.to_pdf(shortlist, sites, top=1, lang="fr")
@@ -610,7 +610,7 @@ def test_every_format_renders_a_shortlist_of_the_engine(engine_shortlist, sites)
     text = pdf_text(export.to_pdf(result, sites))
     assert "Rent (MAD/m²/month) (cost) 29% 150* 0.000" in text
     assert "* missing: scored as the worst observed value" in text
-    assert "Casanearshore Park" in text and "Nearest airport (km) 25 km > 22" in text
+    assert "Casanearshore Park" in text and "Nearest airport 25 km > 22" in text
     assert "Training grant (MAD)" in text and "Weights" in text
     table = export.to_table(result, sites, top=1)
     assert "Excluded zones (1)" in table and table.count("\n   1  ") == 1
@@ -713,4 +713,4 @@ def test_a_shortlist_saved_before_messages_reads_as_one_with_them(engine_shortli
         assert export.to_table(old, sites, lang=lang) == export.to_table(engine_shortlist, sites,
                                                                          lang=lang)
     page = export.to_html(old, sites, lang="fr")
-    assert "Aéroport le plus proche (km) 25 km &gt; 22" in page
+    assert "Aéroport le plus proche 25 km &gt; 22" in page

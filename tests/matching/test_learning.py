@@ -233,3 +233,80 @@ def test_every_problem_is_listed_not_only_the_first(sites):
     with pytest.raises(DecisionsError) as info:
         check_decisions(_table(rows), sites, criteria=["rent_mad_m2_month"])
     assert len(info.value.details) == 3
+
+
+# ----------------------------------------------------------------- issue 12: how far to trust them
+
+
+def test_correlated_criteria_are_named_and_their_weights_flagged():
+    sites = synthetic_sites(40, seed=5)
+    rng = np.random.default_rng(5)
+    labour = sites["catchment_labour_active"]
+    # a near copy of the labour pool (r > 0.99): the fit can trade one for the other
+    sites["labour_copy"] = labour * 1.02 + rng.normal(0, labour.std() * 0.05, len(sites))
+    decisions = synthetic_decisions(sites, {"catchment_labour_active": 0.5,
+                                            "rent_mad_m2_month": -0.5},
+                                    n_decisions=50, zones_per_decision=5, seed=5)
+    learned = learn_weights(decisions, sites, ["catchment_labour_active", "labour_copy",
+                                               "rent_mad_m2_month"], bootstrap=0)
+    said = [m for m in learned.messages if m.code == "learning.correlated_criteria"]
+    assert len(said) == 1
+    params = said[0].params
+    assert (params["column"], params["other_column"]) == ("catchment_labour_active",
+                                                          "labour_copy")
+    assert params["ratio"] > 0.95
+    about = learned.to_requirements()["about"]
+    assert said[0].text in about["warnings"]
+    assert said[0].as_json() in about["messages"]
+
+
+def test_uncorrelated_criteria_give_no_correlation_warning(synthetic):
+    _, _, learned = synthetic
+    assert [m.code for m in learned.messages] == []  # 200 decisions, 4 criteria: enough
+
+
+def test_correlated_pairs_threshold_is_on_the_absolute_correlation():
+    from matching.learning import correlated_pairs
+
+    x = np.arange(10.0)
+    values = np.column_stack([x, -x + 0.01 * np.sin(x), np.cos(x)])
+    assert [(a, b) for a, b, _ in correlated_pairs(values, ["a", "b", "c"])] == [("a", "b")]
+    assert correlated_pairs(values, ["a", "b", "c"], limit=1.0) == []
+
+
+def test_too_few_decisions_are_flagged():
+    sites = synthetic_sites(40, seed=2)
+    decisions = synthetic_decisions(sites, TRUE, n_decisions=30, zones_per_decision=5, seed=2)
+    learned = learn_weights(decisions, sites, CRITERIA, bootstrap=0)
+    [few] = [m for m in learned.messages if m.code == "learning.few_decisions"]
+    assert few.params == {"count": 30, "minimum": 100}  # 25 per criterion
+    assert learned.confidence == {} and "confidence" not in learned.to_requirements()["about"]
+
+
+def test_bootstrap_intervals_are_seeded_hold_the_estimate_and_narrow_with_evidence():
+    sites = synthetic_sites(40, seed=7)
+    widths = []
+    for n_decisions in (30, 300):
+        decisions = synthetic_decisions(sites, TRUE, n_decisions=n_decisions,
+                                        zones_per_decision=5, seed=7)
+        learned = learn_weights(decisions, sites, CRITERIA, bootstrap=60, seed=3)
+        again = learn_weights(decisions, sites, CRITERIA, bootstrap=60, seed=3)
+        other = learn_weights(decisions, sites, CRITERIA, bootstrap=60, seed=4)
+        confidence = learned.confidence
+        assert confidence == again.confidence and confidence != other.confidence
+        assert (confidence["resamples"], confidence["seed"], confidence["level"]) == (60, 3, 0.95)
+        intervals = confidence["weights_per_standard_deviation"]
+        assert list(intervals) == CRITERIA and list(confidence["weights"]) == CRITERIA
+        for column, (low, high) in intervals.items():
+            assert 0 <= low <= learned.importance[column] <= high <= 1
+        widths.append(np.mean([high - low for low, high in intervals.values()]))
+        assert learned.to_requirements()["about"]["confidence"] == confidence
+    assert widths[1] < widths[0] / 2
+
+
+@pytest.mark.parametrize("count", [-1, 1])
+def test_bootstrap_needs_zero_or_at_least_two_resamples(count):
+    sites = synthetic_sites(20, seed=1)
+    decisions = synthetic_decisions(sites, TRUE, n_decisions=10, zones_per_decision=4, seed=1)
+    with pytest.raises(DecisionsError, match=f"--bootstrap {count}: give 0"):
+        learn_weights(decisions, sites, CRITERIA, bootstrap=count)

@@ -499,3 +499,102 @@ def test_weights_near_float_max_are_normalised():
     np.testing.assert_allclose(
         mcda.topsis(matrix, [1e308, 1e308], [True, True]), mcda.topsis(matrix, [1, 1], [True, True])
     )
+
+
+# --------------------------------------------------------------------------- issue 12 loose ends
+
+
+def test_topsis_contributions_add_up_when_no_criterion_varies():
+    """Every zone scores 0.5 then: the contributions split it by weight, not 0 each."""
+    from matching.explain import score
+
+    matrix = np.array([[4.0, 10.0], [4.0, 10.0], [4.0, 10.0]])
+    scores, contributions, (to_ideal, to_anti), _ = score(
+        matrix, np.array([3.0, 1.0]), np.array([True, False]), "topsis", "vector")
+    np.testing.assert_array_equal(scores, 0.5)
+    np.testing.assert_allclose(contributions.sum(axis=1), scores, atol=1e-15)
+    np.testing.assert_allclose(contributions[0], [0.375, 0.125])
+    np.testing.assert_allclose(to_ideal.sum(axis=1), 1.0)
+    np.testing.assert_allclose(to_anti.sum(axis=1), 1.0)
+
+
+def test_distance_shares_add_up_to_one_at_the_ideal_and_anti_ideal_points():
+    from matching.explain import score
+
+    matrix = np.array([[3.0, 1.0], [1.0, 3.0], [2.0, 2.0]])  # ideal, anti-ideal, between
+    scores, contributions, (to_ideal, to_anti), strong_weak = score(
+        matrix, np.array([1.0, 3.0]), np.array([True, False]), "topsis", "vector")
+    assert scores[0] == 1.0 and scores[1] == 0.0
+    np.testing.assert_allclose(to_ideal.sum(axis=1), 1.0)  # at the ideal: 1, not 0
+    np.testing.assert_allclose(to_anti.sum(axis=1), 1.0)
+    np.testing.assert_allclose(contributions.sum(axis=1), scores, atol=1e-15)
+    assert strong_weak[0][1] is None  # nothing falls short at the ideal: no weakest
+    assert strong_weak[1][0] is None  # nothing keeps the anti-ideal away: no strongest
+
+
+def test_topsis_contributions_grow_with_the_weight_not_its_square():
+    from matching.explain import score
+
+    matrix = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    _, contributions, _, _ = score(matrix, np.array([3.0, 1.0]), np.array([True, True]),
+                                   "topsis", "none")
+    np.testing.assert_allclose(contributions[2, 0] / contributions[2, 1], 3.0)
+
+
+def test_blocked_minmax_meets_its_precision_on_a_large_offset():
+    """1e6 + U(0, 1e-4): the midpoint of the ideal points is not representable to the
+    spread's precision; each ideal point is used as it is (was 4e-7 off)."""
+    for seed, columns in ((0, 1), (0, 2), (1, 2), (2, 3)):  # 3e-7 to 6e-7 before
+        rng = np.random.default_rng(seed)
+        matrix = rng.uniform(0.0, 1.0, size=(10_000, columns))  # the blocked path
+        matrix[:, 0] = 1e6 + rng.uniform(0.0, 1e-4, 10_000)
+        _assert_blocked_minmax_exact(matrix, np.ones(columns), np.ones(columns, dtype=bool))
+    rng = np.random.default_rng(12)
+    matrix = rng.uniform(0.0, 1.0, size=(10_000, 4))
+    matrix[:, 0] = 1e6 + rng.uniform(0.0, 1e-4, 10_000)
+    matrix[:, 2] = -3e7 + rng.uniform(0.0, 1e-3, 10_000)
+    _assert_blocked_minmax_exact(matrix, [1, 2, 3, 1], [True, False, True, False])
+
+
+def _assert_blocked_minmax_exact(matrix, weights, benefit):
+    assert matrix.size >= mcda._BLOCKED_MIN_ELEMENTS
+    blocked = matching.topsis(matrix, weights, benefit, "minmax")
+    np.testing.assert_allclose(
+        blocked, _direct_topsis(matrix, weights, benefit, "minmax"), rtol=0, atol=1e-12)
+    # min-max does not change when a column is shifted: the shifted copy is the exact answer
+    shifted = matrix - matrix.min(axis=0)
+    np.testing.assert_allclose(
+        blocked, _direct_topsis(shifted, weights, benefit, "minmax"), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("normalization", ["vector", "none", "minmax", "sum"])
+@pytest.mark.parametrize("n_sites", [5, 5000])  # the direct and the blocked path
+@pytest.mark.parametrize("factor", [1e-170, 1e-300, 1e155, 1e300])
+def test_tiny_and_huge_values_rank_as_their_rescaled_copy(normalization, n_sites, factor):
+    """Below ~1e-160 squares underflow to 0 (every zone 0.5), above ~1e154 they overflow (NaN):
+    both are rescaled first."""
+    rng = np.random.default_rng(3)
+    small = rng.random((n_sites, 3)) + 0.1
+    weights, benefit = [0.5, 0.3, 0.2], [True, False, True]
+    expected = mcda.topsis(small, weights, benefit, normalization)
+    got = mcda.topsis(small * factor, weights, benefit, normalization)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    score, _, _ = mcda.topsis_components(small[:5] * factor, weights, benefit, normalization)
+    np.testing.assert_allclose(score, mcda.topsis(small[:5], weights, benefit, normalization),
+                               rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("n_sites", [5, 5000])
+def test_a_non_finite_cell_is_refused_naming_its_column(bad, n_sites):
+    matrix = np.random.default_rng(1).random((n_sites, 3))
+    matrix[2, 1] = bad
+    for function in (matching.topsis, matching.weighted_sum):
+        with pytest.raises(ValueError, match="matrix column 1 holds a value that is not a finite"):
+            function(matrix, [1, 1, 1], [True, False, True])
+
+
+def test_all_weights_zero_scores_one_half_not_nan():
+    """Every criterion saturated (value functions give each weight times 0 range)."""
+    np.testing.assert_array_equal(mcda.topsis([[1.0, 2.0], [3.0, 4.0]], [0, 0], [True, True]),
+                                  0.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,20 @@ def _shortlists(sites, tiny_data_path) -> list[dict]:
                for requirement in REQUIREMENTS]
     results.append(make_shortlist({"activity": "CRM", "headcount": 100},
                                   sites.drop(columns="available_m2"), robustness_draws=0))
+    # dated facts: a rent of 2007 and a status of 2015 are out of date on 2026-12-03
+    dated = sites.assign(rent_mad_m2_month_as_of=["2007-10-16", "2025-01-01", None, "2010",
+                                                  None],
+                         status_as_of=["2015-01-01", None, None, None, None])
+    rent_150 = {"column": "rent_mad_m2_month", "op": "<=", "value": 150}
+    rent_worst = {"column": "rent_mad_m2_month", "direction": "cost", "missing": "worst"}
+    for requirement in (
+            {"constraints": [{**rent_150, "missing": "ignore"},
+                             {"column": "status", "op": "in", "value": ["operating"],
+                              "missing": "ignore"}], "criteria": [rent_worst]},
+            {"constraints": [rent_150], "criteria": CRITERIA},
+            {"criteria": [rent_worst]}):
+        results.append(make_shortlist(requirement, dated, robustness_draws=0,
+                                      today=date(2026, 12, 3)))
     real = valleys.site_features(valleys.load_dataset(tiny_data_path))
     real["incentive_zone_class"] = ["p2i_primary", "p2i_secondary", "other", None,
                                     "no_p2i_region"][: len(real)]
@@ -149,7 +164,36 @@ def _other_sentences() -> list[Message]:
     sites = pd.DataFrame({"name": ["Alpha"]}, index=["a"])
     result = similar_investors({"activity": "CRM"}, past, k=2, sites=sites)
     assert [m["text"] for m in result["messages"]] == result["notes"]
-    return [*said, *(Message(**m) for m in result["messages"])]
+    return [*said, *(Message(**m) for m in result["messages"]), *_sensitivity_sentences(),
+            *_learning_sentences()]
+
+
+def _sensitivity_sentences() -> list[Message]:
+    """A shortlist's weight intervals: who takes over below and above, and a stable one."""
+    from matching.sensitivity import sensitivity
+
+    matrix = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.0], [0.5, 0.5, 1.0]])
+    rows = sensitivity(matrix, [0.6, 0.2, 0.2], [True] * 3, top=0, zone_ids=list("abc"),
+                       zone_names=["Alpha", "Beta", "Gamma"], method="weighted_sum",
+                       normalization="minmax",
+                       columns=["airports_km", "rent_mad_m2_month", "area_ha"])
+    rows += sensitivity(matrix[:, :1], [1.0], [True], top=0, zone_ids=list("abc"),
+                        zone_names=["Alpha", "Beta", "Gamma"], columns=["airports_km"])
+    return [Message(**m) for row in rows for m in row["messages"]]
+
+
+def _learning_sentences() -> list[Message]:
+    """Learned weights' warnings: two criteria that move together, too few decisions."""
+    from matching.learning import learn_weights
+    from matching.synthetic import synthetic_decisions, synthetic_sites
+
+    sites = synthetic_sites(20, seed=4)
+    sites["catchment_french_literate_pct"] = sites["catchment_labour_active"] / 1e4
+    decisions = synthetic_decisions(sites, {"catchment_labour_active": 1.0}, n_decisions=10,
+                                    zones_per_decision=4, seed=4)
+    learned = learn_weights(decisions, sites, ["catchment_labour_active",
+                                               "catchment_french_literate_pct"], bootstrap=0)
+    return list(learned.messages)
 
 
 def test_every_code_is_written_by_real_shortlists_and_reads_as_its_english_string(

@@ -42,7 +42,7 @@ about: {learned_from: 12 decisions, kendall_tau: 0.8}
 """
     req = parse_requirements(parse_requirements_text(text, source="x.yaml"), columns=COLUMNS)
     assert req.activity == "BPO"
-    assert req.method == "topsis" and req.normalization == "vector"
+    assert req.method == "topsis" and req.normalization == "values"  # value functions (issue 12)
     assert req.constraints[1].missing == "exclude"
     assert req.criteria[1].missing == "worst"
     assert req.about["kendall_tau"] == 0.8
@@ -51,11 +51,11 @@ about: {learned_from: 12 decisions, kendall_tau: 0.8}
     assert plan.consistency_ratio == 0.0
 
 
-def test_weighted_sum_defaults_to_minmax_and_weights_normalise():
+def test_weighted_sum_defaults_to_values_and_weights_normalise():
     req = parse_requirements({"method": "weighted_sum", "criteria": [
         {"column": "airports_km", "direction": "cost", "weight": 3},
         {"column": "catchment_labour_active", "direction": "benefit"}]})
-    assert req.normalization == "minmax"
+    assert req.normalization == "values"  # value functions (issue 12)
     assert resolve(req, COLUMNS).weights == pytest.approx([0.75, 0.25])
 
 
@@ -257,3 +257,22 @@ def test_constraint_value_must_be_finite(value):
              "criteria": [{"column": "airports_km", "direction": "cost"}]}
         )
     assert "constraints[0]" in str(info.value) and "finite" in str(info.value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (0, "max_fact_age_years: Input should be greater than 0 (got 0)"),
+    (-5, "max_fact_age_years: Input should be greater than 0 (got -5)"),
+    ("5", "max_fact_age_years: Input should be a valid number (got '5')"),
+    (True, "max_fact_age_years: Input should be a valid number (got True)"),
+    (5000, "max_fact_age_years: Input should be less than or equal to 1000 (got 5000)"),
+])
+def test_max_fact_age_years_is_a_positive_number(value, expected):
+    from matching.requirements import parse_requirements
+
+    criteria = [{"column": "airports_km", "direction": "cost"}]
+    with pytest.raises(RequirementsError) as raised:
+        parse_requirements({"criteria": criteria, "max_fact_age_years": value}, source="r.yaml")
+    assert expected in str(raised.value) and "r.yaml" in str(raised.value)
+    assert parse_requirements({"criteria": criteria}).max_fact_age_years is None  # default 5
+    assert parse_requirements({"criteria": criteria, "max_fact_age_years": 2.5}
+                              ).max_fact_age_years == 2.5

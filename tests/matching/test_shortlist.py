@@ -127,7 +127,9 @@ def test_topsis_scores_and_distance_shares(sites):
     rent = sites["rent_mad_m2_month"].fillna(140.0)
     avail = sites["available_m2"].fillna(800.0)
     matrix = np.column_stack([sites["catchment_labour_active"], rent, avail])
-    expected = dict(zip(ids, topsis(matrix, [3, 2, 1], [True, False, True]), strict=True))
+    # linear values (the default) are the min-max normalisation, to TOPSIS (issue 12)
+    expected = dict(zip(ids, topsis(matrix, [3, 2, 1], [True, False, True], "minmax"),
+                        strict=True))
     for entry in result["ranked"]:
         assert entry["score"] == pytest.approx(expected[entry["id"]], abs=1e-12)
         assert sum(entry["contributions"].values()) == pytest.approx(entry["score"], abs=1e-12)
@@ -338,17 +340,19 @@ def test_leave_one_out_and_robustness(sites):
 
 def test_incentives_per_ranked_zone_and_as_a_criterion(sites):
     result = make_shortlist({
-        "activity": "BPO", "headcount": 100, "salary_mad_month": 9000, "constraints": [],
+        "activity": "BPO", "headcount": 100, "salary_mad_month": 15000, "constraints": [],
         "criteria": [{"column": "incentive_mad_per_job", "direction": "benefit",
                       "missing": "worst"}]}, sites, robustness_draws=0)
     incentives = result["incentives"]
     assert set(incentives) == set(_ids(result["ranked"]))
-    assert incentives["a"]["total_mad"] == pytest.approx(100 * 37_260)
-    assert incentives["b"]["total_mad"] == pytest.approx(100 * 56_860)
+    # grants 3.5% x 180,000 x 5 + 17% x 180,000; the tax (13.8% of gross) is under a 20% cap
+    assert incentives["a"]["total_mad"] == pytest.approx(100 * 62_100)
+    # above a 10% cap: 24,820.09 - 18,000 a year, over 5 years
+    assert incentives["b"]["total_mad"] == pytest.approx(100 * (62_100 + 5 * 6_820.176), rel=1e-6)
     assert incentives["d"]["total_mad"] is None and incentives["d"]["eligible"] is None
     # the secondary zones' 10% cap is worth more: they rank first
     assert [z["rank"] for z in result["ranked"] if z["id"] in ("b", "e")] == [1, 1]
-    assert any("9,000 MAD/month" in a for a in result["assumptions"])
+    assert any("15,000 MAD/month" in a for a in result["assumptions"])
     assert "not estimated" in incentives["a"]["corporate_tax"]
     json.dumps(result, allow_nan=False)
 
@@ -361,11 +365,11 @@ def test_incentive_total_needs_a_headcount(sites):
         with pytest.raises(RequirementsError, match="incentive_mad_total is not available "
                                                     r"\(it needs a headcount\)"):
             make_shortlist(req, sites)
-    result = make_shortlist({"headcount": 10, "constraints": [
-        {"column": "incentive_mad_total", "op": ">", "value": 500_000, "missing": "ignore"}],
+    result = make_shortlist({"headcount": 10, "salary_mad_month": 15000, "constraints": [
+        {"column": "incentive_mad_total", "op": ">", "value": 700_000, "missing": "ignore"}],
         "criteria": [{"column": "incentive_mad_total", "direction": "benefit",
                       "missing": "worst"}]}, sites, robustness_draws=0)
-    assert {z["id"] for z in result["excluded"]} == {"a", "c"}  # 372,600 MAD in primary zones
+    assert {z["id"] for z in result["excluded"]} == {"a", "c"}  # 621,000 MAD in primary zones
 
 
 def test_no_headcount_no_incentives_and_classless_dataset_warns(sites):
@@ -394,7 +398,7 @@ def test_requirements_echoed_normalised(sites):
         {"column": "airports_km", "direction": "cost", "missing": "worst"}]}, sites,
         robustness_draws=0)
     assert result["requirements"]["activity"] == "BPO"
-    assert result["requirements"]["normalization"] == "vector"
+    assert result["requirements"]["normalization"] == "values"
     assert result["dataset"] == {"zones": 5, "ranked": len(result["ranked"]),
                                  "excluded": len(result["excluded"])}
 

@@ -62,8 +62,9 @@ def test_scores_are_the_shortlist_engine_on_the_cell_matrix(tiny_cells):
     weights = [c["weight"] for c in DEFAULT_PROFILE["criteria"] if c["column"] in tiny_cells]
     benefit = [c["direction"] == "benefit" for c in DEFAULT_PROFILE["criteria"]
                if c["column"] in tiny_cells]
-    np.testing.assert_allclose(scored.scores.to_numpy(), topsis(matrix, weights, benefit),
-                               rtol=1e-12)
+    # linear values (the default, issue 12) are the min-max normalisation, to TOPSIS
+    np.testing.assert_allclose(scored.scores.to_numpy(),
+                               topsis(matrix, weights, benefit, "minmax"), rtol=1e-12)
     assert "the default profile's criterion universities_km was dropped" in " ".join(
         scored.warnings)
 

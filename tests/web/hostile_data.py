@@ -31,10 +31,11 @@ PAYLOADS: tuple[str, ...] = (
 URL_PAYLOAD = "javascript:alert({n})"
 URL_COLUMNS = frozenset({"source", "source_citations", "website"})
 
-#: text columns added to every zone (the shipped dataset's, and a web site)
+#: text columns added to every zone (the shipped dataset's, and a web site); not
+#: location_precision, a vocabulary the dataset contract checks (a payload there is refused)
 ZONE_TEXT_COLUMNS: tuple[str, ...] = (
     "name", "city", "status", "operator", "activities", "region", "commune", "province",
-    "notes", "source", "source_citations", "location_precision", "opened", "shared_services",
+    "notes", "source", "source_citations", "location_note", "opened", "shared_services",
     "incentive_zone_class", "rent_note", "website",
 )
 #: text columns of the other layers

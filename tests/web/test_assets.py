@@ -99,7 +99,7 @@ def test_urls_follow_the_script_root():
 
 def test_our_static_folder_holds_only_our_code():
     files = sorted(p.name for p in assets.OWN_DIR.iterdir() if p.is_file())
-    assert files == ["techvalley-map.css", "techvalley-map.js"]
+    assert files == ["inventory-picker.js", "techvalley-map.css", "techvalley-map.js"]
     for name in files:
         head = (assets.OWN_DIR / name).read_text(encoding="utf-8")[:200]
         assert "techvalley" in head and "our code" in head

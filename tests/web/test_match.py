@@ -30,10 +30,12 @@ def test_form_to_ranked_result(client):
     assert response.status_code == 200, response.get_data(as_text=True)
     page = response.get_data(as_text=True)
     assert "Ranked zones" in page and "Excluded zones" in page
-    # rent 110 > 100 and missing rent: excluded with their reasons
-    assert re.search(r'Casanearshore Park</a>: <span class="reasons"><span>Rent \(MAD/m²/month\)', page)
-    assert re.search(r'Casablanca Tech Valley</a>: <span class="reasons">(<span>[^<]*</span>; )*'
-                     r'<span>Rent \(MAD/m²/month\) missing</span>', page)
+    # rent 110 > 100: excluded with the reason; the form's budget keeps a zone whose rent is
+    # unknown, ranked and flagged (missing: ignore)
+    assert re.search(r'Casanearshore Park</a>: <span class="reasons"><span>Rent (\(MAD/m²/month\) )?110', page)
+    assert re.search(r'Casablanca Tech Valley</a>[^<]*(<(?!/td)[^>]*>[^<]*)*<small class="explanation">'
+                     r'(<span>[^<]*</span>; )*<span>Rent \(MAD/m²/month\) unknown: not checked, ask the '
+                     r'operator</span>', page)
     assert 'class="bar" style="width: 100.0%"' in page
     assert "<iframe" not in page
 
@@ -221,7 +223,7 @@ def test_requirements_from_form_combines_preset_limits_and_replaces_criteria(app
         # the preset's criteria stay, with English added; the limit left out is said
         assert doc["constraints"] == [
             {"column": "status", "op": "in", "value": ["operating"]},
-            {"column": "rent_mad_m2_month", "op": "<=", "value": 100.0},
+            {"column": "rent_mad_m2_month", "op": "<=", "value": 100.0, "missing": "ignore"},
         ]
         assert [c["column"] for c in doc["criteria"]] == ["catchment_labour_active", "catchment_english_literate_pct"]
         assert notes == ["Activities is not in this dataset: its limit was left out"]
@@ -281,7 +283,7 @@ def test_crm_form_with_a_headcount_keeps_the_incentive_criterion(shipped_like_cl
     if document.get("criteria") is not None:  # the form wrote the criteria: the preset's incentive kept
         incentive = [c for c in document["criteria"] if c["column"] == "incentive_mad_per_job"]
         assert incentive == [{"column": "incentive_mad_per_job", "direction": "benefit", "missing": "worst",
-                              "weight": 2}]
+                              "value": "linear", "weight": 2}]
     assert "Incentives per job (MAD) is not in this dataset" not in page
     # and the engine scores it: the exported CSV has the incentive column with a value per zone
     response = client.post("/api/v1/shortlists", json=document)

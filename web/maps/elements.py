@@ -15,10 +15,10 @@ renders the map's own options, never data.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -83,20 +83,40 @@ class _Raw(Element):
         return self.text
 
 
+def _figure(element: Element) -> Figure:
+    """The figure ``element`` is drawn in (a map's root is a ``Figure`` once it renders)."""
+    root = element.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"{element.get_name()} is not on a folium map")
+    return root
+
+
+def _parent_name(element: Element) -> str:
+    if element._parent is None:
+        raise TypeError(f"{element.get_name()} is not on a folium map")
+    return element._parent.get_name()
+
+
 class _ScriptLayer(Layer):
     """A Leaflet layer whose script we write ourselves (see :class:`_Raw`)."""
 
     def script(self) -> str:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
-    def render(self, **kwargs: Any) -> None:
-        script = self.get_root().script
+    def add_to(self, parent: Element, name: str | None = None, index: int | None = None) -> Self:
+        """Add this layer to ``parent`` and return it (branca types the return as ``Element``)."""
+        super().add_to(parent, name=name, index=index)
+        return self
+
+    def render(self, **kwargs: Any) -> str:
+        script = _figure(self).script
         script.add_child(_Raw(self.script()), name=self.get_name())
         if self.show:
             script.add_child(
-                _Raw(f"{self.get_name()}.addTo({self._parent.get_name()});"),
+                _Raw(f"{self.get_name()}.addTo({_parent_name(self)});"),
                 name=self.get_name() + "_add",
             )
+        return ""  # the script went into the figure's; nothing is drawn in place
 
 
 class _GeoJsonLayer(_ScriptLayer):
@@ -152,9 +172,10 @@ class _Init(MacroElement):
         self.config = dict(config)
         self.layers = dict(layers)
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         layers = ", ".join(
             f"{_js_json(key)}: {layer.get_name()}" for key, layer in self.layers.items()
         )
-        text = f"techvalley.init({self._parent.get_name()}, {_js_json(self.config)}, {{{layers}}});"
-        self.get_root().script.add_child(_Raw(text), name=self.get_name())
+        text = f"techvalley.init({_parent_name(self)}, {_js_json(self.config)}, {{{layers}}});"
+        _figure(self).script.add_child(_Raw(text), name=self.get_name())
+        return ""

@@ -132,7 +132,7 @@ def _points(sites: pd.DataFrame) -> list[shapely.Point | None]:
     """A zone's point: its ``lon``/``lat`` (representative point), else its geometry's."""
     lons, lats = _column(sites, "lon"), _column(sites, "lat")
     geoms = sites.geometry if isinstance(sites, gpd.GeoDataFrame) else [None] * len(sites)
-    out = []
+    out: list[shapely.Point | None] = []
     for lon, lat, geom in zip(lons, lats, geoms, strict=True):
         lon, lat = _number(lon), _number(lat)
         if lon is not None and lat is not None:
@@ -162,9 +162,9 @@ def _dataset_bounds(dataset: Any) -> list[list[float]] | None:
 
 
 def _haversine_km(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    lon1, lat1, lon2, lat2 = (np.radians(v) for v in (lon1, lat1, lon2, lat2))
+    x1, y1, x2, y2 = (np.radians(v) for v in (lon1, lat1, lon2, lat2))
     a = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        np.sin((y2 - y1) / 2) ** 2
+        + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
     )
     return 2 * valleys_settings.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))

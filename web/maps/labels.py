@@ -46,8 +46,11 @@ def _words(lang: str) -> dict[str, str]:
         "search": gettext("Search a zone", lang),
         "no_zone": gettext("No zone found", lang),
         "fullscreen": gettext("Full screen", lang),
+        "legend": gettext("Legend", lang),
         "missing": gettext("no data", lang),
         "airports": gettext("Airports", lang),
+        "military_airport": gettext("military air base, no scheduled flights", lang),
+        "unscheduled_airport": gettext("no scheduled flights", lang),
         "rail_stations": gettext("Rail stations", lang),
         "universities": gettext("Universities", lang),
         "nearest": gettext("Nearest infrastructure", lang),
@@ -79,7 +82,7 @@ def _locale(lang: str) -> str:
 
 
 def _ui_labels(labels: Mapping[str, str]) -> dict[str, str]:
-    return {k: labels[k] for k in ("search", "no_zone", "fullscreen", "missing", "talent")}
+    return {k: labels[k] for k in ("search", "no_zone", "fullscreen", "missing", "talent", "legend")}
 
 
 def _layer_label(layer: str, labels: Mapping[str, str]) -> str:

@@ -17,12 +17,14 @@ import numpy as np
 import pandas as pd
 from folium.map import Layer
 
+from valleys.fact_values import measured_layer
 from web.maps import geometry  # looked up at call time: a test counts the simplifications
 from web.maps.elements import _EmptyBase, _GeoJsonLayer
 from web.maps.escaping import _e
 from web.maps.labels import _labels, _layer_label
 from web.maps.settings import (
     AREA_TOLERANCE_M,
+    COMMUNE_DECIMALS,
     COMMUNE_TOLERANCE_M,
     DECIMALS,
     POINT_DECIMALS,
@@ -30,6 +32,7 @@ from web.maps.settings import (
     REGION_TOLERANCE_M,
     TALENT_COLORS,
     TALENT_INDICATORS,
+    UNSCHEDULED_AIRPORT_COLOR,
 )
 from web.maps.values import _layer_names
 
@@ -163,7 +166,7 @@ def _prepare_communes(communes: gpd.GeoDataFrame) -> tuple[str, list[dict]] | No
         for name, row in zip(names, value_rows, strict=True)
     ]
     geoms = geometry._simplified(communes.geometry, COMMUNE_TOLERANCE_M, coverage=True)
-    return geometry._packed_features(geoms, props, decimals=DECIMALS), indicators
+    return geometry._packed_features(geoms, props, decimals=COMMUNE_DECIMALS), indicators
 
 
 def _communes_layer(
@@ -174,7 +177,7 @@ def _communes_layer(
         return None, []
     prepared = _PREPARED.get(
         communes,
-        ("communes", COMMUNE_TOLERANCE_M, DECIMALS),
+        ("communes", COMMUNE_TOLERANCE_M, COMMUNE_DECIMALS),
         lambda: _prepare_communes(communes),
     )
     if prepared is None:
@@ -212,6 +215,8 @@ def _point_layers(
         if not all(gt == "Point" for gt in geoms.geom_type.dropna()):
             geoms = geometry._simplified(geoms, AREA_TOLERANCE_M * 10, coverage=False)
         props = [{"tooltip": f"{_e(name)} <small>({_e(label)})</small>"} for name in names]
+        if layer_name == "airports":
+            _mark_unscheduled(gdf, props, labels)
         out[layer_name] = _GeoJsonLayer(
             geometry._features(geoms, props, decimals=POINT_DECIMALS),
             kind="points",
@@ -224,6 +229,26 @@ def _point_layers(
     return out
 
 
+def _mark_unscheduled(
+    airports: gpd.GeoDataFrame, props: list[dict], labels: Mapping[str, str]
+) -> None:
+    """Airports that ``airports_km`` does not count (an air base, a field without scheduled
+    flights) stay on the map, smaller and grey, and their tooltip says why."""
+    counted = measured_layer("airports", airports).index
+    for prop, index, civil in zip(props, airports.index, _column_or_none(airports, "civil"),
+                                  strict=True):
+        if index in counted:
+            continue
+        military = str(civil).strip().lower() in ("false", "0")
+        why = labels["military_airport" if military else "unscheduled_airport"]
+        prop.update(color=UNSCHEDULED_AIRPORT_COLOR, radius=3)
+        prop["tooltip"] = prop["tooltip"].replace(")</small>", f"; {_e(why)})</small>")
+
+
+def _column_or_none(frame: pd.DataFrame, column: str) -> list[Any]:
+    return frame[column].tolist() if column in frame.columns else [None] * len(frame)
+
+
 def _base_layers(
     m: folium.Map, labels: Mapping[str, str], *, tiles: str | None
 ) -> dict[str, Layer]:
@@ -232,6 +257,7 @@ def _base_layers(
     if tiles:
         out["tiles"] = folium.TileLayer(
             tiles, name=labels["tiles"], overlay=False, control=True, show=True
-        ).add_to(m)
+        )
+        out["tiles"].add_to(m)
     out["offline"] = _EmptyBase(name=labels["offline"], show=not tiles).add_to(m)
     return out

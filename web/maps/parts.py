@@ -13,7 +13,7 @@ import folium
 from branca.element import CssLink, JavascriptLink
 from folium.map import Layer
 
-from web.maps.elements import _Init, _InlineMap
+from web.maps.elements import _figure, _Init, _InlineMap
 from web.maps.errors import MapError
 
 _SCRIPT_TAG = re.compile(r"<script(?=[\s>])", re.IGNORECASE)
@@ -71,7 +71,7 @@ def _layer_control(layers: Mapping[str, Layer]) -> dict[str, list[dict[str, str]
 
 
 def _render(m: folium.Map) -> MapParts:
-    root = m.get_root()
+    root = _figure(m)
     root.header._children.pop("meta_http", None)  # the page has its own charset
     root.render()
     for name, child in list(root.header._children.items()):

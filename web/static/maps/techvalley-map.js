@@ -163,19 +163,36 @@
   /* ---------------------------------------------------------------- controls */
 
   var Legend = L.Control.extend({
-    options: { position: "bottomright" },
+    options: { position: "bottomright", title: "Legend", folded: false },
     onAdd: function () {
+      var self = this;
       this._div = el("div", "tv-legend leaflet-bar");
+      // a button folds the legend (folded at first on a narrow map: it would cover it)
+      var toggle = (this._toggle = el("button", "tv-legend-toggle", this._div, this.options.title));
+      toggle.type = "button";
+      this._body = el("div", "tv-legend-body", this._div);
+      this._body.id = "tv-legend-" + L.stamp(this);
+      toggle.setAttribute("aria-controls", this._body.id);
+      L.DomEvent.on(toggle, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        self.fold(!self._folded);
+      });
+      this.fold(!!this.options.folded);
       this._sections = {};
       L.DomEvent.disableClickPropagation(this._div);
       L.DomEvent.disableScrollPropagation(this._div);
       return this._div;
     },
+    fold: function (folded) {
+      this._folded = !!folded;
+      this._toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+      (folded ? L.DomUtil.addClass : L.DomUtil.removeClass)(this._div, "tv-legend-folded");
+    },
     // section: {title, items: [{color, label, shape}]} or {title, gradient: [colors], min, max}
     setSection: function (key, section) {
       var box = this._sections[key];
       if (!box) {
-        box = this._sections[key] = el("div", "tv-legend-section", this._div);
+        box = this._sections[key] = el("div", "tv-legend-section", this._body);
         box.setAttribute("data-legend", key);
       }
       box.textContent = "";
@@ -270,6 +287,7 @@
       input.setAttribute("aria-label", this.options.placeholder);
       var list = (this._list = el("ul", "tv-search-results", box));
       list.setAttribute("role", "listbox");
+      list.setAttribute("aria-label", this.options.placeholder);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       L.DomEvent.on(input, "input", function () {
@@ -348,7 +366,7 @@
   }
 
   var IndicatorSwitch = L.Control.extend({
-    options: { position: "topright", title: "Talent" },
+    options: { position: "bottomleft", title: "Talent" },
     initialize: function (handle, indicators, options) {
       L.setOptions(this, options);
       this._handle = handle;
@@ -372,6 +390,69 @@
       return box;
     },
   });
+
+  /* ---------------------------------------------------------------- zones' stacking */
+
+  function rankOf(sub) {
+    var rank = sub.feature && sub.feature.properties && sub.feature.properties.rank;
+    return typeof rank === "number" ? rank : Infinity;
+  }
+
+  // the best ranked zone drawn last (on top), its label above the others' labels
+  function stackByRank(layer) {
+    var subs = layer.getLayers().slice();
+    subs.sort(function (a, b) {
+      return rankOf(b) - rankOf(a);
+    });
+    subs.forEach(function (sub, i) {
+      if (sub.bringToFront) sub.bringToFront();
+      var tooltip = sub.getTooltip && sub.getTooltip();
+      var node = tooltip && tooltip.getElement && tooltip.getElement();
+      if (node) node.style.zIndex = String(100 + i);
+    });
+  }
+
+  // markers closer than a few pixels are set on a small circle around their place, so each one
+  // can be clicked; recomputed at every zoom, from the position the data gives
+  var SPREAD_PX = 14;
+  function spreadZones(map, zoneLayers) {
+    var subs = [];
+    zoneLayers.forEach(function (layer) {
+      if (!map.hasLayer(layer)) return;
+      layer.eachLayer(function (sub) {
+        if (!sub.getLatLng) return;
+        if (!sub._tvOrigin) sub._tvOrigin = sub.getLatLng();
+        subs.push(sub);
+      });
+    });
+    var groups = [];
+    subs.forEach(function (sub) {
+      var p = map.latLngToLayerPoint(sub._tvOrigin);
+      var group = null;
+      for (var i = 0; i < groups.length && !group; i++) {
+        if (groups[i].point.distanceTo(p) < SPREAD_PX) group = groups[i];
+      }
+      if (!group) groups.push((group = { point: p, subs: [] }));
+      group.subs.push(sub);
+    });
+    groups.forEach(function (group) {
+      if (group.subs.length === 1) {
+        var only = group.subs[0];
+        if (!only.getLatLng().equals(only._tvOrigin)) only.setLatLng(only._tvOrigin);
+        return;
+      }
+      group.subs.sort(function (a, b) {
+        return rankOf(a) - rankOf(b);
+      });
+      var n = group.subs.length;
+      var radius = Math.max(14, (n * 16) / (2 * Math.PI));
+      group.subs.forEach(function (sub, i) {
+        var angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
+        var at = group.point.add(L.point(Math.cos(angle) * radius, Math.sin(angle) * radius));
+        sub.setLatLng(map.layerPointToLatLng(at));
+      });
+    });
+  }
 
   /* ---------------------------------------------------------------- init */
 
@@ -463,7 +544,10 @@
     // legend
     var legend = null;
     if ((config.legend && config.legend.length) || (config.indicators && config.indicators.length)) {
-      legend = handle.legend = new Legend();
+      legend = handle.legend = new Legend({
+        title: labels.legend || "Legend",
+        folded: map.getSize().x < 600,
+      });
       legend.addTo(map);
       (config.legend || []).forEach(function (section) {
         legend.setSection(section.key, section);
@@ -494,7 +578,8 @@
       handle.indicatorSwitch = new IndicatorSwitch(handle, indicators, {
         title: labels.talent || "Talent",
       }).addTo(map);
-      handle.setIndicator(indicators[0].key);
+      // a share by default (web.maps.settings.DEFAULT_TALENT_INDICATOR), else the first one
+      if (!handle.setIndicator(config.defaultIndicator)) handle.setIndicator(indicators[0].key);
       map.on("overlayadd overlayremove", function (e) {
         if (e.layer === communes && legend) {
           var current = communes.techvalleyIndicator;
@@ -556,9 +641,37 @@
         var layer = layers[key];
         if (layer && layer.techvalleyKind === "zones" && map.hasLayer(layer)) layer.bringToFront();
       });
+      if (zonesLayer && map.hasLayer(zonesLayer)) stackByRank(zonesLayer);
     };
     map.on("overlayadd", handle.restack);
     handle.restack();
+
+    // zones at the same place are spread apart on screen (the data keeps their position)
+    var zoneLayers = [];
+    Object.keys(layers).forEach(function (key) {
+      var layer = layers[key];
+      if (layer && layer.techvalleyKind === "zones") zoneLayers.push(layer);
+    });
+    handle.spread = function () {
+      spreadZones(map, zoneLayers);
+      if (zonesLayer && map.hasLayer(zonesLayer)) stackByRank(zonesLayer);
+    };
+    map.on("zoomend overlayadd", handle.spread);
+
+    // drawn features are no stops of the Tab key (the communes alone are ~1,600): the search
+    // box opens a zone's popup, and the page's zone list follows the map
+    Object.keys(layers).forEach(function (key) {
+      var layer = layers[key];
+      if (!layer || !layer.techvalleyKind || !layer.eachLayer) return;
+      var quiet = function () {
+        layer.eachLayer(function (sub) {
+          var node = sub.getElement && sub.getElement();
+          if (node) node.setAttribute("tabindex", "-1");
+        });
+      };
+      layer.on("add", quiet);
+      if (map.hasLayer(layer)) quiet();
+    });
 
     if (config.search && zonesLayer) {
       handle.search = new Search(handle, {
@@ -583,6 +696,7 @@
       });
     }
 
+    handle.spread();
     map.getContainer().setAttribute("data-map-kind", config.kind || "");
     map.techvalley = handle;
     window.techvalleyMap = handle;
