@@ -329,6 +329,7 @@ def read_targets(path: str | Path | None = None) -> Targets:
         for row in rows:
             values[(row["metric"], row["kind"])] = (int(row["year"]), float(row["value"]))
             sources.extend(k for k in (row.get("source") or "").split() if k not in sources)
+        sources.sort()
         return Targets(
             baseline_year=values[("jobs", "baseline")][0],
             baseline_jobs=int(values[("jobs", "baseline")][1]),

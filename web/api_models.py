@@ -157,6 +157,7 @@ class PipelineTargets(_Model):
     target_jobs: int
     target_exports_bn_mad: float
     sources: list[str] = Field(description="Keys of geodata/facts/sources.csv.")
+    citations: list[str] = Field(description="Each source key with its citation.")
 
 
 class PipelineJobs(_Model):

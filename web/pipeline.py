@@ -13,7 +13,8 @@ The computations are :mod:`matching.pipeline`'s; this module reads and writes th
 :class:`~web.models.Project` rows. Committed projects with a zone are also past investors for
 "Investors like you" (:func:`past_investors`). Two staff editing one project: the form carries
 the version it was based on; a second save based on an older one is refused (409), both values
-side by side, the form kept as typed.
+side by side, the form kept as typed. (Over 500 lines: the form, its checks and the figures it
+feeds are one concern; the charts are :mod:`web.pipeline_charts`.)
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def dashboard(data: AppData | None = None) -> dict[str, Any]:
                     "baseline_exports_bn_mad": targets.baseline_exports_bn_mad,
                     "target_year": year, "target_jobs": targets.target_jobs,
                     "target_exports_bn_mad": targets.target_exports_bn_mad,
-                    "sources": list(targets.sources)},
+                    "sources": list(targets.sources), "citations": _citations(targets.sources)},
         "projects": len(projects),
         "by_stage": {s: by_stage[s] for s in calc.STAGES},
         "committed_jobs": committed,
@@ -193,6 +194,17 @@ def dashboard(data: AppData | None = None) -> dict[str, Any]:
     }
 
 
+def _citations(keys: tuple[str, ...]) -> list[str]:
+    """The citations of source keys (``geodata/facts/sources.csv``), a key left as it is when unlisted."""
+    path = calc.TARGETS_PATH.parent / "sources.csv"
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            cited = {row["key"]: row["citation"] for row in csv.DictReader(f)}
+    except (OSError, KeyError):
+        cited = {}
+    return [f"{key}: {cited[key]}" if key in cited else key for key in keys]
+
+
 CSV_COLUMNS = ("table", "key", "name", "measure", "value")
 
 
@@ -202,7 +214,7 @@ def dashboard_csv(board: dict[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for key, value in board["targets"].items():
-        if key != "sources":
+        if key not in ("sources", "citations"):
             writer.writerow(["targets", key, "", key, value])
     for key in ("projects", "committed_jobs", "pipeline_jobs", "projected_jobs", "gap_jobs"):
         writer.writerow(["summary", key, "", key, board[key]])
@@ -409,7 +421,7 @@ def _shown(column: str, value: Any) -> str:
     if column in ("zone_id", "considered"):
         names = {str(i): zone_label(r) for i, r in get_data().sites.iterrows()}
         items = value if isinstance(value, list) else [value]
-        return ", ".join(names.get(z, z) for z in items)
+        return ", ".join(names.get(str(z)) or str(z) for z in items)
     if isinstance(value, list):
         return " ".join(map(str, value))
     return str(value)

@@ -73,7 +73,9 @@ def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, 
     page.click("form.match button[type=submit]")
     page.wait_for_selector("table.ranked")
     ranked = page.locator("table.ranked tbody tr").all_inner_texts()
-    assert len(ranked) == 3
+    # the form's budget keeps a zone whose rent is unknown, flagged (issue 11): 3 known + 1
+    assert len(ranked) == 4
+    assert sum("ask the operator" in row for row in ranked) == 1
     assert "Casanearshore Park" in page.locator("ul.excluded").inner_text()
     page.wait_for_function("() => window.techvalleyMap && window.techvalleyMap.kind === 'score'")
 
@@ -88,7 +90,7 @@ def test_match_form_round_trip_save_and_share_link_logged_out(app, live_server, 
         other_guard = guard_page(other)
         other.goto(share_url)
         assert "Project Argan" in other.locator("h1").inner_text()
-        assert other.locator("table.ranked tbody tr").count() == 3
+        assert other.locator("table.ranked tbody tr").count() == 4
         assert other.locator("text=Revoke the link").count() == 0
         assert other_guard.cdn_requests() == []
     finally:
