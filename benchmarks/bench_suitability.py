@@ -12,7 +12,14 @@ separately (median of runs, and cells per second):
 - scoring: the default planning profile with TOPSIS (:func:`matching.suitability.score_cells`);
 - merging: the best 5% of the cells into candidate areas, named and outlined
   (:func:`matching.suitability.select_best`, :func:`~matching.suitability.candidate_areas`,
-  :func:`~matching.suitability.describe_areas`).
+  :func:`~matching.suitability.describe_areas`);
+- parcels: the candidate parcels around the areas' peaks (resolution 9 refined there only,
+  scored with the grid, named; :func:`matching.parcels.build_parcels`).
+
+Then the whole run, :func:`matching.suitability.suitability` as ``techvalley suitability``
+calls it, with parcels (the default) against the areas-only run (``parcels=False``, the
+baseline: what the command did before parcels), median of ``--runs`` each. Target: under 10 s
+on 2 cores with parcels.
 
 Baselines, named in the output:
 
@@ -38,7 +45,14 @@ import geopandas as gpd
 import numpy as np
 
 import valleys
-from matching.suitability import candidate_areas, describe_areas, score_cells, select_best
+from matching.parcels import ParcelOptions, build_parcels
+from matching.suitability import (
+    candidate_areas,
+    describe_areas,
+    score_cells,
+    select_best,
+    suitability,
+)
 from valleys import grid
 from valleys.features import catchment, nearest_km
 
@@ -69,7 +83,8 @@ def main() -> None:
 
     dataset = valleys.load_dataset()
     resolution = args.resolution
-    stages: dict[str, list[float]] = {"grid": [], "features": [], "scoring": [], "merging": []}
+    stages: dict[str, list[float]] = {"grid": [], "features": [], "scoring": [], "merging": [],
+                                      "parcels": []}
     cpu: list[float] = []
     for _ in range(args.runs):
         cpu_start = time.process_time()
@@ -93,6 +108,15 @@ def main() -> None:
         labels = candidate_areas(frame["score"])
         areas = describe_areas(frame, labels, dataset, top=10)
         stages["merging"].append(time.perf_counter() - start)
+
+        start = time.perf_counter()
+        peaks = frame.assign(label=labels).sort_values("score", ascending=False,
+                                                       kind="mergesort")
+        peaks = peaks.groupby("label", sort=False).head(1)[["lat", "lon", "score"]]
+        graded = features.assign(score=scored.scores)
+        parcels, _ = build_parcels(dataset, graded, scored.plan, peaks, options=ParcelOptions(),
+                                   floor=float(best.min()), top=10)
+        stages["parcels"].append(time.perf_counter() - start)
         cpu.append(time.process_time() - cpu_start)
 
     n = len(cells)
@@ -125,6 +149,7 @@ def main() -> None:
     baseline_merge = time.perf_counter() - start
     print(_line("merging", stages["merging"], n, baseline_merge,
                 "connected components only (prominence=None)"))
+    print(_line("parcels", stages["parcels"], n))
     median_total = _median(total)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     verdict = "meets" if median_total < 30 and peak_gb < 4 else "MISSES"
@@ -134,6 +159,24 @@ def main() -> None:
     print("best areas: " + "; ".join(
         f"{row.id} {row.commune} ({row.region}) {row.score:.3f}"
         for row in areas.head(5).itertuples()))
+    print("best parcels: " + "; ".join(
+        f"{row.id} {row.name} {row.area_km2:.1f} km² {row.score:.3f}"
+        for row in parcels.head(5).itertuples()))
+
+    whole: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(args.runs):
+        for with_parcels in (False, True):
+            start = time.perf_counter()
+            suitability(dataset, resolution=resolution, percentile=args.percentile,
+                        parcels=with_parcels)
+            whole[with_parcels].append(time.perf_counter() - start)
+    with_parcels, areas_only = _median(whole[True]), _median(whole[False])
+    verdict = "meets" if with_parcels < 10 else "MISSES"
+    print(f"{'whole run':<10} median {with_parcels:7.2f} s with parcels "
+          f"(runs: {', '.join(f'{t:.2f}' for t in whole[True])}); target < 10 s: {verdict}")
+    print(f"{'':<10} baseline areas only (parcels=False): {areas_only:.2f} s "
+          f"(runs: {', '.join(f'{t:.2f}' for t in whole[False])}), "
+          f"ratio {with_parcels / areas_only:.2f}x")
     _ = np  # numpy is imported for interactive use of the module
 
 

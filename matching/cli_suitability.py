@@ -22,10 +22,17 @@ from valleys.console import FiniteFloatRange, user_errors
 SUITABILITY_FORMATS: tuple[str, ...] = ("json", "geojson", "gpkg")
 
 
-def _gpkg_bytes(areas) -> bytes:
+#: What ``--view`` lists: the candidate parcels (default) or the coarser areas.
+VIEWS: tuple[str, ...] = ("parcels", "areas")
+
+
+def _gpkg_bytes(result, view: str) -> bytes:
+    """A GeoPackage with the ``areas`` layer, and the ``parcels`` layer when they were cut."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "areas.gpkg"
-        areas.to_file(path, layer="areas", driver="GPKG", engine="pyogrio")
+        path = Path(folder) / "suitability.gpkg"
+        result.areas.to_file(path, layer="areas", driver="GPKG", engine="pyogrio")
+        if view == "parcels" and result.parcels is not None and len(result.parcels):
+            result.parcels.to_file(path, layer="parcels", driver="GPKG", engine="pyogrio")
         return path.read_bytes()
 
 
@@ -50,6 +57,15 @@ def _gpkg_bytes(areas) -> bytes:
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
               help="Run on Dask in N partitions (for grids past one machine's memory); the "
                    "result is the same.")
+@click.option("--view", type=click.Choice(VIEWS), default="parcels", show_default=True,
+              help="parcels: 0.5-5 km² parcels around the areas' peaks (refined to H3 "
+                   "resolution 9), as well as the areas; areas: the areas only (faster).")
+@click.option("--min-area-km2", type=float, default=0.5, show_default=True,
+              help="The smallest parcel, in km² (> 0).")
+@click.option("--max-area-km2", type=float, default=5.0, show_default=True,
+              help="The largest parcel, in km² (> 0).")
+@click.option("--spacing-km", type=float, default=10.0, show_default=True,
+              help="The least distance between two parcels' centres, in km (> 0).")
 @click.option("--format", "fmt", type=click.Choice(SUITABILITY_FORMATS), default="json",
               show_default=True, help="json: the areas, best first; geojson/gpkg: with outlines.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -59,7 +75,8 @@ def _gpkg_bytes(areas) -> bytes:
 @user_errors
 def suitability_command(data_path: Path | None, resolution: int, profile_path: Path | None,
                         top: int, percentile: float, prominence: float,
-                        catchment_km: float | None, partitions: int | None, fmt: str,
+                        catchment_km: float | None, partitions: int | None, view: str,
+                        min_area_km2: float, max_area_km2: float, spacing_km: float, fmt: str,
                         out: Path | None, overlay: Path | None) -> None:
     """Score an H3 grid over the land with a profile and list the best candidate areas.
 
@@ -69,12 +86,15 @@ def suitability_command(data_path: Path | None, resolution: int, profile_path: P
     import json
 
     import valleys
+    from matching.parcels import check_parcel_options
     from matching.requirements import parse_requirements_text
     from matching.suitability import suitability
 
     if fmt == "gpkg" and out is None and sys.stdout.isatty():
         raise RequirementsError("--format gpkg writes a binary file: give --out FILE "
                                 "(or redirect standard output)")
+    options = check_parcel_options(min_area_km2=min_area_km2, max_area_km2=max_area_km2,
+                                   spacing_km=spacing_km)
     profile = None
     source = "profile"
     if profile_path is not None:
@@ -99,7 +119,8 @@ def suitability_command(data_path: Path | None, resolution: int, profile_path: P
             result = suitability(dataset, resolution=resolution, profile=profile, top=top,
                                  percentile=percentile, prominence=prominence,
                                  catchment_km=catchment_km, partitions=partitions,
-                                 source=source)
+                                 source=source, parcels=view == "parcels",
+                                 parcel_options=options)
         finally:  # the warnings before an error too (the cell count before "too many cells")
             warn(str(w.message) for w in caught)
     warn(result.warnings)
@@ -107,16 +128,17 @@ def suitability_command(data_path: Path | None, resolution: int, profile_path: P
     if fmt == "json":
         payload = (json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n").encode()
     elif fmt == "geojson":
-        payload = (result.to_geojson() + "\n").encode()
+        payload = (result.to_geojson(view) + "\n").encode()
     else:
-        payload = _gpkg_bytes(result.areas)
+        payload = _gpkg_bytes(result, view)
     if out is not None:
         try:
             out.write_bytes(payload)
         except OSError as exc:
             raise RequirementsError(f"cannot write {out}: {exc.strerror}") from None
-        click.echo(f"Wrote {out} ({len(result.areas)} areas from {result.cells:,} cells)",
-                   err=True)
+        parcels = 0 if result.parcels is None else len(result.parcels)
+        click.echo(f"Wrote {out} ({len(result.areas)} areas, {parcels} parcels from "
+                   f"{result.cells:,} cells)", err=True)
         return
     sys.stdout.flush()
     sys.stdout.buffer.write(payload)

@@ -102,6 +102,22 @@ PHRASES: dict[str, str] = {
     ),
     "grid_no_variance": N_("criterion %(column)s has the same value in every scored cell"),
     "grid_nothing_scored": N_("no cell meets every constraint of the profile: nothing is scored"),
+    "grid_parcels_one_machine": N_(
+        "parcels are cut on one machine only: run without partitions to get them"
+    ),
+    "parcel_name": N_("near %(town)s, %(commune)s"),
+    "parcel_in_town": N_("in %(commune)s, %(province)s"),
+    "parcel_as_good_as": N_(
+        "scores %(score)s on this profile, as good as %(zone)s (%(zone_score)s)"
+    ),
+    "parcel_above_zones": N_(
+        "scores %(score)s on this profile, above every existing zone (the best, %(zone)s, "
+        "scores %(zone_score)s)"
+    ),
+    "parcel_below_zones": N_(
+        "scores %(score)s on this profile, below every existing zone (the lowest, %(zone)s, "
+        "scores %(zone_score)s)"
+    ),
     "preset_used": N_(
         "activity %(activity)s: criteria and constraints from the preset unless given "
         "(rationale in docs/requirements.md)"
@@ -240,6 +256,12 @@ CODES: dict[str, str] = {
     "grid_criterion_dropped": "warning.grid_criterion_dropped",
     "grid_no_variance": "warning.grid_no_variance",
     "grid_nothing_scored": "warning.grid_nothing_scored",
+    "grid_parcels_one_machine": "warning.grid_parcels_one_machine",
+    "parcel_name": "parcel.name",
+    "parcel_in_town": "parcel.in_town",
+    "parcel_as_good_as": "parcel.as_good_as",
+    "parcel_above_zones": "parcel.above_zones",
+    "parcel_below_zones": "parcel.below_zones",
     "preset_used": "assumption.preset_used",
     "floor_area_from_headcount": "assumption.floor_area_from_headcount",
     "available_m2_needed": "assumption.available_m2_needed",

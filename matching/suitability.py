@@ -35,6 +35,11 @@ Examples
 >>> result = suitability(load_dataset("tests/fixtures/tiny"), resolution=6, percentile=10, top=3)
 >>> result.to_json()["resolution"], len(result.to_json()["areas"]) <= 3
 (6, True)
+
+One module because scoring the grid, picking the best cells and merging them into areas share
+one plan (:class:`ScoringPlan`) and one result (:class:`SuitabilityResult`) that the command line,
+the planning page and the Dask path all read; parcels, which refine the result, live in
+:mod:`matching.parcels`.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from matching.constraints import compare
 from matching.errors import RequirementsError
 from matching.mcda import Normalization, topsis, weighted_sum
 from matching.messages import Message, from_text, message
+from matching.parcels import ParcelOptions, build_parcels, check_parcel_options
 from matching.requirements import Constraint, Plan, Requirements, parse_requirements, resolve
 from matching.values import check_matrix, spec_of, topsis_of_values, value_matrix
 from valleys import grid as valleys_grid
@@ -592,6 +598,34 @@ class SuitabilityResult:
     excluded: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     grid: pd.DataFrame | None = None
+    #: the best cell of every area (not only the ``top``), best first: ``lat``, ``lon``,
+    #: ``score`` (index H3); where parcels are cut
+    peaks: pd.DataFrame | None = None
+    #: the candidate parcels, best first (:func:`matching.parcels.build_parcels`); ``None``
+    #: when not cut (``parcels=False``, the Dask path)
+    parcels: gpd.GeoDataFrame | None = None
+    #: each parcel's messages (name, comparison with the zones, strongest, weakest criteria)
+    parcel_messages: list[list[Message]] = field(default_factory=list)
+
+    def parcels_json(self) -> list[dict[str, Any]]:
+        """The parcels as plain JSON, best first (``docs/suitability.md``)."""
+        if self.parcels is None:
+            return []
+        out = []
+        for row, msgs in zip(self.parcels.itertuples(index=False), self.parcel_messages,
+                             strict=True):
+            west, south, east, north = (round(float(v), 6) for v in row.geometry.bounds)
+            out.append({
+                "id": row.id, "name": row.name, "town": row.town, "commune": row.commune,
+                "province": row.province, "region": row.region,
+                "lat": round(float(row.lat), 6), "lon": round(float(row.lon), 6),
+                "area_km2": round(float(row.area_km2), 3), "cells": int(row.cells),
+                "score": float(row.score), "best_score": float(row.best_score),
+                "zones_km": None if math.isnan(row.zones_km) else round(float(row.zones_km), 2),
+                "nearest_zone": row.nearest_zone, "bounds": [south, west, north, east],
+                "messages": [m.as_json() for m in msgs],
+            })
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """The JSON of ``techvalley suitability --format json``: ``resolution``, ``cells``,
@@ -612,6 +646,7 @@ class SuitabilityResult:
             "resolution": self.resolution,
             "cells": self.cells,
             "areas": areas,
+            "parcels": self.parcels_json(),
             "scored": self.scored,
             "percentile": self.percentile,
             "threshold": None if self.threshold is None else float(self.threshold),
@@ -627,9 +662,19 @@ class SuitabilityResult:
                          for w in self.warnings],
         }
 
-    def to_geojson(self) -> str:
-        """The areas as a GeoJSON FeatureCollection (outlines, attributes of :meth:`to_json`)."""
-        return self.areas.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False)
+    def layer(self, view: str = "areas") -> gpd.GeoDataFrame:
+        """The areas or the parcels (``view``) as a GeoDataFrame with outlines."""
+        if view == "parcels":
+            if self.parcels is None:
+                return gpd.GeoDataFrame({"id": pd.Series(dtype=str)}, geometry=[], crs=WGS84)
+            return self.parcels
+        return self.areas
+
+    def to_geojson(self, view: str = "areas") -> str:
+        """The areas (or the parcels) as a GeoJSON FeatureCollection: outlines, and the
+        attributes of :meth:`to_json` (a parcel's sentences in English)."""
+        return self.layer(view).to_json(na="null", show_bbox=False, drop_id=True,
+                                         ensure_ascii=False)
 
 
 def finish(*, best: pd.DataFrame, n_cells: int, n_scored: int, percentile: float,
@@ -648,10 +693,13 @@ def finish(*, best: pd.DataFrame, n_cells: int, n_scored: int, percentile: float
                      for cell, lbl in zip(first_cells.index, first_cells["label"], strict=True)}
     best = best.assign(area=[label_to_area.get(int(x)) for x in labels.to_numpy()])
     threshold = float(best["score"].min()) if len(best) else None
+    peaks = best.loc[first_cells.index, ["lat", "lon", "score"]]
+    order = np.lexsort((np.asarray(peaks.index, dtype=np.uint64), -peaks["score"].to_numpy()))
+    peaks = peaks.iloc[order]  # best first; ties: the smaller H3 index first
     return SuitabilityResult(
         resolution=resolution, cells=n_cells, scored=n_scored, percentile=percentile,
         threshold=threshold, areas=areas, best=best, overview=overview_frame, plan=plan,
-        excluded=excluded, warnings=warnings, grid=grid,
+        excluded=excluded, warnings=warnings, grid=grid, peaks=peaks,
     )
 
 
@@ -666,6 +714,8 @@ def suitability(
     catchment_km: float | None = None,
     partitions: int | None = None,
     source: str = "profile",
+    parcels: bool = True,
+    parcel_options: ParcelOptions | None = None,
 ) -> SuitabilityResult:
     """Score the national grid and merge its best cells into ranked candidate areas.
 
@@ -691,6 +741,12 @@ def suitability(
         (:func:`matching.suitability_dask.suitability_dask`), the same result.
     source
         What to call the profile in messages.
+    parcels
+        Cut candidate parcels around the areas' peaks (:mod:`matching.parcels`; the ``top``
+        best); not on the Dask path (a warning says so).
+    parcel_options
+        Their area and spacing (:func:`matching.parcels.check_parcel_options`; ``None``: the
+        defaults, 0.5 to 5 km², 10 km apart).
 
     Raises
     ------
@@ -706,13 +762,21 @@ def suitability(
     if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer))
                             or top < 1):
         raise RequirementsError(f"top must be a whole number >= 1, not {top!r}")
+    options = parcel_options if parcel_options is not None else ParcelOptions()
+    if parcels:  # checked before the grid's seconds
+        options = check_parcel_options(
+            min_area_km2=options.min_area_km2, max_area_km2=options.max_area_km2,
+            spacing_km=options.spacing_km, resolution=options.resolution)
     if partitions is not None:
         from matching.suitability_dask import suitability_dask
 
-        return suitability_dask(dataset, resolution=resolution, profile=profile, top=top,
-                                percentile=percentile, prominence=prominence,
-                                catchment_km=catchment_km,
-                                partitions=partitions, source=source)
+        result = suitability_dask(dataset, resolution=resolution, profile=profile, top=top,
+                                  percentile=percentile, prominence=prominence,
+                                  catchment_km=catchment_km,
+                                  partitions=partitions, source=source)
+        if parcels:
+            result.warnings.append(message("warning.grid_parcels_one_machine").text)
+        return result
     resolution = valleys_grid.check_resolution(resolution)
     cells = valleys_grid.grid_features(dataset, resolution=resolution,
                                        catchment_km=catchment_km, geometry=False)
@@ -721,10 +785,15 @@ def suitability(
     best_frame = cells.loc[best.index, ["lon", "lat"]].assign(score=best.to_numpy())
     overview_frame = overview(cells, scored.scores)
     cells["score"] = scored.scores  # our own frame: no copy of a million rows
-    return finish(
+    result = finish(
         best=pd.DataFrame(best_frame), n_cells=len(cells),
         n_scored=int(scored.scores.notna().sum()), percentile=percentile, plan=scored.plan,
         dataset=dataset, top=top, resolution=resolution,
         overview_frame=overview_frame, excluded=scored.excluded,
         warnings=scored.warnings, prominence=prominence, grid=cells,
     )
+    if parcels and result.peaks is not None:
+        result.parcels, result.parcel_messages = build_parcels(
+            dataset, cells, scored.plan, result.peaks, options=options,
+            floor=result.threshold, top=top, catchment_km=catchment_km)
+    return result

@@ -13,8 +13,11 @@ The computations are :mod:`matching.pipeline`'s; this module reads and writes th
 :class:`~web.models.Project` rows. Committed projects with a zone are also past investors for
 "Investors like you" (:func:`past_investors`). Two staff editing one project: the form carries
 the version it was based on; a second save based on an older one is refused (409), both values
-side by side, the form kept as typed. (Over 500 lines: the form, its checks and the figures it
-feeds are one concern; the charts are :mod:`web.pipeline_charts`.)
+side by side, the form kept as typed.
+
+One module because the project form, its checks and the figures the saved projects feed (the
+dashboard, its CSV, the decisions, the past investors) read and write the same rows; the charts
+are :mod:`web.pipeline_charts`, the computations :mod:`matching.pipeline`.
 """
 
 from __future__ import annotations
@@ -114,7 +117,8 @@ def record(project: Project, regions: dict[str, str]) -> dict[str, Any]:
         "id": project.id, "name": project.name, "activity": project.activity or "",
         "stage": project.stage, "zone_id": project.zone_id, "considered": list(project.considered or []),
         "ramp": [(int(y), int(j)) for y, j in project.ramp or []],
-        "floor_area_m2": project.floor_area_m2, "region": regions.get(project.zone_id or "", ""),
+        "floor_area_m2": project.floor_area_m2,
+        "region": (regions.get(project.zone_id) or _("region unknown")) if project.zone_id else "",
     }
 
 

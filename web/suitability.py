@@ -31,7 +31,7 @@ import h3.api.basic_int as h3_int
 import numpy as np
 import pandas as pd
 
-from matching.i18n import format_number
+from matching.i18n import format_number, gettext, render
 from matching.suitability import SuitabilityResult
 from valleys.grid import cell_parents, cells_to_polygons
 from web import maps
@@ -132,13 +132,32 @@ def suitability_map(
         kind="area", name=labels["candidate_areas"],
         style={"weight": 2, "fillOpacity": 0.0, "color": "#1a1a1a"},
     ).add_to(m)
+    parcels = result.parcels
+    if parcels is not None and len(parcels):
+        parcel_props = []
+        for i, (row, msgs) in enumerate(zip(parcels.itertuples(index=False),
+                                            result.parcel_messages, strict=True)):
+            parcel_props.append({
+                "id": row.id,
+                "color": "#c2185b",
+                "tooltip": maps._e(f"{i + 1}. {render(msgs[0], lang)} · {labels['score']} "
+                                   f"{format_number(float(row.score), lang, digits=3)} · "
+                                   f"{format_number(float(row.area_km2), lang, digits=1)} km²"),
+            })
+        layers["parcels"] = maps._GeoJsonLayer(
+            maps._features(list(parcels.geometry), parcel_props, decimals=4),
+            kind="area", name=gettext("Candidate parcels", lang),
+            style={"weight": 3, "fillOpacity": 0.3, "color": "#c2185b"},
+        ).add_to(m)
     legend = [{
         "key": "suitability",
         "title": labels["suitability"],
         "gradient": [colormap.rgb_hex_str(low + (high - low) * t) for t in np.linspace(0, 1, 5)],
         "min": format_number(low, lang, digits=3),
         "max": format_number(float(scores.max()) if len(scores) else high, lang, digits=3),
-        "items": [{"color": "#1a1a1a", "label": labels["candidate_area"], "shape": "line"}],
+        "items": [{"color": "#1a1a1a", "label": labels["candidate_area"], "shape": "line"},
+                  {"color": "#c2185b", "label": gettext("candidate parcel", lang),
+                   "shape": "line"}],
     }]
     config = {
         "kind": "suitability",

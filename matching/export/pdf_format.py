@@ -1,4 +1,11 @@
-"""PDF: the dossier for an investor or management, laid out with fpdf2 in DejaVu Sans."""
+"""PDF: the dossier for an investor or management, laid out with fpdf2 in DejaVu Sans.
+
+One module because the dossier's pages share one fpdf2 document, its fonts, its page
+geometry and the page-break decisions between them (what fits on the summary page moves what
+the closing pages show); the words come from :mod:`matching.export.report`, the maps from
+:mod:`matching.export.figures` and the one-page zone profile lives in
+:mod:`matching.export.zone_pdf`.
+"""
 
 from __future__ import annotations
 

@@ -140,7 +140,14 @@ def _grid_sentences(tiny_data_path) -> list[Message]:
                                  profile=profile).to_json()
             assert [m["text"] for m in result["messages"]] == result["warnings"]
             found += [Message(**m) for m in result["messages"]]
+            found += [Message(**m) for p in result["parcels"] for m in p["messages"]]
         cells = grid_features(dataset, resolution=6).assign(flat=1.0)
+    # a parcel's comparison with the zones: whichever the data gives, all three (issue 14)
+    found += [message(f"parcel.{kind}", score=0.5, zone="Technopolis", zone_score=0.4)
+              for kind in ("as_good_as", "above_zones", "below_zones")]
+    found.append(message("warning.grid_parcels_one_machine"))
+    found += [message("parcel.name", town="Tiflet", commune="Sidi Abderrazak"),
+              message("parcel.in_town", commune="Aïn-Chock", province="Casablanca")]
     scored = score_cells(cells, {"criteria": [{"column": "flat", "direction": "benefit"},
                                               {"column": "airports_km", "direction": "cost"}]})
     found += [from_text(w) for w in scored.warnings]

@@ -275,3 +275,48 @@ def test_the_pipeline_pages_speak_french(app, staff_client):
             assert not re.search(rf"\b{raw}\b", visible), (url, raw)
     svg = staff_client.get("/staff/pipeline/dashboard").get_data(as_text=True)
     assert "emplois à créer de 2024 à 2030" in svg and "Emplois par zone" in svg
+
+
+def test_the_run_out_year_uses_the_inventory_as_staff_keep_it(app, staff_client):
+    from tests.web.test_inventory import form_values
+
+    save(staff_client, ramp="2026: 100\n2027: 100", stage="committed", zone_id="technopark-rabat")
+    [floor] = board(staff_client)["floor"]
+    assert (floor["available_m2"], floor["runs_out"]) == (400.0, 2026)  # 800 m² > 400 m² in 2026
+    edit = "/staff/inventory/technopark-rabat/edit"
+    values = form_values(staff_client, edit)
+    values.update(available="1000", available_as_of="2026-01-15", source="Operator, January 2026")
+    assert staff_client.post(edit, data=values).status_code == 302
+    [floor] = board(staff_client)["floor"]
+    assert (floor["available_m2"], floor["runs_out"]) == (1000.0, 2027)  # 1,600 m² > 1,000 in 2027
+    values = form_values(staff_client, edit)
+    values.update(available="", available_as_of="", source="The operator withdrew the figure")
+    assert staff_client.post(edit, data=values).status_code == 302
+    [floor] = board(staff_client)["floor"]
+    assert (floor["known"], floor["runs_out"]) == (False, None)
+    page = staff_client.get("/staff/pipeline/dashboard").get_data(as_text=True)
+    assert re.search(r'<td class="runs-out">\s*available floor unknown\s*</td>', page)
+
+
+def test_a_dataset_with_zones_only(zones_only_app):
+    add_staff(zones_only_app)
+    client = zones_only_app.test_client()
+    login(client)
+    save(client, stage="committed", zone_id="technopolis")
+    figures = board(client)
+    assert figures["by_region"][0]["name"] == "region unknown"
+    assert client.get("/staff/pipeline/dashboard").status_code == 200
+
+
+def test_hostile_names_are_text(hostile_app):
+    from tests.web.conftest import HOSTILE_NAME
+
+    add_staff(hostile_app)
+    client = hostile_app.test_client()
+    login(client)
+    save(client, name="<script>alert(3)</script>", stage="committed", zone_id="technopolis",
+         ramp="2026: 5000")
+    for url in ("/staff/pipeline/", "/staff/pipeline/dashboard", "/staff/pipeline/1/edit"):
+        page = client.get(url).get_data(as_text=True)
+        assert HOSTILE_NAME not in page and "<script>alert(3)" not in page, url
+    assert "&lt;img src=x" in client.get("/staff/pipeline/dashboard").get_data(as_text=True)
