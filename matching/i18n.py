@@ -532,7 +532,7 @@ def _slot(name: str, params: Mapping[str, Any], lang: str) -> str:
         return format_percent(float(value) * 100, lang, digits=1)
     if name.endswith("_rate"):  # a share (0.0448): as a percentage, up to two decimals
         return format_percent(float(value) * 100, lang, digits=2)
-    if name == "ratio":
+    if name in ("ratio", "score", "zone_score"):  # scores: three decimals (parcels, issue 14)
         return format_number(value, lang, digits=3)
     if name == "weight":  # a sensitivity bound, quoted with as many decimals as it needs
         return format_number(value, lang, digits=6)

@@ -113,6 +113,8 @@ _SLOT_FORMATS: dict[str, Callable[[Any], str]] = {
     "sigma": _spec("g"),
     "m2_per_seat": _spec("g"),
     "ratio": _spec(".3f"),
+    "score": _spec(".3f"),
+    "zone_score": _spec(".3f"),
     "salary": _spec(",.0f"),
     "size": _spec(",.0f"),
     "cap": _spec(".0%"),

@@ -430,9 +430,9 @@ def _name(town: str | None, commune: str | None, province: str | None) -> Messag
     return message("parcel.in_town", commune=commune, province=province)
 
 
-def _score(value: float) -> str:
-    """A score with three decimals, as text (each language writes its decimal sign)."""
-    return f"{float(value):.3f}"
+def _score(value: float) -> float:
+    """A score rounded to the three decimals its sentence shows."""
+    return round(float(value), 3)
 
 
 def _compare(score: float, names: np.ndarray, scores: np.ndarray) -> list[Message]:

@@ -10,7 +10,9 @@ The cells in the best ``percentile`` of the scored cells (ties at the threshold 
 merged into candidate areas when they are neighbours on the H3 grid; where one connected group
 holds several distinct peaks (two cities whose catchments touch) it is split between them, as a
 watershed would (:func:`candidate_areas`; ``prominence=None`` keeps the plain connected
-components, scipy). The areas are ranked by their best cell's score.
+components, scipy). The areas are ranked by their best cell's score. Around the areas' peaks,
+:mod:`matching.parcels` cuts candidate parcels of 0.5 to 5 km² (``parcels=False``: the areas
+only).
 
 Without a profile, :data:`DEFAULT_PROFILE` is used: the talent pool around a place and its
 access, as a planner of a new zone would weigh them:
@@ -632,7 +634,8 @@ class SuitabilityResult:
         ``areas`` (``id``, ``lat``, ``lon``, ``area_km2``, ``score``, ``commune``,
         ``region``, and ``province``, ``mean_score``, ``cells``, ``best_cell``), best first; and what the
         run used (``scored``, ``percentile``, ``threshold``, ``method``, ``weights``,
-        ``excluded``, ``warnings``, and ``messages``: the warnings as data)."""
+        ``excluded``, ``warnings``, and ``messages``: the warnings as data); ``parcels``
+        (:meth:`parcels_json`, empty when they were not cut)."""
         areas = []
         for row in self.areas.itertuples(index=False):
             areas.append({

@@ -2,6 +2,9 @@
 
 - ``GET|POST /match``: the form; a valid post shows the ranked shortlist.
 - ``POST /match/export/<fmt>``: an export of the shortlist just computed.
+- ``POST /match/shown``: the shortlist just computed shown again (the EN/FR switch of a
+  re-weighted result re-posts its requirement here with ``?lang=``; that of ``POST /match``
+  re-posts the form's fields to ``/match?lang=``).
 - ``POST /match/save`` (staff): store it and open ``/shortlists/<id>``.
 - ``GET /shortlists/<id>`` (staff), ``POST /shortlists/<id>/revoke`` (staff),
   ``POST /shortlists/<id>/keep`` (staff: an anonymous save no longer expires),
@@ -70,6 +73,18 @@ def _with_stored_names(sites, result: dict[str, Any]):
     return sites
 
 
+def _lang_repost(document: dict[str, Any]) -> dict[str, Any] | None:
+    """What the EN/FR switch of a posted result posts again (it has no address to link to):
+    the match form's own fields (its notes on what was left out come back in the other
+    language), else the requirement itself (after a re-weighting). ``None`` for a GET page."""
+    if request.method != "POST":
+        return None
+    if request.endpoint == "match.match":
+        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+        return {"endpoint": "match.match", "fields": fields}
+    return {"endpoint": "match.reshow", "fields": [("requirements", shortlists.dumps(document))]}
+
+
 def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: Shortlist | None = None,
                    shared: bool = False, notes: list[str] | None = None):
     data = get_data()
@@ -100,6 +115,7 @@ def _render_result(result: dict[str, Any], *, document: dict[str, Any], record: 
         expired=record is not None and shortlists.is_expired(record),
         formats=list(shortlists.EXPORT_FORMATS),  # the registry's downloads, by name
         current_version=data.version,
+        lang_repost=_lang_repost(document),
     )
 
 
@@ -150,6 +166,18 @@ def export_unsaved(fmt: str):
     result = shortlists.compute(document, source="the exported requirements")
     content, mimetype = shortlists.export(result, fmt, lang=str(get_locale()))
     return _download(content, mimetype, "shortlist", fmt)
+
+
+@bp.post("/match/shown")
+def reshow():
+    """The result of a requirement again (the EN/FR switch of a posted result): the same
+    requirement, computed the same way, in the language of ``?lang=``."""
+    document = _document_from(RequirementsForm())
+    try:
+        result = shortlists.compute(document, source="the shown requirements")
+    except TechValleyError as exc:
+        abort(422, description=str(exc))
+    return _render_result(result, document=document)
 
 
 @bp.post("/match/reweight")

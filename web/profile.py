@@ -8,13 +8,12 @@ language).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup
 
-from matching.export.sections import KEY_CATCHMENT, KEY_DISTANCES, citation_url
+from matching.export.sections import KEY_CATCHMENT, KEY_DISTANCES, cited_source, split_citations
 from valleys.features import SHARE_DEFINITIONS
 
 #: the shares the catchment chart sets against the country
@@ -98,21 +97,12 @@ def versus_chart(row: Mapping[str, Any], dataset: Any) -> Markup:
         title=_("The catchment (%(km)s km) against the whole country", km=km), colon=colon())
 
 
-_KEYED = re.compile(r";\s*(?=[A-Z]+\d+:)")
-
-
 def sources(row: Mapping[str, Any]) -> list[dict[str, str | None]]:
-    """The zone's sources: ``key``, ``text`` (the citation) and ``url`` (when it is a web address)."""
-    cited = row.get("source_citations")
+    """The zone's sources: ``key``, ``title``, ``publisher``, ``date``, ``url`` (when it is a web
+    address) and ``title_from`` (``address`` when the title was read from the web address)."""
+    texts = split_citations(row.get("source_citations"))
     keys = str(row.get("source") or "").split()
-    texts: dict[str, str] = {}
-    if isinstance(cited, str):
-        for part in _KEYED.split(cited):
-            key, sep, text = part.partition(":")
-            if sep:
-                texts[key.strip()] = text.strip()
-    return [{"key": k, "text": texts.get(k, ""), "url": citation_url(texts[k]) if texts.get(k) else None}
-            for k in keys]
+    return [cited_source(k, texts.get(k, ""))._asdict() for k in keys]
 
 
 def status_warning(status: Any) -> str:

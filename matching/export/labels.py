@@ -125,6 +125,7 @@ LABELS: dict[str, str] = {
     "planned_warning": N_("Planned: nothing is built yet; its figures are announcements."),
     "developing_warning": N_("Under development: not all of it is built yet."),
     "cited": N_("Sources cited"),
+    "title_from_address": N_("title read from the web address"),
     "cited_by": N_("Sources: %(keys)s (listed in full at the end)."),
     "layers": N_("layers"),
     "requirements_words": N_("What the investor asks for"),

@@ -18,6 +18,7 @@ from typing import Any
 
 from matching.export.figures import MapPoint, draw_map, regions_of
 from matching.export.report import report_context
+from matching.export.sections import CitedSource
 from matching.export.text import clip, printable
 from matching.export.view import read_shortlist
 
@@ -419,11 +420,12 @@ class _PdfDossier:
         pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + map_h) + 4)
         if facts:
             self.table(None, facts, (0.35, 0.65), size=8)
-        cited = [(k, t, u) for k, t, u in ctx["cited"]]
+        cited = list(ctx["cited"])
         if cited:
             self.heading(L["sources"], size=11)
-            for key, text, url in cited:
-                self.source_line(key, text, url)
+            for source in cited:
+                self.source_line(source)
+            self.address_note(cited)
         return bytes(pdf.output())
 
     def closing_pages(self) -> None:
@@ -484,15 +486,21 @@ class _PdfDossier:
             self.para(f"{L['dataset']} {L['version']} {ctx['dataset_version']}"
                       + (f" · {L['layers']}{ctx['colon']}{ctx['layers']}" if ctx["layers"] else ""),
                       size=8.5, muted=True)
+        self.address_note(ctx["cited"])  # before the list: the list fills the page
         self.sources_in_columns(ctx["cited"])
 
-    def sources_in_columns(self, cited: Sequence[tuple[str, str, str | None]]) -> None:
-        """The sources in two columns that fill the rest of the page, then the next ones."""
+    def address_note(self, cited: Sequence[CitedSource]) -> None:
+        """Say once what the mark after a title read from a web address means."""
+        if any(c.title_from == "address" for c in cited):
+            self.para(f"* {self.L['title_from_address']}", size=7, muted=True)
+
+    def sources_in_columns(self, cited: Sequence[CitedSource]) -> None:
+        """The sources in three columns that fill the rest of the page, then the next ones."""
         pdf = self.pdf
-        gap = 6.0
-        col_w = (pdf.epw - gap) / 2
+        gap = 4.0
+        col_w = (pdf.epw - 2 * gap) / 3
         pdf.set_font("DejaVu", size=7.5)
-        items = [(c, 3.7 * len(self.wrap(c[1] or "–", col_w - 12))) for c in cited]
+        items = [(c, self.source_height(c, col_w - self.GUTTER)) for c in cited]
         while items:
             top = pdf.get_y()
             room = pdf.page_break_trigger - top
@@ -500,35 +508,73 @@ class _PdfDossier:
                 pdf.add_page()
                 continue
             bottom = top
-            for c in range(2):
+            for c in range(3):
                 x = pdf.l_margin + c * (col_w + gap)
                 pdf.set_xy(x, top)
                 used = 0.0
                 while items and (used + items[0][1] <= room or used == 0):
-                    (key, text, url), height = items.pop(0)
-                    self.source_line(key, text, url, x=x, width=col_w)
+                    source, height = items.pop(0)
+                    self.source_line(source, x=x, width=col_w)
                     used += height
                 bottom = max(bottom, pdf.get_y())
             pdf.set_xy(pdf.l_margin, bottom)
             if items:
                 pdf.add_page()
 
-    def source_line(self, key: str, text: str, url: str | None, *, x: float | None = None,
+    LINE = 2.7  # mm per line of a source's title
+    SMALL_LINE = 2.4  # mm per line of its publisher, date and address
+    GUTTER = 9.0  # mm for a source's key
+
+    def source_parts(self, source: CitedSource, width: float) -> tuple[list[str], list[str]]:
+        """The wrapped lines of a source's title, then of its publisher, date and address."""
+        self.pdf.set_font("DejaVu", "B", 7)
+        mark = " *" if source.title_from == "address" else ""
+        title = self.wrap((source.title or "–") + mark, width)
+        self.pdf.set_font("DejaVu", size=6)
+        byline = " · ".join(p for p in (", ".join(q for q in (source.publisher, source.date) if q),
+                                        source.url or "") if p)
+        return title, self.fill(byline, width)
+
+    def fill(self, text: str, width: float) -> list[str]:
+        """``text`` cut into lines that fill ``width`` character by character (a web address has
+        no spaces to break at, and a half-empty line before it wastes the page)."""
+        lines: list[str] = []
+        line = ""
+        for char in printable(text):
+            if line and self._width(line + char) > width:
+                # a line opening on "/" reads like a file path: take a character along
+                carry = line[-1] if char == "/" and len(line) > 1 else ""
+                lines.append(line[:-1] if carry else line)
+                line = carry
+            line += char
+        return lines + [line] if line else lines
+
+    def source_height(self, source: CitedSource, width: float) -> float:
+        title, by = self.source_parts(source, width)
+        return self.LINE * len(title) + self.SMALL_LINE * len(by) + 0.4
+
+    def source_line(self, source: CitedSource, *, x: float | None = None,
                     width: float | None = None) -> None:
-        """``S1  the citation``, the web address a link."""
+        """``S1  Title`` (a link), then ``Publisher, date · https://...`` (a link too)."""
         pdf = self.pdf
         left = pdf.l_margin if x is None else x
-        text_w = (pdf.epw if width is None else width) - 12
+        text_w = (pdf.epw if width is None else width) - self.GUTTER
+        title, by = self.source_parts(source, text_w)
+        link = source.url or ""
         pdf.set_x(left)
-        pdf.set_font("DejaVu", "B", 7.5)
-        pdf.cell(12, 3.7, printable(key))
-        pdf.set_font("DejaVu", size=7.5)
-        for line in self.wrap(text or "–", text_w):
-            pdf.set_x(left + 12)
-            if url:
-                pdf.set_text_color(*self.ACCENT)
-            pdf.cell(text_w, 3.7, line, new_x="LEFT", new_y="NEXT", link=url or "")
-            pdf.set_text_color(*self.INK)
+        pdf.set_font("DejaVu", "B", 7)
+        pdf.cell(self.GUTTER, self.LINE, printable(source.key))
+        pdf.set_text_color(*(self.ACCENT if link else self.INK))
+        for line in title:
+            pdf.set_x(left + self.GUTTER)
+            pdf.cell(text_w, self.LINE, line, new_x="LEFT", new_y="NEXT", link=link)
+        pdf.set_font("DejaVu", size=6)
+        pdf.set_text_color(*self.MUTED)
+        for line in by:
+            pdf.set_x(left + self.GUTTER)
+            pdf.cell(text_w, self.SMALL_LINE, line, new_x="LEFT", new_y="NEXT", link=link)
+        pdf.set_text_color(*self.INK)
+        pdf.set_y(pdf.get_y() + 0.4)
         pdf.set_font("DejaVu", size=10)
 
 

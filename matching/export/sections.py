@@ -8,7 +8,7 @@ import json
 import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -177,27 +177,60 @@ def zone_source_keys(view: View, zone_id: str) -> list[str]:
     return [] if is_missing(src) else str(src).split()
 
 
-def cited_sources(view: View) -> list[tuple[str, str, str | None]]:
-    """Every source the shown and excluded zones cite, as (key, citation, url), each once.
+class CitedSource(NamedTuple):
+    """A cited source as the dossier lists it: ``title`` is the fact sheet's title, else the
+    citation itself; ``title_from`` is ``source``, ``address`` (read from the web address) or
+    ``""`` (no source list entry: the citation is shown as it is)."""
+
+    key: str
+    title: str
+    publisher: str
+    date: str
+    url: str | None
+    title_from: str
+    citation: str
+
+
+def cited_source(key: str, citation: str) -> CitedSource:
+    """One source by its key and citation: the shipped source list's entry when it is the same
+    citation (title, publisher, date, address), else the citation alone with its web address."""
+    from valleys.citations import shipped_source
+
+    found = shipped_source(key, citation) if citation else None
+    if found is not None:
+        return CitedSource(key, found.title, found.publisher, found.date, found.url or None,
+                           found.title_from, found.citation)
+    return CitedSource(key, citation, "", "", citation_url(citation) if citation else None, "", citation)
+
+
+def split_citations(cited: Any) -> dict[str, str]:
+    """``S1: text; S2: text`` (a ``source_citations`` cell) as key -> citation.
+
+    >>> split_citations("S1: a.ma/x; S14: MAP dispatch, 2010")
+    {'S1': 'a.ma/x', 'S14': 'MAP dispatch, 2010'}
+    """
+    texts: dict[str, str] = {}
+    if not is_missing(cited):
+        for part in re.split(r";\s*(?=[A-Z]+\d+:)", str(cited)):
+            key, sep, text = part.partition(":")
+            if sep:
+                texts[key.strip()] = text.strip()
+    return texts
+
+
+def cited_sources(view: View) -> list[CitedSource]:
+    """Every source the shown and excluded zones cite, each once, with its title and publisher.
 
     The citations come with the zones (their ``source_citations``, ``key: citation; ...``); a
     key without one is given as the key alone.
     """
-    out: dict[str, tuple[str, str, str | None]] = {}
+    out: dict[str, CitedSource] = {}
     for entry in view.ranked + view.excluded:
         zid = str(entry["id"])
-        site = view.site(zid)
-        cited = site.get("source_citations")
-        texts: dict[str, str] = {}
-        if not is_missing(cited):
-            for part in re.split(r";\s*(?=[A-Z]+\d+:)", str(cited)):
-                key, sep, text = part.partition(":")
-                if sep:
-                    texts[key.strip()] = text.strip()
+        texts = split_citations(view.site(zid).get("source_citations"))
         for key in zone_source_keys(view, zid):
             if key not in out:
-                text = texts.get(key, "")
-                out[key] = (key, text, citation_url(text) if text else None)
+                out[key] = cited_source(key, texts.get(key, ""))
     return list(out.values())
 
 

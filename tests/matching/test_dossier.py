@@ -47,6 +47,8 @@ def test_the_crm_dossier_fits_nine_pages_opens_with_a_map_and_prints_no_file_pat
 
 
 def test_the_dossier_gives_sources_in_full_with_links_and_zone_pages_name_their_keys(crm):
+    from valleys.citations import read_sources
+
     result, sites = crm
     reader = pypdf.PdfReader(io.BytesIO(export.to_pdf(result, sites)))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -55,10 +57,14 @@ def test_the_dossier_gives_sources_in_full_with_links_and_zone_pages_name_their_
                     str(sites.loc[result["ranked"][0]["id"], "source_citations"]).split("; ")
                     if ": " in part)[first]
     assert f"Sources: {first}" in text  # on the zone page
-    last_page = reader.pages[-1].extract_text() + reader.pages[-2].extract_text()
-    assert citation[:40] in last_page.replace("\n", "")
+    source = read_sources()[first]
+    assert source.citation == citation  # the dataset cites the shipped list
+    last_pages = (reader.pages[-2].extract_text() + reader.pages[-1].extract_text()).replace("\n", " ")
+    # the closing list: the title, then the publisher and the address
+    assert source.title[:30] in last_pages and source.publisher in last_pages
+    assert "title read from the web address" in last_pages
     links = [a.get_object().get("/A", {}).get("/URI") for p in reader.pages for a in p.get("/Annots") or []]
-    assert citation_url(citation) in links
+    assert source.url in links and citation_url(citation) == source.url
 
 
 def test_a_planned_or_developing_zone_page_says_it_is_not_all_built(crm):

@@ -161,7 +161,8 @@ def test_a_parcel_and_the_zones_are_scored_on_the_grids_scale(tiny, tiny_result)
     p = tiny_result.parcels_json()[0]
     compared = p["messages"][1]
     zone_score = float(compared["params"]["zone_score"])
-    assert compared["params"]["score"] == f"{p['score']:.3f}"
+    assert compared["params"]["score"] == round(p["score"], 3)
+    assert f"scores {p['score']:.3f} on this profile" in compared["text"]
     if compared["code"] == "parcel.below_zones":
         assert zone_score >= round(p["score"], 3)
     else:  # as good as a zone, or above every one

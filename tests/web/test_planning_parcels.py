@@ -38,6 +38,7 @@ def test_the_parcels_read_in_french(planning_client):
         as_text=True)
     assert "Parcelles candidates" in page and ("près de " in page or "à " in page)
     assert "critère le plus fort" in page
+    assert re.search(r"note \d,\d{3} sur ce profil", page)  # a score's three decimals
     assert "near " not in page and "scores " not in page
 
 

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from valleys.citations import read_sources
 from valleys.errors import DatasetError
 from valleys.fact_values import (
     AIRPORT_SERVICE_COLUMNS,
@@ -220,17 +221,12 @@ def _zone_row_problems(row: pd.Series, where: str) -> list[str]:
 
 
 def read_source_citations(facts_dir: Path | None = None) -> dict[str, str]:
-    """The fact sheet's source list (``geodata/facts/sources.csv``): key -> citation."""
-    path = Path(facts_dir or FACTS_DIR) / "sources.csv"
-    if not path.exists():
-        raise DatasetError(
-            f"{path}: the source list is missing; restore it from the repository "
-            "(geodata/facts/sources.csv)."
-        )
-    frame = pd.read_csv(path, dtype="string", keep_default_na=False)
-    if list(frame.columns) != ["key", "citation"]:
-        raise DatasetError(f"{path}: expected the columns key,citation; got {list(frame.columns)}")
-    return dict(zip(frame["key"], frame["citation"], strict=True))
+    """The fact sheet's source list (``geodata/facts/sources.csv``): key -> citation.
+
+    The whole list (title, publisher, date, address) is checked by
+    :func:`valleys.citations.read_sources`.
+    """
+    return {key: source.citation for key, source in read_sources(facts_dir).items()}
 
 
 def cite_sources(

@@ -63,6 +63,11 @@ def _words(lang: str) -> dict[str, str]:
         "not_on_map": gettext("not in the current dataset, not on the map", lang),
         "p_first": gettext("Ranked first in draws", lang),
         "reasons": gettext("Reasons", lang),
+        # picking zones to compare on the map (web.maps.popups, techvalley-map.js)
+        "compare_add": gettext("Add to comparison", lang),
+        "compare_remove": gettext("Remove from comparison", lang),
+        "compare_picked": gettext("Picked for comparison", lang),
+        "compare_open": gettext("Compare", lang),
         # the planners' suitability map (web.suitability)
         "suitability": gettext("Suitability", lang),
         "suitability_cells": gettext("Suitability (best score per cell)", lang),
@@ -82,7 +87,8 @@ def _locale(lang: str) -> str:
 
 
 def _ui_labels(labels: Mapping[str, str]) -> dict[str, str]:
-    return {k: labels[k] for k in ("search", "no_zone", "fullscreen", "missing", "talent", "legend")}
+    return {k: labels[k] for k in ("search", "no_zone", "fullscreen", "missing", "talent", "legend",
+                                       "compare_add", "compare_remove", "compare_picked", "compare_open")}
 
 
 def _layer_label(layer: str, labels: Mapping[str, str]) -> str:

@@ -1,4 +1,5 @@
-"""A zone's popup: its key facts as an HTML table, every value escaped here, on the server."""
+"""A zone's popup: its key facts as an HTML table and an "Add to comparison" button, every value
+escaped here, on the server."""
 
 from __future__ import annotations
 
@@ -57,5 +58,10 @@ def _zone_popup(
         parts.append(f"<div>{_e(labels['reasons'])}:<ul>{items}</ul></div>")
     if url:
         parts.append(f'<a class="tv-zone-link" href="{_e(url)}">{_e(labels["zone_page"])}</a>')
+    # the map script keeps the picked zones and shows the "Compare (n)" bar (techvalley-map.js)
+    parts.append(
+        f'<button type="button" class="tv-compare-toggle" data-compare-id="{_e(sid)}" '
+        f'data-compare-name="{_e(name)}">{_e(labels["compare_add"])}</button>'
+    )
     parts.append("</div>")
     return "".join(parts)

@@ -1,6 +1,6 @@
 /*
  * techvalley map controls (our code, no third-party code): data layers, legend, talent
- * indicator switch, zone search, fullscreen, offline base.
+ * indicator switch, zone search, fullscreen, offline base, zones picked for comparison.
  *
  * web/maps/ builds the map with Folium and calls, in the page's inline script:
  *   techvalley.geoJson(data, options)      -> an L.GeoJSON layer (see below)
@@ -454,6 +454,153 @@
     });
   }
 
+  /* ---------------------------------------------------------------- picking zones to compare */
+
+  // The zones picked for comparison, [{id, name}], kept for the browser tab in sessionStorage
+  // (shared by every map of the tab: the home page's and a result's), in memory without it.
+  var PICKS_KEY = "techvalley.compare";
+  var picksInMemory = [];
+  var compareViews = [];
+
+  function readPicks() {
+    try {
+      var raw = window.sessionStorage.getItem(PICKS_KEY);
+      var picks = raw ? JSON.parse(raw) : [];
+      if (!Array.isArray(picks)) return [];
+      return picks.filter(function (p) {
+        return p && typeof p.id === "string" && p.id;
+      });
+    } catch (e) {
+      return picksInMemory.slice();
+    }
+  }
+
+  function writePicks(picks) {
+    picksInMemory = picks.slice();
+    try {
+      window.sessionStorage.setItem(PICKS_KEY, JSON.stringify(picks));
+    } catch (e) {
+      // storage refused (private mode, quota): the picks last as long as the page
+    }
+    compareViews.forEach(function (render) {
+      render();
+    });
+  }
+
+  function isPicked(id) {
+    return readPicks().some(function (p) {
+      return p.id === id;
+    });
+  }
+
+  function togglePick(id, name) {
+    var picks = readPicks();
+    var kept = picks.filter(function (p) {
+      return p.id !== id;
+    });
+    if (kept.length === picks.length) kept.push({ id: id, name: String(name || id) });
+    writePicks(kept);
+  }
+
+  function compareHref(base, picks) {
+    return (
+      base +
+      (base.indexOf("?") < 0 ? "?" : "&") +
+      "ids=" +
+      picks
+        .map(function (p) {
+          return encodeURIComponent(p.id);
+        })
+        .join(",")
+    );
+  }
+
+  // the popup's button (built by web/maps/popups.py): its words follow the pick
+  function syncToggle(button, labels) {
+    var picked = isPicked(button.getAttribute("data-compare-id"));
+    button.textContent = picked
+      ? labels.compare_remove || "Remove from comparison"
+      : labels.compare_add || "Add to comparison";
+    (picked ? L.DomUtil.addClass : L.DomUtil.removeClass)(button, "tv-compare-picked");
+  }
+
+  /**
+   * The "Add to comparison" buttons of the popups, and the bar under the map listing the picks
+   * (each removable) with the link "Compare (n)" to the comparison page. The page gives that
+   * page's address in <meta name="techvalley-compare">.
+   */
+  function setupCompare(map, labels, locale) {
+    // French puts a narrow no-break space before a colon
+    var colon = /^fr/i.test(locale || "") ? "\u202f:" : ":";
+    var meta = document.querySelector('meta[name="techvalley-compare"]');
+    var base = (meta && meta.getAttribute("content")) || "/compare";
+    var container = map.getContainer();
+    var frame = container.closest ? container.closest(".map") || container : container;
+
+    var bar = document.createElement("div");
+    bar.className = "tv-compare-bar";
+    bar.setAttribute("role", "region");
+    bar.setAttribute("aria-label", labels.compare_picked || "Picked for comparison");
+    bar.hidden = true;
+    var title = el("span", "tv-compare-title", bar, (labels.compare_picked || "Picked for comparison") + colon);
+    title.setAttribute("aria-hidden", "true");
+    var list = el("ul", "tv-compare-picks", bar);
+    var open = el("a", "tv-compare-open", bar);
+    frame.parentNode.insertBefore(bar, frame.nextSibling);
+
+    function render() {
+      var picks = readPicks();
+      bar.hidden = picks.length === 0;
+      list.textContent = "";
+      picks.forEach(function (p) {
+        var item = el("li", "", list);
+        el("span", "tv-compare-name", item, p.name);
+        var remove = el("button", "tv-compare-remove", item, "×");
+        remove.type = "button";
+        remove.setAttribute("data-compare-id", p.id);
+        remove.setAttribute("aria-label", (labels.compare_remove || "Remove from comparison") + colon + " " + p.name);
+        remove.title = remove.getAttribute("aria-label");
+        L.DomEvent.on(remove, "click", function () {
+          var next = readPicks();
+          var at = -1;
+          next.forEach(function (q, i) {
+            if (q.id === p.id) at = i;
+          });
+          togglePick(p.id, p.name);
+          // keep the keyboard in the bar: on the next pick's button, else on the map
+          var buttons = list.querySelectorAll(".tv-compare-remove");
+          var target = buttons[Math.min(at, buttons.length - 1)];
+          if (target) target.focus();
+          else container.focus();
+        });
+      });
+      open.textContent = (labels.compare_open || "Compare") + " (" + picks.length + ")";
+      open.href = compareHref(base, picks);
+      var popup = map._popup;
+      var node = popup && popup.isOpen && popup.isOpen() && popup.getElement();
+      var toggle = node && node.querySelector(".tv-compare-toggle");
+      if (toggle) syncToggle(toggle, labels);
+    }
+
+    map.on("popupopen", function (e) {
+      var node = e.popup.getElement();
+      var toggle = node && node.querySelector(".tv-compare-toggle");
+      if (!toggle) return;
+      syncToggle(toggle, labels);
+      if (toggle._tvWired) return;
+      toggle._tvWired = true;
+      L.DomEvent.on(toggle, "click", function (ev) {
+        L.DomEvent.stop(ev);
+        togglePick(toggle.getAttribute("data-compare-id"), toggle.getAttribute("data-compare-name"));
+      });
+    });
+
+    compareViews.push(render);
+    // another tab of the same page does not share sessionStorage; this tab's other maps do
+    render();
+    return { bar: bar, picks: readPicks, toggle: togglePick, render: render };
+  }
+
   /* ---------------------------------------------------------------- init */
 
   /**
@@ -679,6 +826,7 @@
         empty: labels.no_zone || "No zone found",
       }).addTo(map);
     }
+    if (zonesLayer) handle.compare = setupCompare(map, labels, config.locale);
     if (config.fullscreen) {
       new Fullscreen({ title: labels.fullscreen || "Full screen" }).addTo(map);
     }
