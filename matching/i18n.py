@@ -375,6 +375,18 @@ def column_label(column: str, lang: str) -> str:
     return gettext(msgid, lang) if msgid is not None else _humanised(str(column), lang)
 
 
+def bare_label(column: str, lang: str) -> str:
+    """A column's label without its unit, for a place where the value shows the unit.
+
+    >>> bare_label("airports_km", "fr"), bare_label("catchment_french_literate_pct", "en")
+    ('Aéroport le plus proche', 'French literacy')
+    """
+    label = column_label(column, lang)
+    unit = unit_of(str(column))
+    suffix = f" ({unit_label(unit, lang)})" if unit else ""
+    return label[: -len(suffix)] if suffix and label.endswith(suffix) else label
+
+
 def _humanised_value(value: str) -> str:
     return value.replace("_", " ")
 

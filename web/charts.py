@@ -171,7 +171,9 @@ def versus_chart(rows: Sequence[tuple[str, float, float]], *, here: str, country
     rows = [(t, a, b) for t, a, b in rows if _finite(a) is not None and _finite(b) is not None]
     if not rows:
         return Markup("")
-    name_w, bar_w, pair_h = 170.0, width - 170.0 - 60.0, 34.0
+    # the names' column fits the longest name (about 6.6 px a character at 12 px)
+    name_w = min(width * 0.45, max(120.0, 6.6 * max(len(t) for t, _, _ in rows) + 12))
+    bar_w, pair_h = width - name_w - 60.0, 34.0
     top = max(max(a, b) for _, a, b in rows) or 1.0
     parts: list[str] = []
     for row, (text, a, b) in enumerate(rows):

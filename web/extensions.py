@@ -45,6 +45,7 @@ RATE_LIMITED_ENDPOINTS: dict[str, str] = {
     "match.match": "TECHVALLEY_RATELIMIT_API",
     "match.export_unsaved": "TECHVALLEY_RATELIMIT_API",
     "match.reweight": "TECHVALLEY_RATELIMIT_API",
+    "match.reshow": "TECHVALLEY_RATELIMIT_API",
     "match.save": "TECHVALLEY_RATELIMIT_FORMS",
     "public.inquiry": "TECHVALLEY_RATELIMIT_FORMS",
     "staff.login": "TECHVALLEY_RATELIMIT_LOGIN",

@@ -172,6 +172,11 @@ def column_label(column: str) -> str:
     return vocabulary.column_label(str(column), page_lang())
 
 
+def bare_label(column: str) -> str:
+    """A column's label without its unit, where the value beside it shows the unit."""
+    return vocabulary.bare_label(str(column), page_lang())
+
+
 def value_label(value: Any, column: str = "") -> str:
     """A cell's value in the page's language: an enumeration's word, ``yes``/``no``, a number."""
     return vocabulary.value_label(column, value, page_lang())
@@ -252,6 +257,7 @@ def init_app(app: Flask) -> None:
         share=format_percent_share,
         when=format_when,
         label=column_label,
+        bare_label=bare_label,
         labels=labels,
         value_label=value_label,
         fact=format_fact,
@@ -267,6 +273,7 @@ __all__ = [
     "SOURCE_DIR",
     "_",
     "_l",
+    "bare_label",
     "column_label",
     "compile_translations",
     "entry_messages",

@@ -86,9 +86,9 @@ def versus_chart(row: Mapping[str, Any], dataset: Any) -> Markup:
     """The catchment's shares against the country's, as SVG in the page's language."""
     from matching import i18n as vocabulary
     from web import charts
-    from web.i18n import _, colon, column_label, format_number, page_lang
+    from web.i18n import _, bare_label, colon, format_number, page_lang
 
-    rows = [(column_label(f"catchment_{s}"), a, b)
+    rows = [(bare_label(f"catchment_{s}"), a, b)
             for s, a, b in versus_rows(row, national_shares(dataset))]
     km = format_number(catchment_km(), 0)
     return charts.versus_chart(

@@ -364,15 +364,7 @@ class _PdfDossier:
         self.para(line, size=9, muted=True)
         pdf.ln(1)
         self.status(z["status_warning"])
-        # key figures on the left, the map on the right
-        top = pdf.get_y()
-        map_w = pdf.epw * 0.4
-        map_h = self.image(z["id"], pdf.l_margin + pdf.epw - map_w, top, map_w)
-        left_w = pdf.epw - map_w - 4 if map_h else pdf.epw
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(left_w, 6, printable(L["key_figures"]), new_x="LMARGIN", new_y="NEXT")
-        where = [(k, v) for k, v in z["location"] if k != ctx["source_label"]]
-        self.kv(where[:3] + z["key_figures"], left_w, size=8)
+        top, map_w, map_h = self.figures_beside_map(z, map_share=0.4)
         bottom = max(pdf.get_y(), top + map_h)
         if map_h:
             pdf.set_xy(pdf.l_margin + pdf.epw - map_w, top + map_h + 0.5)
@@ -402,6 +394,20 @@ class _PdfDossier:
         if z["source_keys"]:
             self.para(L["cited_by"].replace("%(keys)s", ", ".join(z["source_keys"])), size=8, muted=True)
 
+    def figures_beside_map(self, z: Mapping[str, Any], *, map_share: float) -> tuple[float, float, float]:
+        """The zone's key figures on the left, its map on the right (``map_share`` of the
+        width); the top, the map's width and its height (0 when there is no map)."""
+        ctx, L, pdf = self.ctx, self.L, self.pdf
+        top = pdf.get_y()
+        map_w = pdf.epw * map_share
+        map_h = self.image(z["id"], pdf.l_margin + pdf.epw - map_w, top, map_w)
+        left_w = pdf.epw - map_w - 4 if map_h else pdf.epw
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(left_w, 6, printable(L["key_figures"]), new_x="LMARGIN", new_y="NEXT")
+        where = [(k, v) for k, v in z["location"] if k != ctx["source_label"]]
+        self.kv(where[:3] + z["key_figures"], left_w, size=8)
+        return top, map_w, map_h
+
     def render_profile(self, z: Mapping[str, Any], *, facts: Sequence[tuple[str, str]]) -> bytes:
         """One page: the zone's name, status, key figures beside its map, facts, sources."""
         ctx, L, pdf = self.ctx, self.L, self.pdf
@@ -409,14 +415,7 @@ class _PdfDossier:
         pdf.add_page()
         self.heading(z["name"], size=18)
         self.status(z["status_warning"])
-        top = pdf.get_y()
-        map_w = pdf.epw * 0.44
-        map_h = self.image(z["id"], pdf.l_margin + pdf.epw - map_w, top, map_w)
-        left_w = pdf.epw - map_w - 4 if map_h else pdf.epw
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(left_w, 6, printable(L["key_figures"]), new_x="LMARGIN", new_y="NEXT")
-        where = [(k, v) for k, v in z["location"] if k != ctx["source_label"]]
-        self.kv(where[:3] + z["key_figures"], left_w, size=8)
+        top, _, map_h = self.figures_beside_map(z, map_share=0.44)
         pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + map_h) + 4)
         if facts:
             self.table(None, facts, (0.35, 0.65), size=8)

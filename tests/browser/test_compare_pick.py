@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.live import guard_page, live_server  # noqa: F401  (browser, page: conftest)
@@ -17,6 +18,15 @@ pytestmark = pytest.mark.browser
 
 SIZES = [{"width": 1366, "height": 768}, {"width": 390, "height": 844}]
 POPUP_TOGGLE = ".leaflet-popup .tv-compare-toggle"
+
+
+def serious_axe_violations(page: Page) -> list[str]:
+    """axe-core's critical and serious violations of the page as shown (popup, bar, switch)."""
+    return [
+        f"{v['id']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in {"critical", "serious"}
+    ]
 
 
 def popup_toggle(page: Page, zone_id: str):
@@ -61,6 +71,7 @@ def test_pick_three_zones_on_the_home_map_compare_them_and_remove_one(live_serve
         box = button.bounding_box()
         assert box and box["width"] >= 44 and box["height"] >= 44
     assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]
+    assert serious_axe_violations(page) == []
 
     bar.locator(".tv-compare-open").click()
     page.wait_for_url(re.compile(r"/compare\?ids="))
@@ -130,6 +141,7 @@ def test_pick_on_a_result_map_and_switch_its_language(live_server, page):  # noq
         open_popup(page, zone_id).click()
     bar = page.locator(".tv-compare-bar")
     expect(bar.locator(".tv-compare-open")).to_have_text("Compare (2)")
+    assert serious_axe_violations(page) == []
 
     # the switch on a posted result shows the same result in French, the picks kept
     page.locator('form.lang-repost button[data-lang="fr"]').click()
