@@ -166,6 +166,6 @@ def test_switch_repost_is_rate_limited_like_the_match_form(tiny_data_path, tmp_p
 
     limited = make_app(tiny_data_path, tmp_path / "limited", WTF_CSRF_ENABLED=False,
                        TECHVALLEY_RATELIMIT_ENABLED=True, TECHVALLEY_RATELIMIT_API="2 per minute")
-    client = limited.test_client()
-    codes = [client.post("/match/shown?lang=fr", data={"requirements": "{}"}).status_code for _ in range(3)]
+    limited_client = limited.test_client()
+    codes = [limited_client.post("/match/shown?lang=fr", data={"requirements": "{}"}).status_code for _ in range(3)]
     assert codes[-1] == 429 and 429 not in codes[:2]
