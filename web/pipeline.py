@@ -34,6 +34,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -293,7 +294,7 @@ def _strip(value: Any) -> Any:
 class ProjectForm(FlaskForm):
     name = StringField(_l("Project name"), filters=[_strip], validators=[
         DataRequired(message=_l("Give the project a name.")), Length(max=200)])
-    activity = SelectField(_l("Activity"), choices=[(a, a) for a in ACTIVITIES])
+    activity = SelectField(_l("Activity"), choices=[SelectChoice(a) for a in ACTIVITIES])
     ramp = TextAreaField(_l("Jobs added per year (one 'year: jobs' a line)"), validators=[Length(max=2000)])
     floor_area = StringField(_l("Floor area (m²; empty: jobs × m² per seat)"), validators=[Length(max=40)])
     stage = SelectField(_l("Stage"), choices=[])
@@ -310,18 +311,19 @@ class ProjectForm(FlaskForm):
 
 def _choices(form: ProjectForm, project: Project | None) -> None:
     data = get_data()
-    zones = [(str(i), zone_label(r)) for i, r in data.sites.iterrows()]
-    known = {z for z, _n in zones}
+    zones = [SelectChoice(str(i), zone_label(r)) for i, r in data.sites.iterrows()]
+    known = {z.value for z in zones}
     # a zone the dataset lost stays selectable, so the form shows it and says it is gone
     gone = [z for z in ([project.zone_id] if project and project.zone_id else []) +
             list(project.considered or [] if project else []) if z not in known]
-    gone_choices = [(z, _("zone %(id)s (no longer in the dataset)", id=z)) for z in dict.fromkeys(gone)]
-    form.stage.choices = [(s, stage_label(s)) for s in calc.STAGES]
-    form.zone_id.choices = [("", _("none yet")), *zones, *gone_choices]
+    gone_choices = [SelectChoice(z, _("zone %(id)s (no longer in the dataset)", id=z))
+                    for z in dict.fromkeys(gone)]
+    form.stage.choices = [SelectChoice(s, stage_label(s)) for s in calc.STAGES]
+    form.zone_id.choices = [SelectChoice("", _("none yet")), *zones, *gone_choices]
     form.considered.choices = [*zones, *gone_choices]
     inquiries = db.session.execute(select(Inquiry).order_by(Inquiry.id.desc()).limit(200)).scalars()
-    form.inquiry_id.choices = [("", _("none")), *((str(q.id), f"#{q.id} {q.name} ({q.zone_name or q.zone_id})")
-                                                  for q in inquiries)]
+    form.inquiry_id.choices = [SelectChoice("", _("none")), *(
+        SelectChoice(str(q.id), f"#{q.id} {q.name} ({q.zone_name or q.zone_id})") for q in inquiries)]
 
 
 def _fill(form: ProjectForm, project: Project) -> None:
