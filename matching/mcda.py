@@ -314,13 +314,15 @@ def topsis(
 
 
 # Blocked TOPSIS ----------------------------------------------------------------------------
-# Tuned on a 2-core Skylake-X (1 MiB L2); see benchmarks/bench_topsis.py.
+# Tuned on 2 cores (Skylake-X, then AMD EPYC; 1 MiB L2 each); see benchmarks/bench_topsis.py.
 
 #: Below this many matrix elements (a shortlist's few zones) the direct numpy path runs:
 #: as fast there, and the reference the blocked path is tested against.
 _BLOCKED_MIN_ELEMENTS = 1 << 13
-#: Bytes of matrix per block: a block and its work buffer stay in L2.
-_BLOCK_BYTES = 1 << 18
+#: Bytes of matrix per block. 1 MiB (a block and its work buffer in L2 and L3): with 256 KiB
+#: blocks, two threads made so many short numpy calls that they queued for the GIL and ran
+#: slower than one (1M x 10, EPYC: 62 ms on two threads, 54 on one; 25 ms with 1 MiB).
+_BLOCK_BYTES = 1 << 20
 #: Elementwise work runs on rows folded to at least this many elements, so numpy's inner
 #: loops are long (a (rows, 10) array has 10-element inner loops, several times slower).
 _WIDE_ROW = 4096
@@ -407,14 +409,13 @@ def _column_stats(x, lo, hi, *, fold, block_rows, normalization):
 
 
 def _apply_transforms(block, out, transforms, center=None):
-    """``out[:, j] = f(block[:, j])`` (minus ``center[j]``) for each column ``j`` in
-    ``transforms``: on a block already in the cache, so the strided columns are cheap."""
-    work = np.empty(block.shape[0])  # contiguous: numpy's fast loops run on it
+    """``out[:, j] = f(block[:, j]) - center[j]`` for each column ``j`` in ``transforms``,
+    where ``out`` holds ``block - center`` on entry (``center`` None: 0). Each ``function(src,
+    out, c)`` writes ``f(src) - c`` into its (strided) ``out`` column: a clip can work in place
+    on the centred column, a logarithm reads its source once. On a block already in the cache,
+    so the strided columns are cheap."""
     for j, function in transforms.items():
-        function(block[:, j], work)
-        if center is not None:
-            work -= center[j]
-        out[:, j] = work
+        function(block[:, j], out[:, j], 0.0 if center is None else float(center[j]))
 
 
 def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, ideal, anti,
@@ -472,14 +473,15 @@ def _closeness_rows(x, lo, hi, out, *, fold, block_rows, center, scale, ideal, a
         np.divide(d_minus, d_plus, out=out[start:stop])
 
 
-def _topsis_blocked(x, weights, benefit, normalization, transforms=None, unscaled=None):
+def _topsis_blocked(x, weights, benefit, normalization, transforms=None, divisors=None):
     """The blocked TOPSIS; see :func:`topsis` (Notes).
 
-    ``transforms`` (column -> ``f(src, out)`` writing a monotone function of the column, for
-    value functions: :func:`matching.values.topsis_of_values`) are applied block by block in
-    the second pass (their column statistics are the function of the raw ones, by
-    monotony); ``unscaled`` (bool per column) marks columns that keep a divisor of 1 whatever
-    ``normalization`` (values already on their scale). Neither copies the matrix.
+    ``transforms`` (column -> ``f(src, out, center)`` writing a monotone function of the
+    column, minus ``center``, into ``out``, which holds ``src - center``; see
+    :func:`_apply_transforms` and :func:`matching.values.topsis_of_values`) are applied block
+    by block in the second pass (their column statistics are the function of the raw ones, by
+    monotony); ``divisors`` (per column, NaN where ``normalization`` decides) fixes the
+    divisor of columns already on their scale. Neither copies the matrix.
     """
     n_rows, n_criteria = x.shape
     weights = _unit_weights(weights)
@@ -499,7 +501,7 @@ def _topsis_blocked(x, weights, benefit, normalization, transforms=None, unscale
         _check_finite(x)  # names the column
     for j, function in transforms.items():  # monotone: the ends map to the ends
         ends = np.array([high[j], low[j]])
-        function(ends.copy(), ends)
+        function(ends.copy(), ends, 0.0)
         high[j], low[j] = ends.max(), ends.min()
     if transforms and normalization in ("vector", "sum"):
         raise ValueError("column transforms need minmax or none normalisation")
@@ -515,14 +517,14 @@ def _topsis_blocked(x, weights, benefit, normalization, transforms=None, unscale
         raise ValueError(
             f"unknown normalization {normalization!r}; expected one of {NORMALIZATIONS}"
         )
-    if unscaled is not None:
-        divisor = np.where(unscaled, 1.0, divisor)
+    if divisors is not None:
+        divisor = np.where(np.isnan(divisors), divisor, divisors)
     largest = max(np.abs(high).max(), np.abs(low).max())
     if (not np.all(np.isfinite(divisor)) or largest > _HUGE or 0 < largest < _TINY
             or np.any((divisor != 0) & (np.abs(divisor) < _TINY))):
         # squares that would overflow or underflow the blocked expansion: the direct path,
         # which rescales first
-        if transforms or unscaled is not None:
+        if transforms or divisors is not None:
             x = x.copy()
             _apply_transforms(x.copy(), x, transforms)
             safe = np.where(divisor != 0, divisor, 1.0)

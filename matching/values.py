@@ -250,17 +250,15 @@ def core_inputs(
     return out, out_weights, benefit
 
 
-def _log_into(src: NDArray[np.float64], out: NDArray[np.float64]) -> None:
-    np.log(src, out=out)
+def _log_into(src: NDArray[np.float64], out: NDArray[np.float64], center: float) -> None:
+    work = np.log(src)  # into a contiguous buffer: numpy's fast loop, then one strided write
+    np.subtract(work, center, out=out)
 
 
-def _threshold_into(src: NDArray[np.float64], out: NDArray[np.float64], *, floor: float,
-                    target: float) -> None:
-    slope = 1.0 / (target - floor)
-    np.multiply(src, slope, out=out)
-    out -= floor * slope
-    np.maximum(out, 0.0, out=out)  # two calls: faster than np.clip on a block
-    np.minimum(out, 1.0, out=out)
+def _clip_into(src: NDArray[np.float64], out: NDArray[np.float64], center: float, *,
+               low: float, high: float) -> None:
+    # ``out`` holds src - center already: clip it in place, one pass over a strided column
+    np.clip(out, low - center, high - center, out=out)
 
 
 def topsis_of_values(matrix: ArrayLike, weights: ArrayLike,
@@ -272,8 +270,10 @@ def topsis_of_values(matrix: ArrayLike, weights: ArrayLike,
     :mod:`matching.mcda` on the raw matrix: ``linear`` columns are its ``minmax``
     normalisation; ``log`` and ``threshold`` columns are computed block by block, in the
     cache, in its second pass (both are monotone, so their ranges are those of the raw
-    column's ends); ``threshold`` and ``none`` columns keep their scale. No copy of the
-    matrix is made; ``benchmarks/bench_values.py`` measures what this adds to the core.
+    column's ends); a ``threshold`` column is the raw column clipped to its floor and target
+    (in place, on the centred block) and divided by ``|target - floor|``, a ``none`` column
+    keeps its scale. No copy of the matrix is made; ``benchmarks/bench_values.py`` measures
+    what this adds to the core.
 
     Examples
     --------
@@ -286,19 +286,25 @@ def topsis_of_values(matrix: ArrayLike, weights: ArrayLike,
     ones = np.ones(len(specs), dtype=bool)
     if x.size < mcda._BLOCKED_MIN_ELEMENTS:
         return mcda.topsis(value_matrix(x, specs), weights, ones, "none")
-    transforms: dict[int, Callable[[NDArray[np.float64], NDArray[np.float64]], None]] = {}
+    transforms: dict[int, Callable[[NDArray[np.float64], NDArray[np.float64], float], None]] = {}
     benefit = np.array([spec.benefit for spec in specs], dtype=bool)
-    unscaled = np.array([spec.kind in ("threshold", "none") for spec in specs], dtype=bool)
+    divisors = np.full(len(specs), np.nan)  # NaN: the minmax range
     for j, spec in enumerate(specs):
         if spec.kind == "log":
             transforms[j] = _log_into
         elif spec.kind == "threshold":
+            # clip(x, floor..target) is the value times (target - floor), plus a shift that
+            # TOPSIS ignores: the raw column clipped, divided by |target - floor|
             assert spec.floor is not None and spec.target is not None
-            transforms[j] = functools.partial(_threshold_into, floor=spec.floor,
-                                              target=spec.target)
-            benefit[j] = True  # the value is 1 at best already
+            floor, target = float(spec.floor), float(spec.target)
+            transforms[j] = functools.partial(_clip_into, low=min(floor, target),
+                                              high=max(floor, target))
+            benefit[j] = target > floor
+            divisors[j] = abs(target - floor)
+        elif spec.kind == "none":
+            divisors[j] = 1.0
     return mcda._topsis_blocked(np.ascontiguousarray(x), weights, benefit, "minmax",
-                                transforms, unscaled)
+                                transforms, divisors)
 
 
 def check_matrix(matrix: ArrayLike, specs: Sequence[ValueSpec], columns: Sequence[str],
