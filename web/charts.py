@@ -61,6 +61,32 @@ def _legend(items: Sequence[tuple[str, str]], *, y: float, width: float) -> tupl
     return parts, y + line_h
 
 
+#: the width of a chart's phone layout (names above their bars), shown below 560 px
+NARROW_WIDTH = 360
+
+
+def _row_name(name: str, *, narrow: bool, name_w: float, y: float, limit: int = 25) -> str:
+    """A row's name: right-aligned before its bar, or on its own line above it (``narrow``)."""
+    cut = limit + 25 if narrow else limit
+    short = name if len(name) <= cut else name[:cut - 1] + "…"
+    if narrow:
+        return f'<text x="0" y="{y + 12:.0f}"><title>{escape(name)}</title>{escape(short)}</text>'
+    return (f'<text x="{name_w - 8:.0f}" y="{y + 16:.0f}" text-anchor="end">'
+            f'<title>{escape(name)}</title>{escape(short)}</text>')
+
+
+def _svg(kind: str, *, narrow: bool, width: float, height: float, title: str, body: str) -> str:
+    layout = "chart-narrow" if narrow else "chart-wide"
+    return (f'<svg class="chart chart-{kind} {layout}" viewBox="0 0 {width:.0f} {height:.0f}" '
+            f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
+            f'font-size="12" fill="#1d2733"><title>{escape(title)}</title>{body}</svg>')
+
+
+def _both(draw: Callable[[bool], str]) -> Markup:
+    """The chart's wide layout and its phone layout; the style sheet shows one of them."""
+    return Markup(draw(False) + draw(True))
+
+
 def contribution_chart(zones: Sequence[Mapping[str, Any]], criteria: Sequence[str], *,
                        label: Callable[[str], str], number: Callable[[float], str],
                        title: str, width: int = 720, colon: str = ":") -> Markup:
@@ -80,33 +106,33 @@ def contribution_chart(zones: Sequence[Mapping[str, Any]], criteria: Sequence[st
     totals = [sum(max(_finite((z.get("contributions") or {}).get(c)) or 0.0, 0.0) for c in criteria)
               for z in zones]
     scale = max(totals) or 1.0
-    name_w, bar_w, row_h = 190.0, width - 190.0 - 60.0, 26.0
-    parts: list[str] = []
-    for row, (zone, total) in enumerate(zip(zones, totals, strict=True)):
-        y = row * row_h
-        name = str(zone.get("name") or zone.get("id"))
-        short = name if len(name) <= 25 else name[:24] + "…"
-        parts.append(f'<text x="{name_w - 8:.0f}" y="{y + 16:.0f}" text-anchor="end">'
-                     f'<title>{escape(name)}</title>{escape(short)}</text>')
-        x = name_w
-        for i, column in enumerate(criteria):
-            part = max(_finite((zone.get("contributions") or {}).get(column)) or 0.0, 0.0)
-            w = bar_w * part / scale
-            if w <= 0:
-                continue
-            parts.append(f'<rect x="{x:.1f}" y="{y + 4:.0f}" width="{w:.1f}" height="{row_h - 8:.0f}" '
-                         f'fill="{colour(i)}"><title>{escape(name)} · {escape(label(column))}{escape(colon)} '
-                         f'{escape(number(part))}</title></rect>')
-            x += w
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + 16:.0f}">{escape(number(total))}</text>')
-    legend, bottom = _legend([(colour(i), label(c)) for i, c in enumerate(criteria)],
-                             y=len(zones) * row_h + 8, width=width)
-    height = bottom + 4
-    return Markup(
-        f'<svg class="chart chart-contributions" viewBox="0 0 {width} {height:.0f}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" font-size="12" fill="#1d2733">'
-        f'<title>{escape(title)}</title>{"".join(parts)}{"".join(legend)}</svg>'
-    )
+
+    def draw(narrow: bool) -> str:
+        full = NARROW_WIDTH if narrow else width
+        name_w = 0.0 if narrow else 190.0
+        bar_w, row_h, bar_y = full - name_w - 60.0, (40.0 if narrow else 26.0), (18 if narrow else 4)
+        parts: list[str] = []
+        for row, (zone, total) in enumerate(zip(zones, totals, strict=True)):
+            y = row * row_h
+            name = str(zone.get("name") or zone.get("id"))
+            parts.append(_row_name(name, narrow=narrow, name_w=name_w, y=y))
+            x = name_w
+            for i, column in enumerate(criteria):
+                part = max(_finite((zone.get("contributions") or {}).get(column)) or 0.0, 0.0)
+                w = bar_w * part / scale
+                if w <= 0:
+                    continue
+                parts.append(f'<rect x="{x:.1f}" y="{y + bar_y:.0f}" width="{w:.1f}" height="18" '
+                             f'fill="{colour(i)}"><title>{escape(name)} · {escape(label(column))}'
+                             f'{escape(colon)} {escape(number(part))}</title></rect>')
+                x += w
+            parts.append(f'<text x="{x + 6:.1f}" y="{y + bar_y + 12:.0f}">{escape(number(total))}</text>')
+        legend, bottom = _legend([(colour(i), label(c)) for i, c in enumerate(criteria)],
+                                 y=len(zones) * row_h + 8, width=full)
+        return _svg("contributions", narrow=narrow, width=full, height=bottom + 4, title=title,
+                    body="".join(parts + legend))
+
+    return _both(draw)
 
 
 def rank_shares(rob: Mapping[str, Any]) -> tuple[float, float, float] | None:
@@ -134,34 +160,35 @@ def robustness_chart(zones: Sequence[Mapping[str, Any]], robustness: Mapping[str
     rows = [(z, s) for z, s in drawn if s is not None]
     if not rows:
         return Markup("")
-    name_w, bar_w, row_h = 190.0, width - 190.0 - 10.0, 26.0
-    parts: list[str] = []
-    for row, (zone, shares) in enumerate(rows):
-        y = row * row_h
-        name = str(zone.get("name") or zone.get("id"))
-        short = name if len(name) <= 25 else name[:24] + "…"
-        parts.append(f'<text x="{name_w - 8:.0f}" y="{y + 16:.0f}" text-anchor="end">'
-                     f'<title>{escape(name)}</title>{escape(short)}</text>')
-        x = name_w
-        for i, share in enumerate(shares):
-            w = bar_w * share
-            if w <= 0:
-                continue
-            parts.append(f'<rect x="{x:.1f}" y="{y + 4:.0f}" width="{w:.1f}" height="{row_h - 8:.0f}" '
-                         f'fill="{RANK_STEPS[i]}"><title>{escape(name)} · {escape(words[i])}{escape(colon)} '
-                         f'{escape(percent(share))}</title></rect>')
-            if w > 34:
-                ink = "#000" if i == 2 else "#fff"
-                parts.append(f'<text x="{x + w / 2:.1f}" y="{y + 16:.0f}" text-anchor="middle" '
-                             f'fill="{ink}">{escape(percent(share))}</text>')
-            x += w
-    legend, bottom = _legend(list(zip(RANK_STEPS, words, strict=True)), y=len(rows) * row_h + 8,
-                             width=width)
-    return Markup(
-        f'<svg class="chart chart-robustness" viewBox="0 0 {width} {bottom + 4:.0f}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" font-size="12" fill="#1d2733">'
-        f'<title>{escape(title)}</title>{"".join(parts)}{"".join(legend)}</svg>'
-    )
+
+    def draw(narrow: bool) -> str:
+        full = NARROW_WIDTH if narrow else width
+        name_w = 0.0 if narrow else 190.0
+        bar_w, row_h, bar_y = full - name_w - 10.0, (40.0 if narrow else 26.0), (18 if narrow else 4)
+        parts: list[str] = []
+        for row, (zone, shares) in enumerate(rows):
+            y = row * row_h
+            name = str(zone.get("name") or zone.get("id"))
+            parts.append(_row_name(name, narrow=narrow, name_w=name_w, y=y))
+            x = name_w
+            for i, share in enumerate(shares):
+                w = bar_w * share
+                if w <= 0:
+                    continue
+                parts.append(f'<rect x="{x:.1f}" y="{y + bar_y:.0f}" width="{w:.1f}" height="18" '
+                             f'fill="{RANK_STEPS[i]}"><title>{escape(name)} · {escape(words[i])}'
+                             f'{escape(colon)} {escape(percent(share))}</title></rect>')
+                if w > 34:
+                    ink = "#000" if i == 2 else "#fff"
+                    parts.append(f'<text x="{x + w / 2:.1f}" y="{y + bar_y + 13:.0f}" '
+                                 f'text-anchor="middle" fill="{ink}">{escape(percent(share))}</text>')
+                x += w
+        legend, bottom = _legend(list(zip(RANK_STEPS, words, strict=True)),
+                                 y=len(rows) * row_h + 8, width=full)
+        return _svg("robustness", narrow=narrow, width=full, height=bottom + 4, title=title,
+                    body="".join(parts + legend))
+
+    return _both(draw)
 
 
 def versus_chart(rows: Sequence[tuple[str, float, float]], *, here: str, country: str,
@@ -171,29 +198,36 @@ def versus_chart(rows: Sequence[tuple[str, float, float]], *, here: str, country
     rows = [(t, a, b) for t, a, b in rows if _finite(a) is not None and _finite(b) is not None]
     if not rows:
         return Markup("")
-    # the names' column fits the longest name (about 6.6 px a character at 12 px)
-    name_w = min(width * 0.45, max(120.0, 6.6 * max(len(t) for t, _, _ in rows) + 12))
-    bar_w, pair_h = width - name_w - 60.0, 34.0
     top = max(max(a, b) for _, a, b in rows) or 1.0
-    parts: list[str] = []
-    for row, (text, a, b) in enumerate(rows):
-        y = row * pair_h
-        parts.append(f'<text x="{name_w - 8:.0f}" y="{y + 17:.0f}" text-anchor="end">{escape(text)}</text>')
-        for j, (value, fill) in enumerate(((a, VIRIDIS[2]), (b, RANK_STEPS[2]))):
-            w = bar_w * max(value, 0.0) / top
-            yy = y + 3 + j * 14
-            who = here if j == 0 else country
-            parts.append(f'<rect x="{name_w:.0f}" y="{yy:.0f}" width="{w:.1f}" height="12" fill="{fill}">'
-                         f'<title>{escape(text)} · {escape(who)}{escape(colon)} {escape(percent(value))}</title></rect>'
-                         f'<text x="{name_w + w + 5:.1f}" y="{yy + 10:.0f}" font-size="11">'
-                         f'{escape(percent(value))}</text>')
-    legend, bottom = _legend([(VIRIDIS[2], here), (RANK_STEPS[2], country)], y=len(rows) * pair_h + 6,
-                             width=width)
-    return Markup(
-        f'<svg class="chart chart-versus" viewBox="0 0 {width} {bottom + 4:.0f}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" font-size="12" fill="#1d2733">'
-        f'<title>{escape(title)}</title>{"".join(parts)}{"".join(legend)}</svg>'
-    )
+
+    def draw(narrow: bool) -> str:
+        full = NARROW_WIDTH if narrow else width
+        # the names' column fits the longest name (about 6.6 px a character at 12 px)
+        name_w = 0.0 if narrow else min(width * 0.45,
+                                        max(120.0, 6.6 * max(len(t) for t, _, _ in rows) + 12))
+        bar_w, pair_h, bar_y = full - name_w - 60.0, (50.0 if narrow else 34.0), (17 if narrow else 3)
+        parts: list[str] = []
+        for row, (text, a, b) in enumerate(rows):
+            y = row * pair_h
+            if narrow:
+                parts.append(f'<text x="0" y="{y + 12:.0f}">{escape(text)}</text>')
+            else:
+                parts.append(f'<text x="{name_w - 8:.0f}" y="{y + 17:.0f}" text-anchor="end">'
+                             f'{escape(text)}</text>')
+            for j, (value, fill) in enumerate(((a, VIRIDIS[2]), (b, RANK_STEPS[2]))):
+                w = bar_w * max(value, 0.0) / top
+                yy = y + bar_y + j * 14
+                who = here if j == 0 else country
+                parts.append(f'<rect x="{name_w:.0f}" y="{yy:.0f}" width="{w:.1f}" height="12" '
+                             f'fill="{fill}"><title>{escape(text)} · {escape(who)}{escape(colon)} '
+                             f'{escape(percent(value))}</title></rect><text x="{name_w + w + 5:.1f}" '
+                             f'y="{yy + 10:.0f}" font-size="11">{escape(percent(value))}</text>')
+        legend, bottom = _legend([(VIRIDIS[2], here), (RANK_STEPS[2], country)],
+                                 y=len(rows) * pair_h + 6, width=full)
+        return _svg("versus", narrow=narrow, width=full, height=bottom + 4, title=title,
+                    body="".join(parts + legend))
+
+    return _both(draw)
 
 
 def result_charts(result: Mapping[str, Any]) -> dict[str, Markup]:

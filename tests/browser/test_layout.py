@@ -23,7 +23,7 @@ from flask import abort
 from playwright.sync_api import Browser, Page
 
 from tests.browser.live import LiveServer, guard_page, log_in_as_staff, serve
-from tests.web.conftest import add_staff, csrf_token, make_app, shortlist_body
+from tests.web.conftest import add_staff, csrf_token, login, make_app, shortlist_body
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +69,13 @@ def site(tmp_path_factory) -> Iterator[Site]:
         "message": "We look for 400 seats near Rabat, from next spring.",
     })
     assert sent.status_code in (200, 302), sent.status_code
+    assert login(client).status_code == 302
+    for name, stage, zone in (("Acme CRM", "committed", "technopolis"), ("Beta BPO", "lead", "")):
+        project = client.post("/staff/pipeline/new", data={
+            "csrf_token": csrf_token(client, "/staff/pipeline/new"), "name": name, "activity": "CRM",
+            "ramp": "2026: 200\n2027: 300", "stage": stage, "zone_id": zone, "reason": "",
+            "floor_area": "", "inquiry_id": "", "shortlists": "", "notes": ""})
+        assert project.status_code == 302, project.get_data(as_text=True)
     live, server, thread = serve(app)
     yield Site(live, created["id"], "/s/" + created["url"].rsplit("/s/", 1)[1])
     server.close()
@@ -110,6 +117,10 @@ def _staff_pages(site: Site) -> dict[str, str]:
         "staff-inventory": "/staff/inventory/",
         "staff-inventory-edit": "/staff/inventory/technopolis/edit",
         "staff-inventory-new": "/staff/inventory/new",
+        "staff-pipeline": "/staff/pipeline/",
+        "staff-pipeline-dashboard": "/staff/pipeline/dashboard",
+        "staff-pipeline-new": "/staff/pipeline/new",
+        "staff-pipeline-edit": "/staff/pipeline/1/edit",
     }
 
 
@@ -130,6 +141,14 @@ def _check(page: Page, name: str, lang: str, viewport: str) -> list[str]:
                  .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
         )
         problems.append(f"{name} {lang} {viewport}: page {width[0]} px wide in {width[1]} px {wide}")
+    # charts and the ranked list fit the page: no sideways scrolling inside their boxes either
+    boxed = page.evaluate(
+        """() => [...document.querySelectorAll('.chart-box, .scroll:has(table.ranked)')]
+             .filter(e => e.scrollWidth > e.clientWidth + 1)
+             .map(e => e.className + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
+    )
+    if boxed:
+        problems.append(f"{name} {lang} {viewport}: scrolls sideways inside {boxed}")
     results = AXE.run(page)
     for violation in results.response["violations"]:
         if violation["impact"] in BLOCKING:

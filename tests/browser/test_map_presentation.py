@@ -113,3 +113,45 @@ def test_legend_folds_and_unfolds(crowded, page):
     assert not page.locator(".tv-legend-body").is_visible()
     toggle.press("Enter")
     assert page.locator(".tv-legend-body").is_visible()
+
+
+OVERLAPS = """() => {
+  const popup = document.querySelector('.leaflet-popup').getBoundingClientRect();
+  const map = document.querySelector('.folium-map').getBoundingClientRect();
+  const hit = [...document.querySelectorAll('.leaflet-control')]
+    .filter(c => getComputedStyle(c).visibility !== 'hidden')
+    .filter(c => { const r = c.getBoundingClientRect();
+      return r.left < popup.right && popup.left < r.right && r.top < popup.bottom && popup.top < r.bottom; })
+    .map(c => c.className);
+  return {hit, inside: popup.left >= map.left && popup.right <= map.right};
+}"""
+
+
+def test_a_popup_on_a_phone_is_not_covered_by_the_map_controls(crowded, page):
+    guard = guard_page(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(crowded.url + "/")
+    page.wait_for_function("() => !!window.techvalleyMap")
+    search = page.locator(".tv-search-input")
+    assert search.is_visible()
+    # the zone nearest the top-left corner: its popup opens where the controls are
+    zone = page.evaluate("""() => { const h = window.techvalleyMap; let best = null;
+      for (const id in h.zones) { const p = h.map.latLngToContainerPoint(h.zones[id].getLatLng());
+        if (!best || p.x + p.y < best[1]) best = [id, p.x + p.y]; } return best[0]; }""")
+    assert page.evaluate(f"window.techvalleyMap.showZone({json.dumps(zone)})")
+    expect(page.locator(".leaflet-popup")).to_be_visible()
+    found = page.evaluate(OVERLAPS)
+    assert found == {"hit": [], "inside": True}
+    assert not search.is_visible()
+    page.locator(".leaflet-popup-close-button").click()
+    expect(search).to_be_visible()  # back once the popup closes
+    assert not guard.errors
+
+
+def test_a_popup_on_a_wide_map_keeps_the_controls(crowded, page):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(crowded.url + "/")
+    page.wait_for_function("() => !!window.techvalleyMap")
+    page.evaluate("window.techvalleyMap.showZone('technopark-casa')")
+    expect(page.locator(".leaflet-popup")).to_be_visible()
+    assert page.locator(".tv-search-input").is_visible()

@@ -621,10 +621,10 @@ def test_every_format_renders_a_shortlist_of_the_engine(engine_shortlist, sites)
 
 def test_french_human_formats_give_the_engine_sentences_in_french_machine_formats_do_not(shortlist):
     table = export.to_table(shortlist, top=2, lang="fr")
-    assert "Aéroport le plus proche (km) manquant" in table and "missing" not in table
+    assert "Aéroport le plus proche (km) : valeur manquante" in table and "missing" not in table
     assert "rent 150 MAD/m²/mois > 120" in table  # a user's column: only the unit changes
     html_page = export.to_html(shortlist, top=2, lang="fr")
-    assert "Aéroport le plus proche (km) manquant" in html_page and "missing" not in html_page
+    assert "Aéroport le plus proche (km) : valeur manquante" in html_page and "missing" not in html_page
     for machine in (export.to_csv(shortlist, lang="fr"), export.to_json(shortlist, lang="fr")):
         assert "airports_km missing" in machine and "manquant" not in machine
     # English readers see labels too, the machine formats' ids never

@@ -179,8 +179,8 @@ def test_render_writes_parameters_for_the_language():
     checked = message("constraint.not_checked", column="available_m2",
                       constraint={"column": "available_m2", "op": ">=", "value": 3200.0})
     assert i18n.render(checked, "fr") == (
-        f"Surface disponible (m²) manquant{NNBSP}: Surface disponible (m²) ≥ 3{NNBSP}200 non "
-        "vérifié")
+        f"Surface disponible (m²){NNBSP}: valeur manquante, condition «{NNBSP}Surface disponible (m²) "
+        f"≥ 3{NNBSP}200{NNBSP}» non vérifiée")
     cap = message("assumption.income_tax_cap", cap=0.2, zone_class="p2i_primary", years=5,
                   until="2030-12-31")
     assert "(zone P2I principale)" in i18n.render(cap, "fr")
@@ -198,7 +198,7 @@ def test_a_sentence_saved_as_text_only_renders_from_its_template():
                      "(95 MAD/m²/month)")
     assert said is not None
     assert i18n.render(said, "fr") == (
-        f"Loyer manquant{NNBSP}: noté à la pire valeur observée (95 MAD/m²/mois)")
+        f"Loyer{NNBSP}: valeur manquante, notée à la pire valeur observée (95 MAD/m²/mois)")
     old = from_text("available_m2 2,200 m² < 3,200")
     assert i18n.render(old, "fr") == f"Surface disponible 2{NNBSP}200 m² < 3{NNBSP}200"
 

@@ -42,15 +42,27 @@ def test_the_result_page_draws_each_bar_at_its_share_of_the_top_score(client):
 def test_the_contribution_chart_stacks_each_criterion_on_one_scale():
     zones = [{"id": "a", "name": "A", "contributions": {"x": 0.5, "y": 0.3}},
              {"id": "b", "name": HOSTILE_NAME, "contributions": {"x": 0.2, "y": 0.0}}]
-    svg = str(charts.contribution_chart(zones, ["x", "y"], label=str.upper, number=lambda v: f"{v:.2f}",
-                                        title="parts"))
-    rects = re.findall(r'<rect x="([\d.]+)" y="(\d+)" width="([\d.]+)" height="\d+" fill="(#[0-9a-f]{6})"><title>', svg)
-    assert len(rects) == 3  # a zero part draws nothing
-    a_widths = [float(w) for x, y, w, f in rects if y == "4"]
-    b_widths = [float(w) for x, y, w, f in rects if y != "4"]
-    assert sum(b_widths) / sum(a_widths) == pytest.approx(0.2 / 0.8, rel=1e-3)
-    assert {f for *_, f in rects} == {charts.colour(0), charts.colour(1)}
-    assert HOSTILE_NAME not in svg and "&lt;img" in svg
+    both = str(charts.contribution_chart(zones, ["x", "y"], label=str.upper, number=lambda v: f"{v:.2f}",
+                                         title="parts"))
+    wide, narrow = re.findall(r"<svg.*?</svg>", both)
+    assert 'class="chart chart-contributions chart-wide"' in wide and "chart-narrow" in narrow
+    for svg, first_y in ((wide, "4"), (narrow, "18")):
+        rects = re.findall(r'<rect x="([\d.]+)" y="(\d+)" width="([\d.]+)" height="\d+" fill="(#[0-9a-f]{6})"><title>', svg)
+        assert len(rects) == 3  # a zero part draws nothing
+        a_widths = [float(w) for x, y, w, f in rects if y == first_y]
+        b_widths = [float(w) for x, y, w, f in rects if y != first_y]
+        assert sum(b_widths) / sum(a_widths) == pytest.approx(0.2 / 0.8, rel=1e-3)
+        assert {f for *_, f in rects} == {charts.colour(0), charts.colour(1)}
+        assert HOSTILE_NAME not in svg and "&lt;img" in svg
+
+
+def test_the_phone_layout_puts_names_above_bars_that_span_its_width():
+    zones = [{"id": "a", "name": "Technopolis Rabat-Shore", "contributions": {"x": 0.5}}]
+    narrow = re.findall(r"<svg.*?</svg>", str(charts.contribution_chart(
+        zones, ["x"], label=str, number=str, title="t")))[1]
+    assert f'viewBox="0 0 {charts.NARROW_WIDTH} ' in narrow
+    assert '<text x="0" y="12"><title>Technopolis Rabat-Shore</title>Technopolis Rabat-Shore</text>' in narrow
+    assert re.search(r'<rect x="0.0" y="18" width="300.0"', narrow)  # the full bar from the left edge
 
 
 def test_the_robustness_chart_splits_each_zone_into_first_top3_and_lower():
@@ -58,13 +70,15 @@ def test_the_robustness_chart_splits_each_zone_into_first_top3_and_lower():
     svg = str(charts.robustness_chart([{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
                                       {"a": {"p_first": 1.0, "p_top3": 1.0}, "b": {"mean_rank": 3}},
                                       words=("1", "2-3", "lower"), percent=lambda v: f"{v:.0%}", title="t"))
-    assert svg.count("<rect") == 1 + 3  # a's one full bar (b has no shares) + the legend
+    assert svg.count("<rect") == 2 * (1 + 3)  # a's one full bar (b has no shares) + the legend, twice
     assert charts.robustness_chart([{"id": "a"}], {}, words=("1", "2", "3"), percent=str, title="t") == ""
 
 
 def test_the_result_page_shows_both_charts_and_a_place_for_sensitivity(client):
     _, html = _ranked_page(client)
-    assert 'class="chart chart-contributions"' in html and 'class="chart chart-robustness"' in html
+    for kind in ("contributions", "robustness"):
+        assert f'class="chart chart-{kind} chart-wide"' in html
+        assert f'class="chart chart-{kind} chart-narrow"' in html
     assert 'id="sensitivity"' in html
     assert "cdn" not in re.sub(r"<pre.*?</pre>", "", html, flags=re.S).lower()
     assert "/static/js/rerank.js" in html

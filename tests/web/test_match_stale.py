@@ -92,7 +92,7 @@ def test_the_same_flags_in_french(shipped_app):
     client = shipped_app.test_client()
     client.get("/match?lang=fr")
     page = html.unescape(_post(client, max_rent="150").get_data(as_text=True))
-    assert "inconnu : non vérifié, demandez à l'opérateur" in page
+    assert "valeur inconnue, non vérifiée, demandez à l'opérateur" in page
     assert re.search(r"date de \d{4} : non vérifié, demandez à l'opérateur", page)
     assert re.search(r"\d+ zones sur \d+ gardées sans vérifier Loyer", page)
     assert "ask the operator" not in page

@@ -54,7 +54,7 @@ def test_the_zone_page_sets_its_catchment_against_the_country(client, app):
     expected = 100 * communes["french_literate"].sum() / communes["population_10_plus"].sum()
     assert national["french_literate_pct"] == pytest.approx(expected)
     html = client.get("/sites/technopolis").get_data(as_text=True)
-    assert 'class="chart chart-versus"' in html
+    assert 'class="chart chart-versus chart-wide"' in html and "chart-versus chart-narrow" in html
 
 
 def test_sources_are_links_with_their_titles_and_a_hostile_citation_stays_text(cited_app):

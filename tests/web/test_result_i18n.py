@@ -126,7 +126,7 @@ def test_french_result_page_is_french_engine_sentences_included(french_client, t
     assert "préréglage CRM" in visible  # a warning: the incentive criterion left out
     assert "Avertissements" in visible and "Zones exclues" in visible
     assert "avertissements en anglais" not in visible
-    assert "Loyer (MAD/m²/mois) manquant" in visible
+    assert "Loyer (MAD/m²/mois) : valeur manquante" in visible
     for english_words in ("missing", "strongest criterion", "weakest criterion", "not checked",
                           "Relax the constraint", "do not include", "is not one of", "preset",
                           "dropped", "the dataset", "rent_mad_m2_month", "catchment_"):
@@ -168,7 +168,7 @@ def test_french_explanations_are_french_with_french_numbers_and_units(french_cli
     visible, _ = _visible(page)
     # (_visible folds the narrow no-break space before a French colon into a space)
     assert "critère le plus fort : Aéroport le plus proche (2,83 km)" in visible
-    assert "Loyer manquant : noté à la pire valeur observée (110 MAD/m²/mois)" in visible
+    assert "Loyer : valeur manquante, notée à la pire valeur observée (110 MAD/m²/mois)" in visible
     assert "MAD/m²/mois" in visible and "strongest criterion" not in visible
 
 
@@ -200,5 +200,5 @@ def test_a_shortlist_saved_before_messages_reads_its_sentences_back(french_clien
     assert "a warning of an older version" not in visible
     assert "Le moteur de classement donne certains de ses avertissements en anglais." in visible
     assert "préréglage CRM" in visible  # a known warning, in French
-    assert "Loyer (MAD/m²/mois) manquant" in visible  # a reason, in French, with its label
+    assert "Loyer (MAD/m²/mois) : valeur manquante" in visible  # a reason, in French, with its label
     assert "rent_mad_m2_month" not in visible

@@ -13,6 +13,8 @@
   "use strict";
 
   var TV = (window.techvalley = window.techvalley || {});
+  // below this map width the top controls fold away while a popup is open
+  var NARROW_MAP_PX = 600;
   window.techvalleyMaps = window.techvalleyMaps || {};
 
   function el(tag, className, parent, text) {
@@ -674,6 +676,20 @@
         if (!panning) settle();
       });
     };
+
+    // On a narrow map an open popup sits under the top controls: fold them away meanwhile.
+    map.on("popupopen", function (e) {
+      var width = map.getSize().x;
+      if (width >= NARROW_MAP_PX) return;
+      L.DomUtil.addClass(map.getContainer(), "tv-popup-open");
+      if (e.popup.options.maxWidth > width - 40) {
+        e.popup.options.maxWidth = width - 40; // the close button stays inside the map
+        e.popup.update();
+      }
+    });
+    map.on("popupclose", function () {
+      L.DomUtil.removeClass(map.getContainer(), "tv-popup-open");
+    });
 
     // layer control: names arrive HTML-escaped (Leaflet writes them as HTML)
     if (config.layerControl) {
