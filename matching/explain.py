@@ -11,8 +11,9 @@ import numpy as np
 from matching.mcda import Normalization, normalize, topsis_components, weighted_sum
 from matching.messages import Message, message
 from matching.units import unit_of
+from matching.values import ValueSpec
 
-__all__ = ["no_variance", "score", "strong_weak_words", "unfit_for_sum"]
+__all__ = ["no_variance", "saturated_thresholds", "score", "strong_weak_words", "unfit_for_sum"]
 
 
 def no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[Message]:
@@ -23,6 +24,27 @@ def no_variance(matrix: np.ndarray, columns: Sequence[str]) -> list[Message]:
                 unit=unit_of(column))
         for j, column in enumerate(columns) if np.ptp(matrix[:, j]) == 0
     ]
+
+
+def saturated_thresholds(matrix: np.ndarray, values: np.ndarray, specs: Sequence[ValueSpec],
+                         columns: Sequence[str]) -> list[Message]:
+    """A ``threshold`` criterion whose raw values vary over the ranked zones but whose values
+    do not: every zone past the target (all 1) or beyond the floor (all 0). Its weight then
+    moves nothing, which an officer moving a slider should be told."""
+    if matrix.shape[0] < 2:
+        return []
+    out = []
+    for j, (spec, column) in enumerate(zip(specs, columns, strict=True)):
+        if spec.kind != "threshold" or np.ptp(matrix[:, j]) == 0 or np.ptp(values[:, j]) != 0:
+            continue  # not a threshold, or said already (no variance), or it separates zones
+        unit = unit_of(column)
+        if values[0, j] >= 1:
+            out.append(message("warning.threshold_all_full", column=column,
+                               target=spec.target, unit=unit))
+        else:
+            out.append(message("warning.threshold_all_worthless", column=column,
+                               floor=spec.floor, unit=unit))
+    return out
 
 
 def unfit_for_sum(matrix: np.ndarray, columns: Sequence[str]) -> list[Message]:

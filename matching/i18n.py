@@ -514,7 +514,7 @@ def _slot(name: str, params: Mapping[str, Any], lang: str) -> str:
         return join([column_label(str(c), lang) for c in names], lang)
     if name == "op":
         return OPERATORS.get(str(value), str(value))
-    if name == "value":
+    if name in ("value", "floor", "target"):  # floor, target: a threshold's ends
         return _value(column, value, str(params.get("unit", "")), lang)
     if name == "limit":
         if isinstance(value, list):
@@ -562,7 +562,7 @@ def render(message: Mapping[str, Any] | Message, lang: str) -> str:
     or parameters its template cannot take, give the message's own text.
 
     >>> render({"code": "value.missing", "params": {"column": "airports_km"}}, "fr")
-    'Aéroport le plus proche (km) manquant'
+    'Aéroport le plus proche (km) : valeur manquante'
     >>> render({"code": "somebody.else", "params": {}, "text": "as it is"}, "fr")
     'as it is'
     """

@@ -150,6 +150,10 @@ def _value_with_unit(params: Mapping[str, Any]) -> str:
     return with_unit(params["value"], params.get("unit", ""))
 
 
+def _bound_with_unit(name: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda params: with_unit(params[name], params.get("unit", ""))
+
+
 def _slot_writer(name: str, write: Callable[[Any], str]) -> Callable[[Mapping[str, Any]], str]:
     return lambda params: write(params[name])
 
@@ -164,6 +168,8 @@ def _writers(code: str) -> tuple[tuple[str, Callable[[Mapping[str, Any]], str]],
             continue
         if name == "value":  # a number with its unit, or a zone's text cell, quoted
             writers.append((name, _value_with_unit))
+        elif name in ("floor", "target"):  # a threshold's ends, in the column's unit
+            writers.append((name, _bound_with_unit(name)))
         else:
             writers.append((name, _slot_writer(name, formats.get(name, _SLOT_FORMATS.get(
                 name, _plain)))))

@@ -66,6 +66,14 @@ PHRASES: dict[str, str] = {
         "criterion %(column)s has the same value (%(value)s) in every ranked zone: it cannot "
         "separate them"
     ),
+    "threshold_all_full": N_(
+        "criterion %(column)s: every ranked zone reaches its target (%(target)s), so all get "
+        "its full value: it cannot separate them and its weight changes nothing"
+    ),
+    "threshold_all_worthless": N_(
+        "criterion %(column)s: no ranked zone does better than its floor (%(floor)s), so all get "
+        "value 0: it cannot separate them and its weight changes nothing"
+    ),
     "sum_of_zero": N_(
         "criterion %(column)s sums to 0 over the ranked zones: normalization 'sum' cannot scale"
         " it, so it scores 0 for every zone; use normalization 'vector' or 'minmax'"
@@ -244,6 +252,8 @@ CODES: dict[str, str] = {
     "no_incentive_class": "warning.no_incentive_class",
     "criterion_without_values": "warning.criterion_without_values",
     "criterion_no_variance": "warning.criterion_no_variance",
+    "threshold_all_full": "warning.threshold_all_full",
+    "threshold_all_worthless": "warning.threshold_all_worthless",
     "sum_of_zero": "warning.sum_of_zero",
     "sum_of_mixed_signs": "warning.sum_of_mixed_signs",
     "preset_constraint_skipped": "warning.preset_constraint_skipped",

@@ -58,7 +58,13 @@ from matching.constraints import (
     describe_constraint,
 )
 from matching.errors import RequirementsError, RequirementsWarning
-from matching.explain import no_variance, score, strong_weak_words, unfit_for_sum
+from matching.explain import (
+    no_variance,
+    saturated_thresholds,
+    score,
+    strong_weak_words,
+    unfit_for_sum,
+)
 from matching.mcda import Normalization
 from matching.messages import Message, message
 from matching.requirements import (
@@ -291,6 +297,8 @@ def make_shortlist(
             warnings.extend(unfit_for_sum(matrix, columns))
         check_matrix(matrix, specs, columns, source=source)  # names a column it cannot value
         scored = value_matrix(matrix, specs) if normalization == "values" else matrix
+        if normalization == "values":
+            warnings.extend(saturated_thresholds(matrix, scored, specs, columns))
         scores, contributions, shares, strong_weak = score(
             scored, weights, core_benefit, method, core_normalization
         )

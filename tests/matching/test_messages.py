@@ -94,6 +94,13 @@ def _shortlists(sites, tiny_data_path) -> list[dict]:
             {"criteria": [rent_worst]}):
         results.append(make_shortlist(requirement, dated, robustness_draws=0,
                                       today=date(2026, 12, 3)))
+    # a threshold every zone reaches, and one no zone does better than (issue 12)
+    for floor, target in ((5000.0, 4000.0), (0.2, 0.1)):
+        results.append(make_shortlist({"criteria": [
+            {"column": "airports_km", "direction": "cost", "value": "threshold", "floor": floor,
+             "target": target},
+            {"column": "rent_mad_m2_month", "direction": "cost", "missing": "worst"}]}, sites,
+            robustness_draws=0))
     real = valleys.site_features(valleys.load_dataset(tiny_data_path))
     real["incentive_zone_class"] = ["p2i_primary", "p2i_secondary", "other", None,
                                     "no_p2i_region"][: len(real)]

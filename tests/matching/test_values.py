@@ -309,6 +309,26 @@ def test_a_saturated_threshold_is_left_out_of_both_shares(zones):
     _assert_weights_mean_swing(result)
 
 
+@pytest.mark.parametrize(("floor", "target", "code", "said"), [
+    (500.0, 200.0, "warning.threshold_all_full", "reaches its target (200 km)"),
+    (5.0, 1.0, "warning.threshold_all_worthless", "no ranked zone does better than its floor (5 km)"),
+    (100.0, 15.0, None, None),  # the airports spread over the floor and the target: no warning
+])
+def test_a_saturated_threshold_is_said_in_the_warnings(zones, floor, target, code, said):
+    criteria = _criteria()
+    criteria[3].update(floor=floor, target=target)
+    zones = zones.rename(columns={"airport_km": "airports_km"})  # a known unit: km
+    criteria[3]["column"] = "airports_km"
+    result = make_shortlist({"criteria": criteria}, zones, robustness_draws=0)
+    found = [m for m in result["messages"] if m["code"].startswith("warning.threshold_all")]
+    if code is None:
+        assert found == []
+        return
+    assert [m["code"] for m in found] == [code]
+    assert said in found[0]["text"] and found[0]["text"] in result["warnings"]
+    assert found[0]["params"]["column"] == "airports_km"
+
+
 @pytest.fixture(scope="module")
 def shipped() -> pd.DataFrame:
     return valleys.load_sites()
