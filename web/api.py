@@ -96,7 +96,9 @@ def rank() -> Response:
     if isinstance(document, Response):
         return document
     result = shortlists.compute(document, source="request body")
-    return jsonify(shortlists.for_viewer(result))
+    # the version of the data it was ranked on (staff's inventory edits included), as a saved
+    # shortlist says it: a client can tell two rankings of different data apart
+    return jsonify({**shortlists.for_viewer(result), "dataset_version": get_data().version})
 
 
 def _anonymous_save_refused(document: dict[str, Any], client: str) -> Response | None:

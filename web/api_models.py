@@ -91,6 +91,9 @@ class RankedShortlist(Shortlist):
     # narrower than the engine's dict: the engine leaves it to the web application
     similar_investors: SimilarInvestors | None = Field(  # type: ignore[assignment]
         None, description='"Investors like you" (only with TECHVALLEY_PAST_INVESTORS).')
+    dataset_version: str | None = Field(
+        description="The version of the data it was ranked on (staff's inventory edits "
+                    "included).")
 
 
 class SavedShortlist(RankedShortlist):

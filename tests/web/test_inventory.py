@@ -60,6 +60,8 @@ def test_an_edit_changes_the_zone_page_the_shortlist_and_its_version(app, staff_
     saved = client.post("/api/v1/shortlists", json=shortlist_body()).get_json()
     assert saved["dataset_version"] == f"{app.extensions['techvalley_data'].base.version}+" \
         f"{app.extensions['techvalley_data'].version.split('+')[1]}"
+    # a ranking saves nothing but says which data it ranked, as a saved shortlist does
+    assert after["dataset_version"] == saved["dataset_version"] != before["dataset_version"]
     rent = {z["id"]: z["values"]["rent_mad_m2_month"] for z in after["ranked"]}
     assert rent["technopolis"] == 60
     moved = {z["id"]: z["values"]["airports_km"] for z in after["ranked"]}
