@@ -131,7 +131,7 @@ def entry_texts(entry: Mapping[str, Any] | None, section: str, lang: str) -> lis
     """The messages of :func:`entry_messages`, each rendered in ``lang``.
 
     >>> entry_texts({"reasons": ["airports_km missing"]}, "reasons", "fr")
-    ['Aéroport le plus proche (km) manquant']
+    ['Aéroport le plus proche (km) : valeur manquante']
     """
     return [vocabulary.render(m, lang) for m in entry_messages(entry, section)]
 
