@@ -26,6 +26,13 @@ def _svg(parts: list[str], height: float, title: str, *, narrow: bool) -> str:
             f'<title>{escape(title)}</title>{"".join(parts)}</svg>')
 
 
+def _name(row: Mapping[str, Any], *, y: float, narrow: bool, wide_y: float) -> str:
+    """A row's name at the left: on its own line above the bar (``narrow``), else beside it."""
+    name, limit = str(row["name"]), (50 if narrow else 28)
+    name = name if len(name) <= limit else name[:limit - 1] + "…"
+    return f'<text x="0" y="{y + (12 if narrow else wide_y):.1f}">{escape(name)}</text>'
+
+
 def _both(draw: Callable[[bool], str]) -> Markup:
     """The wide layout and the phone one (names above their bars); the style sheet shows one."""
     return Markup(draw(False) + draw(True))
@@ -75,10 +82,7 @@ def stacked_chart(rows: Sequence[Mapping[str, Any]], stages: Sequence[str],
         parts = []
         for i, row in enumerate(rows):
             y = i * row_h
-            name = str(row["name"])
-            limit = 50 if narrow else 28
-            name = name if len(name) <= limit else name[:limit - 1] + "…"
-            parts.append(f'<text x="0" y="{y + (12 if narrow else 16):.1f}">{escape(name)}</text>')
+            parts.append(_name(row, y=y, narrow=narrow, wide_y=16))
             x = label_w
             for stage in order:
                 w = row["jobs"][stage] / top * bar_w
@@ -110,10 +114,7 @@ def floor_chart(rows: Sequence[Mapping[str, Any]]) -> Markup:
         parts = []
         for i, row in enumerate(rows):
             y = i * row_h
-            name = str(row["name"])
-            limit = 50 if narrow else 28
-            name = name if len(name) <= limit else name[:limit - 1] + "…"
-            parts.append(f'<text x="0" y="{y + (12 if narrow else 17):.1f}">{escape(name)}</text>')
+            parts.append(_name(row, y=y, narrow=narrow, wide_y=17))
             over = row["runs_out"] is not None
             if row["available_m2"] is not None:  # behind the committed bar
                 parts.append(f'<rect x="{label_w:.1f}" y="{y + bar_y + 3:.1f}" '

@@ -35,6 +35,13 @@ def crowded(tiny_data_path, tmp_path):
     thread.join(timeout=5)
 
 
+def open_home(page, live, width: int, height: int) -> None:
+    """The home page's map at a window size, once its handle is published."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(live.url + "/")
+    page.wait_for_function("() => !!window.techvalleyMap")
+
+
 MARKERS = """() => {
   const h = window.techvalleyMap;
   return Object.fromEntries(Object.entries(h.zones).map(([id, l]) => {
@@ -46,9 +53,7 @@ MARKERS = """() => {
 
 def test_zones_at_one_place_are_spread_and_each_can_be_clicked(crowded, page):
     guard = guard_page(page)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(crowded.url + "/")
-    page.wait_for_function("() => !!window.techvalleyMap")
+    open_home(page, crowded, 1366, 768)
     for zoom in (8, 12):
         page.evaluate(
             f"() => window.techvalleyMap.map.setView([{SAME_PLACE[1]}, {SAME_PLACE[0]}], {zoom}, "
@@ -102,9 +107,7 @@ def test_the_best_ranked_zone_and_its_label_are_on_top(crowded, page):
 
 def test_legend_folds_and_unfolds(crowded, page):
     guard_page(page)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(crowded.url + "/")
-    page.wait_for_function("() => !!window.techvalleyMap")
+    open_home(page, crowded, 1366, 768)
     toggle = page.locator(".tv-legend-toggle")
     assert toggle.get_attribute("aria-expanded") == "true"  # a wide map: open
     assert page.locator(".tv-legend-body").is_visible()
@@ -129,9 +132,7 @@ OVERLAPS = """() => {
 
 def test_a_popup_on_a_phone_is_not_covered_by_the_map_controls(crowded, page):
     guard = guard_page(page)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(crowded.url + "/")
-    page.wait_for_function("() => !!window.techvalleyMap")
+    open_home(page, crowded, 390, 844)
     search = page.locator(".tv-search-input")
     assert search.is_visible()
     # the zone nearest the top-left corner: its popup opens where the controls are
@@ -149,9 +150,7 @@ def test_a_popup_on_a_phone_is_not_covered_by_the_map_controls(crowded, page):
 
 
 def test_a_popup_on_a_wide_map_keeps_the_controls(crowded, page):
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(crowded.url + "/")
-    page.wait_for_function("() => !!window.techvalleyMap")
+    open_home(page, crowded, 1366, 768)
     page.evaluate("window.techvalleyMap.showZone('technopark-casa')")
     expect(page.locator(".leaflet-popup")).to_be_visible()
     assert page.locator(".tv-search-input").is_visible()
