@@ -4,13 +4,12 @@ the best ranked zone and its label on top, colour-blind-safe palettes, the legen
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.live import guard_page, serve
-from tests.web.conftest import make_app
+from tests.web.conftest import make_app, tiny_copy
 from web.maps import settings
 
 pytestmark = pytest.mark.browser
@@ -20,14 +19,12 @@ SAME_PLACE = [-7.646, 33.536]  # casanearshore's point: technopark-casa is put t
 
 @pytest.fixture
 def crowded(tiny_data_path, tmp_path):
-    target = tmp_path / "crowded"
-    shutil.copytree(tiny_data_path, target)
-    path = target / "zones.geojson"
-    zones = json.loads(path.read_text(encoding="utf-8"))
-    for feature in zones["features"]:
-        if feature["properties"]["id"] == "technopark-casa":
-            feature["geometry"] = {"type": "Point", "coordinates": SAME_PLACE}
-    path.write_text(json.dumps(zones), encoding="utf-8")
+    def edit(features: list[dict]) -> None:
+        for feature in features:
+            if feature["properties"]["id"] == "technopark-casa":
+                feature["geometry"] = {"type": "Point", "coordinates": SAME_PLACE}
+
+    target = tiny_copy(tiny_data_path, tmp_path / "crowded", edit)
     app = make_app(target, tmp_path / "instance")
     live, server, thread = serve(app)
     yield live

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,17 +45,24 @@ def zones_only_app(tiny_zones_only_path, tmp_path):
     return make_app(tiny_zones_only_path, tmp_path / "instance-zones")
 
 
-@pytest.fixture
-def hostile_data_path(tiny_data_path, tmp_path) -> Path:
-    """The tiny dataset with a zone named like an XSS attack, and a hostile city."""
-    target = tmp_path / "hostile"
+def tiny_copy(tiny_data_path: Path, target: Path, edit: Callable[[list[dict]], None]) -> Path:
+    """A copy of the tiny dataset at ``target`` whose zones' GeoJSON features ``edit`` changed
+    in place."""
     shutil.copytree(tiny_data_path, target)
     zones_path = target / "zones.geojson"
     zones = json.loads(zones_path.read_text(encoding="utf-8"))
-    zones["features"][0]["properties"]["name"] = HOSTILE_NAME
-    zones["features"][0]["properties"]["city"] = HOSTILE_CITY
+    edit(zones["features"])
     zones_path.write_text(json.dumps(zones), encoding="utf-8")
     return target
+
+
+@pytest.fixture
+def hostile_data_path(tiny_data_path, tmp_path) -> Path:
+    """The tiny dataset with a zone named like an XSS attack, and a hostile city."""
+    def edit(features: list[dict]) -> None:
+        features[0]["properties"].update(name=HOSTILE_NAME, city=HOSTILE_CITY)
+
+    return tiny_copy(tiny_data_path, tmp_path / "hostile", edit)
 
 
 @pytest.fixture

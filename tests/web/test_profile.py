@@ -4,33 +4,27 @@ one-page PDF) and the comparison (key rows first, best marked, the rest folded, 
 from __future__ import annotations
 
 import io
-import json
-import shutil
 
 import openpyxl
 import pandas as pd
 import pypdf
 import pytest
 
-from tests.web.conftest import make_app
+from tests.web.conftest import make_app, tiny_copy
 from web import compare, profile
 
 
 @pytest.fixture
 def cited_app(tiny_data_path, tmp_path):
     """The tiny dataset whose first zone cites two sources, one a web address, one hostile."""
-    target = tmp_path / "cited"
-    shutil.copytree(tiny_data_path, target)
-    path = target / "zones.geojson"
-    zones = json.loads(path.read_text(encoding="utf-8"))
-    for feature in zones["features"]:
-        feature["properties"]["source"] = None
-        feature["properties"]["source_citations"] = None
-    first = zones["features"][0]["properties"]
-    first["source"] = "S5 S9"
-    first["source_citations"] = ("S5: aujourdhui.ma/special/rabat-technopolis-95035; "
-                                 "S9: <script>alert(1)</script> dispatch, 2010")
-    path.write_text(json.dumps(zones), encoding="utf-8")
+    def edit(features: list[dict]) -> None:
+        for feature in features:
+            feature["properties"].update(source=None, source_citations=None)
+        features[0]["properties"].update(
+            source="S5 S9", source_citations=("S5: aujourdhui.ma/special/rabat-technopolis-95035; "
+                                              "S9: <script>alert(1)</script> dispatch, 2010"))
+
+    target = tiny_copy(tiny_data_path, tmp_path / "cited", edit)
     return make_app(target, tmp_path / "instance")
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
-import shutil
 
 import pytest
 
-from tests.web.conftest import make_app
+from tests.web.conftest import make_app, tiny_copy
 from valleys.citations import read_sources
 
 
@@ -17,17 +15,14 @@ from valleys.citations import read_sources
 def shipped_cited_app(tiny_data_path, tmp_path):
     """The tiny dataset whose first zone cites two sources of the shipped list, as the build does."""
     listed = read_sources()
-    target = tmp_path / "cited"
-    shutil.copytree(tiny_data_path, target)
-    path = target / "zones.geojson"
-    zones = json.loads(path.read_text(encoding="utf-8"))
-    for feature in zones["features"]:
-        feature["properties"]["source"] = None
-        feature["properties"]["source_citations"] = None
-    first = zones["features"][0]["properties"]
-    first["source"] = "S6 S14"
-    first["source_citations"] = f"S6: {listed['S6'].citation}; S14: {listed['S14'].citation}"
-    path.write_text(json.dumps(zones), encoding="utf-8")
+    def edit(features: list[dict]) -> None:
+        for feature in features:
+            feature["properties"].update(source=None, source_citations=None)
+        features[0]["properties"].update(
+            source="S6 S14",
+            source_citations=f"S6: {listed['S6'].citation}; S14: {listed['S14'].citation}")
+
+    target = tiny_copy(tiny_data_path, tmp_path / "cited", edit)
     return make_app(target, tmp_path / "instance")
 
 
@@ -53,13 +48,8 @@ def test_the_zone_page_links_each_source_by_its_title_with_publisher_and_date(sh
 
 
 def test_a_citation_not_in_the_shipped_list_is_shown_as_it_is(tiny_data_path, tmp_path):
-    target = tmp_path / "own"
-    shutil.copytree(tiny_data_path, target)
-    path = target / "zones.geojson"
-    zones = json.loads(path.read_text(encoding="utf-8"))
-    first = zones["features"][0]["properties"]
-    first["source"], first["source_citations"] = "S6", "S6: example.org/our-own-survey"
-    path.write_text(json.dumps(zones), encoding="utf-8")
+    target = tiny_copy(tiny_data_path, tmp_path / "own", lambda features: features[0]["properties"].update(
+        source="S6", source_citations="S6: example.org/our-own-survey"))
     page = make_app(target, tmp_path / "instance").test_client().get("/sites/technopolis").get_data(as_text=True)
     listed = _sources_list(page)
     assert '<a href="https://example.org/our-own-survey"' in listed and "example.org/our-own-survey</a>" in listed
