@@ -680,12 +680,15 @@
     // On a narrow map an open popup sits under the top controls: fold them away meanwhile.
     map.on("popupopen", function (e) {
       var width = map.getSize().x;
-      if (width >= NARROW_MAP_PX) return;
-      L.DomUtil.addClass(map.getContainer(), "tv-popup-open");
-      if (e.popup.options.maxWidth > width - 40) {
-        e.popup.options.maxWidth = width - 40; // the close button stays inside the map
-        e.popup.update();
+      var popup = e.popup;
+      if (popup.tvMaxWidth === undefined) popup.tvMaxWidth = popup.options.maxWidth;
+      // never wider than the map, so the close button stays inside (a resized window included)
+      var fitting = Math.min(popup.tvMaxWidth, width - 40);
+      if (popup.options.maxWidth !== fitting) {
+        popup.options.maxWidth = fitting;
+        popup.update();
       }
+      if (width < NARROW_MAP_PX) L.DomUtil.addClass(map.getContainer(), "tv-popup-open");
     });
     map.on("popupclose", function () {
       L.DomUtil.removeClass(map.getContainer(), "tv-popup-open");
